@@ -1,0 +1,53 @@
+# Sister Cities: `make run` to try it, `make test` to check it.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+MANAGE := $(PY) manage.py
+TEST_ENV := SISTERCITIES_TESTING=true DJANGO_ALLOW_ASYNC_UNSAFE=true
+DEV_ENV := DEBUG=$${DEBUG:-true}
+
+.PHONY: install run serve test lint format migrate messages bench clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+# Re-installs only when pyproject.toml changed.
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+# Compiled message catalogues are built from the committed .po files.
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(VENV)/.installed
+	@$(DEV_ENV) $(MANAGE) compilemessages -v0 -l $*
+
+install: $(VENV)/.installed $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+migrate: install
+	@$(DEV_ENV) $(MANAGE) migrate -v0
+
+run: migrate
+	@$(DEV_ENV) $(MANAGE) seed_demo
+	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+lint: install
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: install
+	$(DEV_ENV) $(MANAGE) makemessages -l fa -l en --no-obsolete --ignore=.venv --ignore=bench --ignore=tests --add-location=file
+
+test: install lint
+	@$(TEST_ENV) $(MANAGE) check
+	@$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run -v0 || { echo "Model changes without a migration"; exit 1; }
+	$(TEST_ENV) $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts

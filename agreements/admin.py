@@ -1,0 +1,315 @@
+"""The admin for administrators. It must not become a back door around the
+workflow: stage and status are read-only, agreements are archived (terminated)
+rather than deleted, stage requests are decided only through the workflow
+functions, frozen memoranda cannot be edited, and history cannot be reverted.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .admin_base import AdministratorOnly
+from .models import (
+    Activity,
+    Agreement,
+    Commonality,
+    Contact,
+    Delegation,
+    DepartmentSupport,
+    Document,
+    Goal,
+    LegalApproval,
+    Memorandum,
+    MemorandumArticle,
+    MunicipalitySettings,
+    Reminder,
+    Role,
+    StageRequest,
+    UserProfile,
+)
+
+User = get_user_model()
+
+_CITY_SEARCH = [
+    "home_city__name",
+    "home_city__name_fa",
+    "partner_city__name",
+    "partner_city__name_fa",
+]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(AdministratorOnly, SimpleHistoryAdmin):
+    list_display = [
+        "id",
+        "home_name",
+        "home_name_fa",
+        "partner_name",
+        "partner_name_fa",
+        "partner_country",
+        "kind",
+        "stage",
+        "status",
+        "signed_year",
+    ]
+    list_display_links = ["id", "home_name", "partner_name"]
+    list_filter = [
+        "stage",
+        "status",
+        "kind",
+        "origin",
+        ("home_city", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["home_city", "partner_city"]
+    search_fields = _CITY_SEARCH + ["title"]
+    autocomplete_fields = ["home_city", "partner_city", "responsible_officer"]
+    readonly_fields = [
+        "stage",
+        "status",
+        "stage_changed_at",
+        "version",
+        "created_at",
+        "updated_at",
+        "created_by",
+    ]
+    show_full_result_count = False
+
+    @admin.display(description=_("home municipality"), ordering="home_city__name")
+    def home_name(self, obj: Agreement) -> str:
+        return obj.home_city.name
+
+    @admin.display(description=_("partner city"), ordering="partner_city__name")
+    def partner_name(self, obj: Agreement) -> str:
+        return obj.partner_city.name
+
+    @admin.display(description=_("home (Persian)"), ordering="home_city__name_fa")
+    def home_name_fa(self, obj: Agreement) -> str:
+        return obj.home_city.name_fa
+
+    @admin.display(description=_("partner (Persian)"), ordering="partner_city__name_fa")
+    def partner_name_fa(self, obj: Agreement) -> str:
+        return obj.partner_city.name_fa
+
+    @admin.display(description=_("partner country"), ordering="partner_city__country")
+    def partner_country(self, obj: Agreement) -> str:
+        return obj.partner_city.country.name
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Agreements are never deleted: they are terminated (archived).
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class RecordAdmin(AdministratorOnly, SimpleHistoryAdmin):
+    list_select_related = ["agreement__home_city", "agreement__partner_city"]
+    search_fields = ["agreement__" + f for f in _CITY_SEARCH]
+    autocomplete_fields = ["agreement"]
+    readonly_fields = ["version", "created_at", "updated_at", "created_by"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Contact)
+class ContactAdmin(RecordAdmin):
+    list_display = ["agreement", "date", "participants", "place"]
+    list_filter = ["date"]
+
+
+@admin.register(Goal)
+class GoalAdmin(RecordAdmin):
+    list_display = ["agreement", "sector", "description"]
+    list_filter = ["sector"]
+
+
+@admin.register(Commonality)
+class CommonalityAdmin(RecordAdmin):
+    list_display = ["agreement", "kind", "description"]
+    list_filter = ["kind"]
+
+
+@admin.register(DepartmentSupport)
+class DepartmentSupportAdmin(RecordAdmin):
+    list_display = ["agreement", "department", "supported_on", "joint_committee"]
+    list_filter = ["department", "joint_committee"]
+
+
+@admin.register(LegalApproval)
+class LegalApprovalAdmin(RecordAdmin):
+    list_display = ["agreement", "side", "authority", "status", "reference", "decided_on"]
+    list_filter = ["side", "authority", "status"]
+    autocomplete_fields = ["agreement", "document"]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(RecordAdmin):
+    list_display = ["agreement", "direction", "start_date", "end_date", "head", "official"]
+    list_filter = ["direction", "official"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(RecordAdmin):
+    list_display = ["agreement", "sector", "title", "start_date", "end_date"]
+    list_filter = ["sector"]
+
+
+@admin.register(Document)
+class DocumentAdmin(RecordAdmin):
+    list_display = ["agreement", "kind", "title", "original_name", "size", "created_at"]
+    list_filter = ["kind"]
+    search_fields = RecordAdmin.search_fields + ["title", "original_name"]
+    readonly_fields = RecordAdmin.readonly_fields + [
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+    ]
+    autocomplete_fields = ["agreement", "memorandum"]
+
+
+class MemorandumArticleInline(admin.StackedInline):
+    model = MemorandumArticle
+    extra = 0
+    fields = ["position", "key", "heading_en", "heading_fa", "body_en", "body_fa"]
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and obj.is_frozen
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj)
+
+
+@admin.register(Memorandum)
+class MemorandumAdmin(RecordAdmin):
+    list_display = ["agreement", "number", "kind", "signed_on", "place", "frozen_at"]
+    list_filter = ["kind", ("frozen_at", admin.EmptyFieldListFilter)]
+    search_fields = RecordAdmin.search_fields + [
+        "place",
+        "home_signatory_name",
+        "partner_signatory_name",
+    ]
+    readonly_fields = RecordAdmin.readonly_fields + [
+        "number",
+        "supersedes",
+        "frozen_at",
+        "frozen_by",
+        "pdf",
+        "pdf_sha256",
+        "content_sha256",
+    ]
+    inlines = [MemorandumArticleInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A frozen memorandum is the signed text: it is never edited.
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(StageRequest)
+class StageRequestAdmin(AdministratorOnly, SimpleHistoryAdmin):
+    """Read-only: requests are made and decided only through the workflow."""
+
+    list_display = [
+        "agreement",
+        "action",
+        "from_stage",
+        "to_stage",
+        "requested_by",
+        "state",
+        "decided_by",
+        "created_at",
+    ]
+    list_filter = ["state", "action", "to_stage"]
+    list_select_related = [
+        "agreement__home_city",
+        "agreement__partner_city",
+        "requested_by",
+        "decided_by",
+    ]
+    search_fields = ["agreement__" + f for f in _CITY_SEARCH]
+    show_full_result_count = False
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Role)
+class RoleAdmin(AdministratorOnly, SimpleHistoryAdmin):
+    list_display = ["user", "role", "city"]
+    list_filter = ["role", ("city", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["user", "city"]
+    search_fields = ["user__username", "user__email", "city__name", "city__name_fa"]
+    autocomplete_fields = ["user", "city"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+
+
+@admin.register(MunicipalitySettings)
+class MunicipalitySettingsAdmin(AdministratorOnly, SimpleHistoryAdmin):
+    list_display = ["city", "required_authorities", "delegations_each_way"]
+    list_select_related = ["city"]
+    autocomplete_fields = ["city"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(AdministratorOnly, admin.ModelAdmin):
+    list_display = ["agreement", "reason", "sent_on"]
+    list_filter = ["reason", "sent_on"]
+    list_select_related = ["agreement__home_city", "agreement__partner_city"]
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(UserProfile)
+class UserProfileAdmin(AdministratorOnly, SimpleHistoryAdmin):
+    list_display = ["user", "language"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+    fields = ["role", "city"]
+    autocomplete_fields = ["city"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(AdministratorOnly, DjangoUserAdmin):
+    inlines = [RoleInline]
+    list_display = ["username", "email", "first_name", "last_name", "is_active", "last_login"]

@@ -1,0 +1,186 @@
+"""Cities, the international city networks they belong to, and their memberships."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+
+class Characteristic(models.TextChoices):
+    HISTORIC = "historic", _("Historic")
+    ACADEMIC = "academic", _("Academic")
+    TOURISM = "tourism", _("Tourism")
+    PORT = "port", _("Port")
+    INDUSTRIAL = "industrial", _("Industrial")
+    RELIGIOUS = "religious", _("Religious")
+    FESTIVAL = "festival", _("Festival")
+    CAPITAL = "capital", _("Capital")
+
+
+class CityQuerySet(models.QuerySet):
+    def homes(self) -> CityQuerySet:
+        return self.filter(is_home=True)
+
+    def missing_persian_name(self) -> CityQuerySet:
+        return self.filter(name_fa="")
+
+
+class City(models.Model):
+    name = models.CharField(_("name (English)"), max_length=200)
+    name_fa = models.CharField(_("name (Persian)"), max_length=200, blank=True)
+    country = CountryField(_("country"))
+    region = models.CharField(_("province or region"), max_length=200, blank=True)
+    region_fa = models.CharField(_("province or region (Persian)"), max_length=200, blank=True)
+    population = models.PositiveBigIntegerField(_("population"), null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    titles = models.TextField(
+        _("titles"),
+        blank=True,
+        help_text=_("One per line, e.g. “Cultural capital of the Islamic world, 2006”."),
+    )
+    titles_fa = models.TextField(_("titles (Persian)"), blank=True)
+    characteristics = models.JSONField(
+        _("characteristics"),
+        default=list,
+        blank=True,
+        help_text=_("Codes such as historic, port, festival."),
+    )
+    is_home = models.BooleanField(
+        _("home municipality"),
+        default=False,
+        help_text=_("A municipality that runs its partnerships in this system."),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = CityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "country",
+                name="city_unique_name_per_country",
+                violation_error_message=_("A city with this name already exists in this country."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name=""),
+                name="city_name_not_empty",
+                violation_error_message=_("A city needs an English name."),
+            ),
+        ]
+        indexes = [
+            # Directory and list filter "home municipalities".
+            models.Index(fields=["is_home", "name"], name="city_home_name_idx"),
+            # Partner-country filter on the agreement list joins through here.
+            models.Index(fields=["country", "name"], name="city_country_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name a reader of the current language expects."""
+        if (get_language() or "").startswith("fa") and self.name_fa:
+            return self.name_fa
+        return self.name
+
+    @property
+    def title_list(self) -> list[str]:
+        return [line.strip() for line in self.titles.splitlines() if line.strip()]
+
+    @property
+    def title_list_fa(self) -> list[str]:
+        return [line.strip() for line in self.titles_fa.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        super().clean()
+        unknown = [c for c in self.characteristics or [] if c not in Characteristic.values]
+        if not isinstance(self.characteristics, list) or unknown:
+            raise ValidationError(
+                {
+                    "characteristics": _("Unknown characteristic: %(codes)s")
+                    % {"codes": ", ".join(map(str, unknown))}
+                }
+            )
+
+
+class Network(models.Model):
+    class Kind(models.TextChoices):
+        NETWORK = "network", _("Network")
+        LISTING = "listing", _("Listing")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name (English)"), max_length=200)
+    name_fa = models.CharField(_("name (Persian)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NETWORK)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        if (get_language() or "").startswith("fa") and self.name_fa:
+            return self.name_fa
+        return self.name
+
+
+class Membership(models.Model):
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("city")
+    )
+    network = models.ForeignKey(
+        Network, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("network")
+    )
+    since = models.PositiveSmallIntegerField(
+        _("member since (year)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800), MaxValueValidator(2200)],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "network"],
+                name="membership_unique_city_network",
+                violation_error_message=_("This city is already a member of this network."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city} – {self.network}"

@@ -1,0 +1,56 @@
+"""seed_demo loads the paper's data and is idempotent."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.apps import apps
+from django.core import serializers
+from django.core.management import call_command
+
+from agreements.models import Agreement, Memorandum, Role, Stage
+from cities.models import City
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot() -> dict[str, str]:
+    data = {}
+    for model in apps.get_models():
+        if model._meta.app_label in {"sessions", "contenttypes", "admin"}:
+            continue
+        rows = model._default_manager.order_by("pk")
+        data[model._meta.label] = serializers.serialize("json", rows)
+    return data
+
+
+def test_seed_demo_loads_the_paper_and_is_idempotent():
+    call_command("seed_demo", "--password", "pw", stdout=io.StringIO())
+    first = _snapshot()
+    call_command("seed_demo", "--password", "pw", stdout=io.StringIO())
+    assert _snapshot() == first
+
+    assert City.objects.homes().count() == 7
+    assert City.objects.get(name="Isfahan").name_fa == "اصفهان"
+    # Every pair of the paper's table is there.
+    with open("cities/fixtures/sister_cities.csv", encoding="utf-8") as f:
+        pairs = len(f.readlines()) - 1
+    paper = Agreement.objects.exclude(
+        home_city__name="Tehran",
+        partner_city__country__in=["KZ", "MY", "GE", "RU", "TJ", "CN", "CU"],
+    )
+    assert paper.count() == pairs
+    # Tehran has an example in every stage; its active ones have memoranda with signatories.
+    tehran_stages = set(
+        Agreement.objects.filter(home_city__name="Tehran").values_list("stage", flat=True)
+    )
+    assert tehran_stages == set(Stage.values)
+    for memorandum in Memorandum.objects.filter(
+        agreement__home_city__name="Tehran", agreement__stage=Stage.ACTIVE
+    ):
+        assert memorandum.home_signatory_name and memorandum.partner_signatory_name
+        assert memorandum.articles.count() == 7
+    assert Role.objects.filter(
+        user__username="isfahan_approver", city__name="Isfahan", role="approver"
+    ).exists()

@@ -1,0 +1,55 @@
+"""Settings fail loudly on a wrong value."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def _import_settings(**env: str) -> subprocess.CompletedProcess:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SISTERCITIES_TESTING", "DEBUG", "SECRET_KEY"}
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_secret_key_required_when_debug_is_off():
+    result = _import_settings(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG must be a boolean"),
+        ("LANGUAGE_CODE", "de", "LANGUAGE_CODE must be one of"),
+        ("TIME_ZONE", "Mars/Olympus", "not a known time zone"),
+        ("DATABASE_URL", "mysql://root@localhost/x", "SQLite or PostgreSQL"),
+        ("EMAIL_PORT", "twenty-five", "EMAIL_PORT must be an integer"),
+    ],
+)
+def test_wrong_value_fails_at_start_up(name, value, message):
+    env = {"SECRET_KEY": "x" * 50, name: value}
+    result = _import_settings(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_good_values_are_accepted():
+    result = _import_settings(
+        SECRET_KEY="x" * 50, DEBUG="false", LANGUAGE_CODE="en", TIME_ZONE="UTC"
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,159 @@
+"""factory-boy factories and the one persona set every test uses."""
+
+from __future__ import annotations
+
+import datetime
+from types import SimpleNamespace
+
+import factory
+from django.contrib.auth import get_user_model
+
+from agreements.models import (
+    Agreement,
+    Commonality,
+    Contact,
+    Delegation,
+    DepartmentSupport,
+    Goal,
+    LegalApproval,
+    Memorandum,
+    Role,
+    RoleName,
+)
+from cities.models import City
+
+User = get_user_model()
+
+
+class CityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = City
+
+    name = factory.Sequence(lambda n: f"Partner City {n}")
+    name_fa = factory.Sequence(lambda n: f"شهر همکار {n}")
+    country = "IT"
+
+
+class HomeCityFactory(CityFactory):
+    is_home = True
+    country = "IR"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "pw")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agreement
+
+    home_city = factory.SubFactory(HomeCityFactory)
+    partner_city = factory.SubFactory(CityFactory)
+    kind = "friendship"
+    origin = "trade"
+    title = factory.Sequence(lambda n: f"Agreement {n}")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    agreement = factory.SubFactory(AgreementFactory)
+    date = datetime.date(2024, 5, 1)
+    participants = "Both mayors"
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    agreement = factory.SubFactory(AgreementFactory)
+    sector = "culture"
+    description = "Hold a cultural week every year"
+
+
+class CommonalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commonality
+
+    agreement = factory.SubFactory(AgreementFactory)
+    kind = "cultural"
+    description = "Shared festival"
+
+
+class DepartmentSupportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DepartmentSupport
+
+    agreement = factory.SubFactory(AgreementFactory)
+    department = "council"
+
+
+class LegalApprovalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LegalApproval
+
+    agreement = factory.SubFactory(AgreementFactory)
+    authority = "home_council"
+    status = "granted"
+
+
+class MemorandumFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Memorandum
+
+    agreement = factory.SubFactory(AgreementFactory)
+    signed_on = datetime.date(2025, 3, 1)
+    place = "Tehran"
+    home_signatory_name = "Home Mayor"
+    home_signatory_title = "Mayor"
+    partner_signatory_name = "Partner Mayor"
+    partner_signatory_title = "Mayor"
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delegation
+
+    agreement = factory.SubFactory(AgreementFactory)
+    direction = "outgoing"
+    start_date = datetime.date(2025, 4, 1)
+    end_date = datetime.date(2025, 4, 5)
+    head = "Deputy mayor"
+    official = True
+
+
+def grant(user, role: str, city: City | None = None) -> Role:
+    return Role.objects.create(user=user, role=role, city=city)
+
+
+def make_personas() -> SimpleNamespace:
+    tehran = HomeCityFactory(name="Tehran", name_fa="تهران")
+    isfahan = HomeCityFactory(name="Isfahan", name_fa="اصفهان")
+    p = SimpleNamespace(tehran=tehran, isfahan=isfahan)
+    for username, role, city in [
+        ("officer", RoleName.OFFICER, tehran),
+        ("approver", RoleName.APPROVER, tehran),
+        ("approver2", RoleName.APPROVER, tehran),
+        ("viewer", RoleName.VIEWER, tehran),
+        ("admin", RoleName.ADMINISTRATOR, None),
+        ("isfahan_officer", RoleName.OFFICER, isfahan),
+        ("isfahan_approver", RoleName.APPROVER, isfahan),
+        ("outsider", None, None),
+    ]:
+        user = UserFactory(username=username, is_staff=role == RoleName.ADMINISTRATOR)
+        if role:
+            grant(user, role, city)
+        setattr(p, username, user)
+    return p
