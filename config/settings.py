@@ -148,9 +148,13 @@ if _default_db["ENGINE"] == "django.db.backends.sqlite3":
 elif _default_db["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to SQLite or PostgreSQL.")
 _default_db.setdefault("TEST", {})
+# TEST_DB_SUFFIX lets several test runs on one machine use separate databases.
+_test_suffix = env_str("TEST_DB_SUFFIX", "")
 if _default_db["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that tests with several threads share one database.
-    _default_db["TEST"]["NAME"] = str(BASE_DIR / "test-db.sqlite3")
+    _default_db["TEST"]["NAME"] = str(BASE_DIR / f"test-db{_test_suffix}.sqlite3")
+elif _test_suffix:
+    _default_db["TEST"]["NAME"] = f"test_{_default_db['NAME']}{_test_suffix}"
 DATABASES = {"default": _default_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
