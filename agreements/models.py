@@ -7,13 +7,14 @@ translated. Every model keeps its history (django-simple-history).
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -183,6 +184,20 @@ def _end_not_before_start(start: str, end: str, name: str) -> models.CheckConstr
 # --- Agreement ---------------------------------------------------------------------
 
 
+def dormant_cutoff(today: datetime.date | None = None) -> datetime.date:
+    """The date DORMANT_MONTHS before today (clamped to the month's last day)."""
+    today = today or timezone.localdate()
+    months = today.year * 12 + today.month - 1 - settings.DORMANT_MONTHS
+    year, month = divmod(months, 12)
+    month += 1
+    for day in (today.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
 class AgreementQuerySet(models.QuerySet):
     def live(self) -> AgreementQuerySet:
         return self.exclude(status=Status.TERMINATED)
@@ -194,6 +209,39 @@ class AgreementQuerySet(models.QuerySet):
         from .permissions import visible_agreements
 
         return visible_agreements(user, self)
+
+    # Derived flags. Periods come from settings (DORMANT_MONTHS, EXPIRING_DAYS,
+    # STALLED_DAYS); each is one indexed condition or NOT EXISTS, so the list
+    # can filter on them at 100,000 agreements.
+
+    def dormant(self, today: datetime.date | None = None) -> AgreementQuerySet:
+        """Active partnerships with no delegation or activity for DORMANT_MONTHS."""
+        cutoff = dormant_cutoff(today)
+        recent_delegation = Delegation.objects.filter(
+            agreement=OuterRef("pk"), start_date__gte=cutoff
+        )
+        recent_activity = Activity.objects.filter(agreement=OuterRef("pk"), start_date__gte=cutoff)
+        return (
+            self.filter(status=Status.ACTIVE)
+            .exclude(signed_on__gte=cutoff)
+            .exclude(signed_year__gt=cutoff.year)
+            .exclude(Exists(recent_delegation))
+            .exclude(Exists(recent_activity))
+        )
+
+    def expiring(self, today: datetime.date | None = None) -> AgreementQuerySet:
+        """Live agreements whose term ends within EXPIRING_DAYS."""
+        today = today or timezone.localdate()
+        until = today + datetime.timedelta(days=settings.EXPIRING_DAYS)
+        return self.live().filter(expires_on__gte=today, expires_on__lte=until)
+
+    def stalled(self, now: datetime.datetime | None = None) -> AgreementQuerySet:
+        """In one stage (before active) for longer than STALLED_DAYS, and not suspended."""
+        now = now or timezone.now()
+        cutoff = now - datetime.timedelta(days=settings.STALLED_DAYS)
+        return self.filter(status=Status.IN_PROGRESS, stage_changed_at__lt=cutoff).exclude(
+            stage=Stage.ACTIVE
+        )
 
 
 class Agreement(Tracked):
@@ -335,6 +383,18 @@ class Agreement(Tracked):
     @property
     def is_live(self) -> bool:
         return self.status != Status.TERMINATED
+
+    @property
+    def is_dormant(self) -> bool:
+        return Agreement.objects.filter(pk=self.pk).dormant().exists()
+
+    @property
+    def is_expiring(self) -> bool:
+        return Agreement.objects.filter(pk=self.pk).expiring().exists()
+
+    @property
+    def is_stalled(self) -> bool:
+        return Agreement.objects.filter(pk=self.pk).stalled().exists()
 
 
 # --- Records logged against an agreement ------------------------------------------------
