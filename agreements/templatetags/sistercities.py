@@ -1,0 +1,89 @@
+"""Template helpers for dates, digits and names in the page's language.
+
+{% load sistercities %}
+{{ agreement.signed_on|jdate }}        Jalali with Persian digits on Persian pages,
+                                       Gregorian ("May 1, 2024") on English pages
+{{ history.history_date|jdate:"time" }} the same with the local time of day
+{{ count|digits }}                     Persian digits on Persian pages
+{{ city|city_name }}                   name_fa on Persian pages when there is one
+{{ city|city_other_name }}             the name in the other language, or ""
+{% if request.user|is_administrator %} the global administrator role
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import formats, timezone
+from django.utils.translation import get_language
+
+from agreements import permissions
+from agreements.dates import format_jalali, persian_digits
+
+register = template.Library()
+
+
+def is_persian() -> bool:
+    return (get_language() or "").startswith("fa")
+
+
+@register.filter
+def jdate(value: datetime.date | datetime.datetime | None, arg: str = "") -> str:
+    """A date in the page's calendar; "time" as argument adds the local time."""
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, datetime.date):
+        return str(value)
+    with_time = arg == "time" and isinstance(value, datetime.datetime)
+    if with_time and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if is_persian():
+        text = format_jalali(value)
+        if with_time:
+            text = f"{text}، {persian_digits(value.strftime('%H:%M'))}"
+        return text
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    text = formats.date_format(day, "N j, Y")
+    if with_time:
+        text = f"{text}, {value.strftime('%H:%M')}"
+    return text
+
+
+@register.filter
+def digits(value: object) -> str:
+    """Numbers (and any digits in text) in Persian digits on Persian pages;
+    integers get thousands separators in both languages."""
+    if value is None:
+        return ""
+    text = intcomma(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    text = str(text)
+    if is_persian():
+        return persian_digits(text.replace(",", "٬"))
+    return text
+
+
+@register.filter
+def city_name(city) -> str:
+    """The city's name in the page's language (the English name when it has no Persian one)."""
+    if city is None:
+        return ""
+    if is_persian() and getattr(city, "name_fa", ""):
+        return city.name_fa
+    return city.name
+
+
+@register.filter
+def city_other_name(city) -> str:
+    """The name in the other language, shown smaller next to the main one; "" when there is none."""
+    if city is None:
+        return ""
+    if is_persian():
+        return city.name if city.name_fa else ""
+    return city.name_fa
+
+
+@register.filter
+def is_administrator(user) -> bool:
+    return permissions.is_administrator(user)
