@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from .models import Agreement, Role, RoleName
 
@@ -29,8 +30,16 @@ _RANK = {RoleName.VIEWER: 1, RoleName.OFFICER: 2, RoleName.APPROVER: 3}
 _CACHE_ATTR = "_sistercities_roles"
 
 
+NOT_ALLOWED = _("You are not allowed to do this.")
+
+
 class Forbidden(Exception):
     """The user may see the object but not do this to it (HTTP 403)."""
+
+    def __init__(self, action: str = "", message: str | None = None) -> None:
+        self.action = action
+        self.message = str(message or NOT_ALLOWED)
+        super().__init__(self.message)
 
 
 def _roles(user: AnyUser) -> tuple[bool, dict[int, str]]:

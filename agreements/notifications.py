@@ -1,0 +1,154 @@
+"""E-mail, sent after commit, in each recipient's language."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import Agreement, RequestAction, Role, RoleName, Stage, StageRequest
+
+logger = logging.getLogger("sistercities.mail")
+
+
+def language_of(user) -> str:
+    profile = getattr(user, "profile", None)
+    try:
+        language = profile.language if profile is not None else ""
+    except Exception:  # noqa: BLE001 - a missing profile row is not an error here
+        language = ""
+    return language or settings.LANGUAGE_CODE
+
+
+def approvers_of(agreement: Agreement) -> list:
+    User = get_user_model()
+    return list(
+        User.objects.filter(
+            is_active=True,
+            roles__city_id=agreement.home_city_id,
+            roles__role=RoleName.APPROVER,
+        )
+        .exclude(email="")
+        .select_related("profile")
+        .distinct()
+    )
+
+
+def _send(users: Iterable, subject_and_body) -> int:
+    sent = 0
+    for user in users:
+        if not user.email:
+            continue
+        with translation.override(language_of(user)):
+            subject, body = subject_and_body()
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+        sent += 1
+    return sent
+
+
+def _names(agreement: Agreement) -> dict[str, str]:
+    with_fa = translation.get_language() == "fa"
+    home, partner = agreement.home_city, agreement.partner_city
+    return {
+        "home": (home.name_fa if with_fa and home.name_fa else home.name),
+        "partner": (partner.name_fa if with_fa and partner.name_fa else partner.name),
+    }
+
+
+def request_made(stage_request_pk: int) -> int:
+    """Tell the municipality's approvers (not the requester) that a request waits."""
+    stage_request = StageRequest.objects.select_related(
+        "agreement__home_city", "agreement__partner_city", "requested_by"
+    ).get(pk=stage_request_pk)
+    agreement = stage_request.agreement
+    recipients = [u for u in approvers_of(agreement) if u.pk != stage_request.requested_by_id]
+
+    def message():
+        values = _names(agreement) | {
+            "stage": Stage(stage_request.to_stage).label,
+            "user": stage_request.requested_by.get_full_name()
+            or stage_request.requested_by.username,
+        }
+        if stage_request.action == RequestAction.UPGRADE:
+            subject = _("Upgrade to sister city requested: %(home)s – %(partner)s") % values
+        else:
+            subject = _("Approval requested: %(home)s – %(partner)s to “%(stage)s”") % values
+        body = (
+            _(
+                "%(user)s asks you to approve a request for the agreement %(home)s – %(partner)s.\n"
+                "Open the approvals queue to decide it."
+            )
+            % values
+        )
+        if stage_request.note:
+            body += "\n\n" + stage_request.note
+        return subject, body
+
+    return _send(recipients, message)
+
+
+def request_decided(stage_request_pk: int) -> int:
+    """Tell the requester how their request was decided."""
+    stage_request = StageRequest.objects.select_related(
+        "agreement__home_city", "agreement__partner_city", "requested_by__profile", "decided_by"
+    ).get(pk=stage_request_pk)
+    agreement = stage_request.agreement
+
+    def message():
+        values = _names(agreement) | {
+            "state": stage_request.get_state_display(),
+            "user": stage_request.decided_by.get_full_name() or stage_request.decided_by.username,
+        }
+        subject = _("Your request was %(state)s: %(home)s – %(partner)s") % values
+        body = (
+            _("%(user)s decided your request for the agreement %(home)s – %(partner)s: %(state)s.")
+            % values
+        )
+        if stage_request.decision_note:
+            body += "\n\n" + stage_request.decision_note
+        return subject, body
+
+    return _send([stage_request.requested_by], message)
+
+
+def reminder(agreement: Agreement, reason: str, users: list) -> int:
+    def message():
+        values = _names(agreement)
+        subjects = {
+            "stalled": _("Stalled agreement: %(home)s – %(partner)s"),
+            "expiring": _("Agreement expiring soon: %(home)s – %(partner)s"),
+            "dormant": _("Dormant partnership: %(home)s – %(partner)s"),
+        }
+        bodies = {
+            "stalled": _(
+                "The agreement %(home)s – %(partner)s has stayed in one stage for a long time."
+            ),
+            "expiring": _(
+                "The term of the agreement %(home)s – %(partner)s ends soon. Consider renewing it."
+            ),
+            "dormant": _(
+                "No delegation or activity has been recorded for %(home)s – %(partner)s for a long time."
+            ),
+        }
+        return subjects[reason] % values, bodies[reason] % values
+
+    return _send(users, message)
+
+
+def reminder_recipients(agreement: Agreement) -> list:
+    User = get_user_model()
+    ids = set(
+        Role.objects.filter(
+            city_id=agreement.home_city_id, role__in=[RoleName.OFFICER, RoleName.APPROVER]
+        ).values_list("user_id", flat=True)
+    )
+    if agreement.responsible_officer_id:
+        ids.add(agreement.responsible_officer_id)
+    return list(
+        User.objects.filter(pk__in=ids, is_active=True).exclude(email="").select_related("profile")
+    )

@@ -1,0 +1,715 @@
+"""Every write that matters, as one function each. Pages, the API, the admin
+and management commands all call these; a rule lives in one place.
+
+Each function takes keyword-only arguments, checks the permission
+(agreements.permissions) and the workflow (agreements.workflow), runs in one
+transaction with the agreement row locked, saves with save() so that history
+is written with a reason, and sends e-mail only after commit. On failure it
+raises one error (WorkflowError and its kinds, Forbidden, or Django's
+ValidationError) and the database is left as it was.
+
+Concurrency: on PostgreSQL `select_for_update()` serialises two deciders on
+the agreement row; on SQLite (where it is a no-op) the connection opens every
+transaction with BEGIN IMMEDIATE (config/settings.py), so the second writer
+waits for the first to commit and then sees its result. Either way the state
+is re-read after the lock, so a race ends in one transition and one Conflict.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from . import notifications, workflow
+from .memoranda import add_default_articles
+from .models import (
+    Agreement,
+    Document,
+    Kind,
+    Memorandum,
+    MemorandumArticle,
+    RequestAction,
+    RequestState,
+    Role,
+    RoleName,
+    Stage,
+    StageRequest,
+    Status,
+)
+from .permissions import (
+    Forbidden,
+    can_create_agreement_for,
+    can_decide,
+    can_edit_agreement,
+    can_view_agreement,
+    forget_roles,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from cities.models import City
+
+logger = logging.getLogger("sistercities.audit")
+
+
+# --- Errors ------------------------------------------------------------------------------
+
+
+class WorkflowError(Exception):
+    """A move the workflow does not allow now. Nothing was changed."""
+
+    def __init__(self, message: Any, missing: list[str] | None = None) -> None:
+        self.message = str(message)
+        self.missing = list(missing or [])
+        super().__init__(self.message)
+
+
+class GateNotMet(WorkflowError):
+    """The current stage's gate is not met; `missing` lists what is missing."""
+
+
+class Conflict(WorkflowError):
+    """Someone else changed the object meanwhile (stale version, request already decided)."""
+
+
+GATE_NOT_MET = _("The current stage is not complete.")
+ALREADY_PENDING = _("This agreement already has a pending request.")
+ALREADY_DECIDED = _("This request has already been decided.")
+STAGE_CHANGED = _("The agreement's stage has changed since the request was made.")
+OWN_REQUEST = _("You cannot decide your own request (four-eyes rule).")
+NOT_YOUR_REQUEST = _("Only the requester can withdraw a request.")
+STALE = _(
+    "Someone else saved this record after you opened it. Your changes were not saved; review them and save again."
+)
+FROZEN = _("A frozen memorandum cannot be changed; make a new version instead.")
+TERMINATED_READ_ONLY = _("A terminated agreement cannot be changed.")
+REASON_REQUIRED = _("Give a reason.")
+DUPLICATE_PAIR = _("These two cities already have a live agreement.")
+FREEZE_WRONG_STAGE = _(
+    "A memorandum is frozen at the signing stage (or as a new version of an active partnership)."
+)
+FREEZE_NOT_LATEST = _("Only the latest version of the memorandum can be frozen.")
+FREEZE_INCOMPLETE = _(
+    "Before freezing, record the signing date and place and the signatories of both sides."
+)
+SIGNED_DOCUMENT_LOCKED = _("The signed copy of a frozen memorandum cannot be removed.")
+
+
+def _refuse(user, action: str, obj, message) -> None:
+    logger.warning(
+        "refused action=%s user=%s object=%s:%s reason=%s",
+        action,
+        getattr(user, "pk", None),
+        type(obj).__name__,
+        getattr(obj, "pk", None),
+        str(message),
+    )
+
+
+def _forbid(user, action: str, obj) -> Forbidden:
+    _refuse(user, action, obj, "permission")
+    return Forbidden(action)
+
+
+def _lock_agreement(pk: int) -> Agreement:
+    # of=("self",) locks only the agreement row, not the joined cities.
+    return (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("home_city", "partner_city")
+        .get(pk=pk)
+    )
+
+
+def _save(obj: models.Model, reason: str) -> None:
+    obj._change_reason = reason
+    obj.save()
+
+
+def _user_label(user) -> str:
+    return getattr(user, "username", "") or "system"
+
+
+# --- Agreements ----------------------------------------------------------------------------
+
+AGREEMENT_EDITABLE_FIELDS = {
+    "origin",
+    "title",
+    "summary",
+    "first_contact_on",
+    "term_years",
+    "expires_on",
+    "responsible_officer",
+}
+
+
+def create_agreement(
+    *,
+    by: AbstractBaseUser,
+    home_city: City,
+    partner_city: City,
+    kind: str = Kind.FRIENDSHIP,
+    origin: str = "other",
+    title: str = "",
+    summary: str = "",
+    **other_fields: Any,
+) -> Agreement:
+    if not can_create_agreement_for(by, home_city):
+        raise _forbid(by, "create_agreement", home_city)
+    unknown = set(other_fields) - AGREEMENT_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not settable on create: {sorted(unknown)}")
+    agreement = Agreement(
+        home_city=home_city,
+        partner_city=partner_city,
+        kind=kind,
+        origin=origin,
+        title=title,
+        summary=summary,
+        created_by=by,
+        responsible_officer=other_fields.pop("responsible_officer", None) or by,
+        **other_fields,
+    )
+    agreement.full_clean()
+    try:
+        with transaction.atomic():
+            _save(agreement, "Agreement created")
+    except IntegrityError:
+        # Two officers creating the same pair at once: the partial unique
+        # index refuses the second; report it like the form check does.
+        raise ValidationError({"partner_city": [DUPLICATE_PAIR]})
+    return agreement
+
+
+def update_agreement(
+    *,
+    agreement: Agreement,
+    by: AbstractBaseUser,
+    expected_version: int | None = None,
+    **fields: Any,
+) -> Agreement:
+    editable = set(AGREEMENT_EDITABLE_FIELDS)
+    if agreement.stage in (Stage.CONTACT, Stage.GOALS, Stage.LEGAL):
+        editable.add("kind")  # before signing; afterwards only through an upgrade
+    unknown = set(fields) - editable
+    if unknown:
+        raise ValidationError(
+            {name: [_g("This field cannot be changed here.")] for name in sorted(unknown)}
+        )
+    with transaction.atomic():
+        locked = _lock_agreement(agreement.pk)
+        if not can_edit_agreement(by, locked):
+            raise _forbid(by, "update_agreement", locked)
+        if locked.status == Status.TERMINATED:
+            raise WorkflowError(TERMINATED_READ_ONLY)
+        if expected_version is not None and locked.version != expected_version:
+            raise Conflict(STALE)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        _save(locked, "Agreement edited")
+    return locked
+
+
+# --- Records --------------------------------------------------------------------------------
+
+
+def _record_agreement(record: models.Model) -> Agreement:
+    if isinstance(record, MemorandumArticle):
+        return record.memorandum.agreement
+    return record.agreement
+
+
+def _check_record_writable(record: models.Model, by, agreement: Agreement, action: str) -> None:
+    if not can_view_agreement(by, agreement):
+        raise _forbid(by, action, record)  # views turn this into 404 before we get here
+    if not can_edit_agreement(by, agreement):
+        raise _forbid(by, action, record)
+    if agreement.status == Status.TERMINATED:
+        raise WorkflowError(TERMINATED_READ_ONLY)
+    memorandum = None
+    if isinstance(record, Memorandum) and record.pk:
+        memorandum = Memorandum.objects.get(pk=record.pk)
+    elif isinstance(record, MemorandumArticle):
+        memorandum = record.memorandum
+        if memorandum.pk:
+            memorandum = Memorandum.objects.get(pk=memorandum.pk)
+    if memorandum is not None and memorandum.is_frozen:
+        _refuse(by, action, record, "frozen")
+        raise WorkflowError(FROZEN)
+
+
+def save_record(
+    *,
+    record: models.Model,
+    by: AbstractBaseUser,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> models.Model:
+    """Create (no pk yet) or update any record logged against an agreement."""
+    creating = record.pk is None
+    agreement = _record_agreement(record)
+    with transaction.atomic():
+        locked = _lock_agreement(agreement.pk)
+        _check_record_writable(record, by, locked, "save_record")
+        if not creating and expected_version is not None:
+            current = (
+                type(record)
+                .objects.select_for_update()
+                .filter(pk=record.pk)
+                .values_list("version", flat=True)
+            )
+            current_version = current.first()
+            if current_version is None:
+                raise Conflict(STALE)
+            if current_version != expected_version:
+                _refuse(by, "save_record", record, "stale")
+                raise Conflict(STALE)
+        if isinstance(record, Memorandum) and creating:
+            last = locked.memoranda.order_by("-number").first()
+            record.number = (last.number + 1) if last else 1
+        if creating and hasattr(record, "created_by_id") and record.created_by_id is None:
+            record.created_by = by
+        record.full_clean()
+        label = record._meta.verbose_name
+        _save(record, reason or (f"{label} added" if creating else f"{label} edited"))
+    return record
+
+
+def delete_record(*, record: models.Model, by: AbstractBaseUser, reason: str = "") -> None:
+    agreement = _record_agreement(record)
+    with transaction.atomic():
+        locked = _lock_agreement(agreement.pk)
+        _check_record_writable(record, by, locked, "delete_record")
+        if isinstance(record, Document) and record.memorandum_id and record.memorandum.is_frozen:
+            raise WorkflowError(SIGNED_DOCUMENT_LOCKED)
+        if isinstance(record, Memorandum) and record.is_frozen:
+            raise WorkflowError(FROZEN)
+        record._change_reason = reason or f"{record._meta.verbose_name} deleted"
+        record.delete()
+
+
+# --- Stage requests ------------------------------------------------------------------------------
+
+
+def _pending(agreement: Agreement) -> StageRequest | None:
+    return agreement.stage_requests.filter(state=RequestState.PENDING).first()
+
+
+def request_advance(*, agreement: Agreement, by: AbstractBaseUser, note: str = "") -> StageRequest:
+    """Ask to move the agreement to the next stage; the gate must be met."""
+    with transaction.atomic():
+        locked = _lock_agreement(agreement.pk)
+        if not can_edit_agreement(by, locked):
+            raise _forbid(by, "request_advance", locked)
+        refusal = workflow.refuse_advance(locked.stage, locked.status)
+        if refusal:
+            _refuse(by, "request_advance", locked, refusal)
+            raise WorkflowError(refusal)
+        if _pending(locked) is not None:
+            _refuse(by, "request_advance", locked, "pending")
+            raise Conflict(ALREADY_PENDING)
+        missing = workflow.gate_missing(locked)
+        if missing:
+            _refuse(by, "request_advance", locked, "gate")
+            raise GateNotMet(GATE_NOT_MET, missing)
+        stage_request = StageRequest(
+            agreement=locked,
+            action=RequestAction.ADVANCE,
+            from_stage=locked.stage,
+            to_stage=workflow.next_stage(locked.stage),
+            requested_by=by,
+            note=note,
+        )
+        _save(stage_request, f"Requested by {_user_label(by)}")
+        transaction.on_commit(lambda: notifications.request_made(stage_request.pk))
+    return stage_request
+
+
+def request_upgrade(*, agreement: Agreement, by: AbstractBaseUser, note: str = "") -> StageRequest:
+    """Ask to upgrade an active friendship city to a sister city."""
+    with transaction.atomic():
+        locked = _lock_agreement(agreement.pk)
+        if not can_edit_agreement(by, locked):
+            raise _forbid(by, "request_upgrade", locked)
+        refusal = workflow.refuse_upgrade(locked.stage, locked.status, locked.kind)
+        if refusal:
+            _refuse(by, "request_upgrade", locked, refusal)
+            raise WorkflowError(refusal)
+        if _pending(locked) is not None:
+            raise Conflict(ALREADY_PENDING)
+        stage_request = StageRequest(
+            agreement=locked,
+            action=RequestAction.UPGRADE,
+            from_stage=locked.stage,
+            to_stage=locked.stage,
+            requested_by=by,
+            note=note,
+        )
+        _save(stage_request, f"Upgrade requested by {_user_label(by)}")
+        transaction.on_commit(lambda: notifications.request_made(stage_request.pk))
+    return stage_request
+
+
+def _lock_request(stage_request: StageRequest, by, action: str) -> tuple[StageRequest, Agreement]:
+    """Lock the agreement, then re-read the request: its state may have changed."""
+    locked = _lock_agreement(stage_request.agreement_id)
+    fresh = StageRequest.objects.select_for_update().get(pk=stage_request.pk)
+    if fresh.state != RequestState.PENDING:
+        _refuse(by, action, fresh, "already decided")
+        raise Conflict(ALREADY_DECIDED)
+    return fresh, locked
+
+
+def approve_stage_request(
+    *, stage_request: StageRequest, by: AbstractBaseUser, note: str = ""
+) -> StageRequest:
+    with transaction.atomic():
+        fresh, agreement = _lock_request(stage_request, by, "approve")
+        if not can_decide(by, agreement):
+            raise _forbid(by, "approve", fresh)
+        if fresh.requested_by_id == by.pk:
+            _refuse(by, "approve", fresh, "own request")
+            raise _forbid_own()
+        if fresh.action == RequestAction.UPGRADE:
+            _apply_upgrade(fresh, agreement, by)
+        else:
+            _apply_advance(fresh, agreement, by)
+        fresh.state = RequestState.APPROVED
+        fresh.decided_by = by
+        fresh.decision_note = note
+        fresh.decided_at = timezone.now()
+        _save(fresh, f"Approved by {_user_label(by)}")
+        transaction.on_commit(lambda: notifications.request_decided(fresh.pk))
+    return fresh
+
+
+def _forbid_own() -> Forbidden:
+    return Forbidden("own request", OWN_REQUEST)
+
+
+def _apply_advance(stage_request: StageRequest, agreement: Agreement, by) -> None:
+    if agreement.stage != stage_request.from_stage:
+        raise Conflict(STAGE_CHANGED)
+    refusal = workflow.refuse_advance(agreement.stage, agreement.status)
+    if refusal:
+        raise WorkflowError(refusal)
+    # The gate again: records may have changed since the request was made.
+    missing = workflow.gate_missing(agreement)
+    if missing:
+        _refuse(by, "approve", stage_request, "gate")
+        raise GateNotMet(GATE_NOT_MET, missing)
+    leaving = agreement.stage
+    agreement.stage = stage_request.to_stage
+    agreement.status = workflow.status_for(agreement.stage)
+    agreement.stage_changed_at = timezone.now()
+    if leaving == Stage.SIGNING:
+        _take_signing_dates(agreement)
+    _save(
+        agreement,
+        f"Stage {leaving} → {agreement.stage}: request #{stage_request.pk} by "
+        f"{_user_label(stage_request.requested_by)} approved by {_user_label(by)}",
+    )
+
+
+def _take_signing_dates(agreement: Agreement) -> None:
+    memorandum = agreement.memoranda.order_by("-number").first()
+    if memorandum is None or memorandum.signed_on is None:
+        return
+    agreement.signed_on = memorandum.signed_on
+    agreement.term_years = memorandum.term_years
+    if memorandum.term_years:
+        signed = memorandum.signed_on
+        try:
+            agreement.expires_on = signed.replace(year=signed.year + memorandum.term_years)
+        except ValueError:  # 29 February
+            agreement.expires_on = signed.replace(year=signed.year + memorandum.term_years, day=28)
+
+
+def _apply_upgrade(stage_request: StageRequest, agreement: Agreement, by) -> None:
+    refusal = workflow.refuse_upgrade(agreement.stage, agreement.status, agreement.kind)
+    if refusal:
+        raise WorkflowError(refusal)
+    agreement.kind = Kind.SISTER
+    _save(
+        agreement,
+        f"Upgraded to sister city: request #{stage_request.pk} approved by {_user_label(by)}",
+    )
+    previous = agreement.memoranda.order_by("-number").first()
+    _create_memorandum_version(agreement, by, previous, kind=Kind.SISTER)
+
+
+def reject_stage_request(
+    *, stage_request: StageRequest, by: AbstractBaseUser, note: str = ""
+) -> StageRequest:
+    with transaction.atomic():
+        fresh, agreement = _lock_request(stage_request, by, "reject")
+        if not can_decide(by, agreement):
+            raise _forbid(by, "reject", fresh)
+        if fresh.requested_by_id == by.pk:
+            _refuse(by, "reject", fresh, "own request")
+            raise _forbid_own()
+        fresh.state = RequestState.REJECTED
+        fresh.decided_by = by
+        fresh.decision_note = note
+        fresh.decided_at = timezone.now()
+        _save(fresh, f"Rejected by {_user_label(by)}")
+        transaction.on_commit(lambda: notifications.request_decided(fresh.pk))
+    return fresh
+
+
+def withdraw_stage_request(
+    *, stage_request: StageRequest, by: AbstractBaseUser, note: str = ""
+) -> StageRequest:
+    with transaction.atomic():
+        fresh, agreement = _lock_request(stage_request, by, "withdraw")
+        if not can_view_agreement(by, agreement) or fresh.requested_by_id != by.pk:
+            _refuse(by, "withdraw", fresh, "not requester")
+            raise Forbidden("withdraw", NOT_YOUR_REQUEST)
+        fresh.state = RequestState.WITHDRAWN
+        fresh.decided_by = by
+        fresh.decision_note = note
+        fresh.decided_at = timezone.now()
+        _save(fresh, f"Withdrawn by {_user_label(by)}")
+    return fresh
+
+
+# --- Approver's moves -------------------------------------------------------------------------------
+
+
+def _approver_move(agreement: Agreement, by, action: str, reason: str) -> Agreement:
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": [REASON_REQUIRED]})
+    locked = _lock_agreement(agreement.pk)
+    if not can_decide(by, locked):
+        raise _forbid(by, action, locked)
+    return locked
+
+
+def _close_pending(agreement: Agreement, by, why: str) -> None:
+    pending = _pending(agreement)
+    if pending is not None:
+        pending.state = RequestState.WITHDRAWN
+        pending.decided_by = by
+        pending.decided_at = timezone.now()
+        pending.decision_note = why
+        _save(pending, f"Closed: {why}")
+
+
+def reopen(*, agreement: Agreement, by: AbstractBaseUser, stage: str, reason: str) -> Agreement:
+    with transaction.atomic():
+        locked = _approver_move(agreement, by, "reopen", reason)
+        refusal = workflow.refuse_reopen(locked.stage, locked.status, stage)
+        if refusal:
+            _refuse(by, "reopen", locked, refusal)
+            raise WorkflowError(refusal)
+        _close_pending(locked, by, "agreement reopened")
+        leaving = locked.stage
+        locked.stage = stage
+        locked.status = workflow.status_for(stage)
+        locked.stage_changed_at = timezone.now()
+        _save(locked, f"Reopened {leaving} → {stage} by {_user_label(by)}: {reason}")
+    return locked
+
+
+def suspend(*, agreement: Agreement, by: AbstractBaseUser, reason: str) -> Agreement:
+    with transaction.atomic():
+        locked = _approver_move(agreement, by, "suspend", reason)
+        refusal = workflow.refuse_suspend(locked.status)
+        if refusal:
+            _refuse(by, "suspend", locked, refusal)
+            raise WorkflowError(refusal)
+        _close_pending(locked, by, "agreement suspended")
+        locked.status = Status.SUSPENDED
+        _save(locked, f"Suspended by {_user_label(by)}: {reason}")
+    return locked
+
+
+def resume(*, agreement: Agreement, by: AbstractBaseUser, reason: str) -> Agreement:
+    with transaction.atomic():
+        locked = _approver_move(agreement, by, "resume", reason)
+        refusal = workflow.refuse_resume(locked.status)
+        if refusal:
+            _refuse(by, "resume", locked, refusal)
+            raise WorkflowError(refusal)
+        locked.status = workflow.status_for(locked.stage)
+        # The time suspended does not count towards "stalled".
+        locked.stage_changed_at = timezone.now()
+        _save(locked, f"Resumed by {_user_label(by)}: {reason}")
+    return locked
+
+
+def terminate(*, agreement: Agreement, by: AbstractBaseUser, reason: str) -> Agreement:
+    """Archive the agreement. Agreements are never deleted; history survives."""
+    with transaction.atomic():
+        locked = _approver_move(agreement, by, "terminate", reason)
+        refusal = workflow.refuse_terminate(locked.status)
+        if refusal:
+            _refuse(by, "terminate", locked, refusal)
+            raise WorkflowError(refusal)
+        _close_pending(locked, by, "agreement terminated")
+        locked.status = Status.TERMINATED
+        _save(locked, f"Terminated by {_user_label(by)}: {reason}")
+    return locked
+
+
+# --- Memoranda ----------------------------------------------------------------------------------------
+
+
+def _create_memorandum_version(
+    agreement: Agreement, by, supersedes: Memorandum | None, *, kind: str | None = None
+) -> Memorandum:
+    last = agreement.memoranda.order_by("-number").first()
+    memorandum = Memorandum(
+        agreement=agreement,
+        number=(last.number + 1) if last else 1,
+        supersedes=supersedes,
+        kind=kind or agreement.kind,
+        created_by=by,
+    )
+    if supersedes is not None:
+        for name in [
+            "place",
+            "place_fa",
+            "term_years",
+            "home_signatory_name",
+            "home_signatory_name_fa",
+            "home_signatory_title",
+            "home_signatory_title_fa",
+            "partner_signatory_name",
+            "partner_signatory_name_fa",
+            "partner_signatory_title",
+            "partner_signatory_title_fa",
+            "officials_present",
+        ]:
+            setattr(memorandum, name, getattr(supersedes, name))
+    reason = f"Memorandum v{memorandum.number} created" + (
+        f", superseding v{supersedes.number}" if supersedes else ""
+    )
+    _save(memorandum, reason)
+    add_default_articles(memorandum, reason=reason)
+    return memorandum
+
+
+def new_memorandum(
+    *, agreement: Agreement, by: AbstractBaseUser, supersedes: Memorandum | None = None
+) -> Memorandum:
+    """A new draft version, with the default articles from the goals."""
+    with transaction.atomic():
+        locked = _lock_agreement(agreement.pk)
+        if not can_edit_agreement(by, locked):
+            raise _forbid(by, "new_memorandum", locked)
+        if locked.status == Status.TERMINATED:
+            raise WorkflowError(TERMINATED_READ_ONLY)
+        if supersedes is None:
+            supersedes = (
+                locked.memoranda.filter(frozen_at__isnull=False).order_by("-number").first()
+            )
+        return _create_memorandum_version(locked, by, supersedes)
+
+
+def freeze_memorandum(*, memorandum: Memorandum, by: AbstractBaseUser) -> Memorandum:
+    """Render the final PDF once, store it with its SHA-256; never again editable."""
+    from .documents import freeze_pdf
+
+    with transaction.atomic():
+        agreement = _lock_agreement(memorandum.agreement_id)
+        fresh = Memorandum.objects.select_for_update().get(pk=memorandum.pk)
+        if not can_edit_agreement(by, agreement):
+            raise _forbid(by, "freeze", fresh)
+        if fresh.is_frozen:
+            raise Conflict(FROZEN)
+        latest = agreement.memoranda.order_by("-number").first()
+        if latest is None or latest.pk != fresh.pk:
+            raise WorkflowError(FREEZE_NOT_LATEST)
+        at_signing = agreement.stage == Stage.SIGNING and agreement.status == Status.IN_PROGRESS
+        new_version_of_active = agreement.stage == Stage.ACTIVE and fresh.supersedes_id is not None
+        if not (at_signing or new_version_of_active):
+            _refuse(by, "freeze", fresh, "stage")
+            raise WorkflowError(FREEZE_WRONG_STAGE)
+        if not (
+            fresh.signed_on
+            and fresh.place
+            and fresh.home_signatory_name
+            and fresh.partner_signatory_name
+        ):
+            raise WorkflowError(FREEZE_INCOMPLETE)
+        fresh.frozen_at = timezone.now()
+        fresh.frozen_by = by
+        freeze_pdf(fresh)
+        _save(
+            fresh,
+            f"Memorandum v{fresh.number} frozen by {_user_label(by)} (PDF SHA-256 {fresh.pdf_sha256})",
+        )
+        if new_version_of_active and fresh.signed_on:
+            _take_signing_dates(agreement)
+            _save(agreement, f"Signing dates taken from memorandum v{fresh.number}")
+    return fresh
+
+
+# --- Roles ------------------------------------------------------------------------------------------------
+
+
+def grant_role(*, user, role: str, city: City | None = None, reason: str = "") -> Role:
+    """Give `user` a role; a user holds one role per municipality (replaced if present)."""
+    if role not in RoleName.values:
+        raise ValidationError({"role": [_g("Unknown role.")]})
+    with transaction.atomic():
+        if role == RoleName.ADMINISTRATOR:
+            if city is not None:
+                raise ValidationError({"city": [_g("Administrators belong to no municipality.")]})
+            existing = Role.objects.filter(user=user, role=RoleName.ADMINISTRATOR).first()
+            if existing is None:
+                existing = Role(user=user, role=role)
+                existing.full_clean()
+                _save(existing, reason or "Role granted")
+            if not user.is_staff:
+                user.is_staff = True  # Django's admin login form asks for it
+                user.save(update_fields=["is_staff"])
+            forget_roles(user)
+            return existing
+        if city is None:
+            raise ValidationError({"city": [_g("Name the home municipality.")]})
+        existing = Role.objects.filter(user=user, city=city).first()
+        if existing is None:
+            existing = Role(user=user, city=city, role=role)
+            existing.full_clean()
+            _save(existing, reason or "Role granted")
+        elif existing.role != role:
+            existing.role = role
+            existing.full_clean()
+            _save(existing, reason or "Role changed")
+    forget_roles(user)
+    return existing
+
+
+def revoke_role(
+    *, user, role: str | None = None, city: City | None = None, reason: str = ""
+) -> int:
+    """Take roles away (all of the user's roles in `city`, or the administrator role)."""
+    roles = Role.objects.filter(user=user)
+    if role == RoleName.ADMINISTRATOR:
+        roles = roles.filter(role=RoleName.ADMINISTRATOR)
+    else:
+        if city is None:
+            raise ValidationError({"city": [_g("Name the home municipality.")]})
+        roles = roles.filter(city=city)
+        if role:
+            roles = roles.filter(role=role)
+    removed = 0
+    with transaction.atomic():
+        for row in roles:
+            row._change_reason = reason or "Role revoked"
+            row.delete()
+            removed += 1
+        if role == RoleName.ADMINISTRATOR and removed and user.is_staff and not user.is_superuser:
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+    forget_roles(user)
+    return removed

@@ -1,0 +1,422 @@
+"""The lifecycle of an agreement as plain data and pure functions.
+
+Stages in order, the gate of each stage (what must be recorded before leaving
+it) and which moves are possible in which state. Gates are evaluated on a
+`GateFacts` snapshot, so the rules are testable without a database;
+`collect_facts()` is the one function that reads the database for them.
+Writes happen in agreements/services.py.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    ApprovalStatus,
+    Authority,
+    Department,
+    Direction,
+    DocumentKind,
+    Kind,
+    Stage,
+    Status,
+    default_required_authorities,
+)
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    from .models import Agreement
+
+STAGES: list[str] = list(Stage.values)
+
+
+def stage_index(stage: str) -> int:
+    return STAGES.index(stage)
+
+
+def next_stage(stage: str) -> str | None:
+    index = stage_index(stage)
+    return STAGES[index + 1] if index + 1 < len(STAGES) else None
+
+
+def previous_stages(stage: str) -> list[str]:
+    return STAGES[: stage_index(stage)]
+
+
+# --- Facts a gate looks at ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GateFacts:
+    contacts: int = 0
+    goals_with_sector: int = 0
+    commonalities: int = 0
+    council_support: bool = False
+    granted_authorities: frozenset[str] = frozenset()
+    required_authorities: tuple[str, ...] = tuple(default_required_authorities())
+    memorandum_exists: bool = False
+    memorandum_frozen: bool = False
+    memorandum_signed_on: bool = False
+    memorandum_home_signatory: bool = False
+    memorandum_partner_signatory: bool = False
+    signed_copy_uploaded: bool = False
+    completed_official_delegations: frozenset[str] = frozenset()
+    delegations_each_way: bool = False
+
+
+def collect_facts(agreement: Agreement, today: datetime.date | None = None) -> GateFacts:
+    """Read what the gates need with a fixed handful of queries."""
+    from .models import MunicipalitySettings
+
+    today = today or timezone.localdate()
+    settings_row = MunicipalitySettings.objects.filter(city_id=agreement.home_city_id).first()
+    required = (
+        tuple(settings_row.required_authorities)
+        if settings_row
+        else tuple(default_required_authorities())
+    )
+    memorandum = agreement.memoranda.order_by("-number").first()
+    signed_copy = False
+    if memorandum is not None:
+        signed_copy = agreement.documents.filter(kind=DocumentKind.SIGNED_MOU).exists()
+    return GateFacts(
+        contacts=agreement.contacts.exclude(participants="").count(),
+        goals_with_sector=agreement.goals.exclude(sector="").count(),
+        commonalities=agreement.commonalities.count(),
+        council_support=agreement.department_supports.filter(
+            department=Department.COUNCIL
+        ).exists(),
+        granted_authorities=frozenset(
+            agreement.legal_approvals.filter(status=ApprovalStatus.GRANTED).values_list(
+                "authority", flat=True
+            )
+        ),
+        required_authorities=required,
+        memorandum_exists=memorandum is not None,
+        memorandum_frozen=bool(memorandum and memorandum.is_frozen),
+        memorandum_signed_on=bool(memorandum and memorandum.signed_on),
+        memorandum_home_signatory=bool(memorandum and memorandum.home_signatory_name),
+        memorandum_partner_signatory=bool(memorandum and memorandum.partner_signatory_name),
+        signed_copy_uploaded=signed_copy,
+        completed_official_delegations=frozenset(
+            agreement.delegations.filter(official=True, end_date__lt=today).values_list(
+                "direction", flat=True
+            )
+        ),
+        delegations_each_way=bool(settings_row and settings_row.delegations_each_way),
+    )
+
+
+# --- Gates ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GateItem:
+    code: str
+    label: str | Promise  # what is required, as the checklist shows it
+    done: bool
+    fix: str  # the kind of record that fulfils it (URL segment of its form)
+    missing: str | Promise = ""  # the message when it is not done
+
+
+@dataclass(frozen=True)
+class _Requirement:
+    code: str
+    label: Promise
+    missing: Promise
+    fix: str
+    check: Callable[[GateFacts], bool]
+
+
+# Error messages the user sees: translatable constants next to the rule.
+MISSING_CONTACT = _(
+    "No contact between the mayors or their representatives is recorded (date and participants)."
+)
+MISSING_GOAL = _("No goal with a sector is recorded.")
+MISSING_COMMONALITY = _("No commonality between the two cities is recorded.")
+MISSING_COUNCIL = _("The city council's support is not recorded.")
+MISSING_MEMORANDUM_FROZEN = _("The final memorandum is not frozen.")
+MISSING_SIGNING_DATE = _("The memorandum's signing date is not recorded.")
+MISSING_HOME_SIGNATORY = _("The home side's signatory is not recorded.")
+MISSING_PARTNER_SIGNATORY = _("The partner side's signatory is not recorded.")
+MISSING_SIGNED_COPY = _("The signed copy of the memorandum is not uploaded.")
+MISSING_DELEGATION = _("No completed official delegation is recorded.")
+MISSING_DELEGATION_OUTGOING = _("No completed official outgoing delegation is recorded.")
+MISSING_DELEGATION_INCOMING = _("No completed official incoming delegation is recorded.")
+
+AUTHORITY_LABELS = {
+    Authority.HOME_COUNCIL: (
+        _("Approval of the home city council granted"),
+        _("The home city council's approval is not granted."),
+    ),
+    Authority.HOME_MINISTRY: (
+        _("Approval of the home national ministry granted"),
+        _("The home national ministry's approval is not granted."),
+    ),
+    Authority.PARTNER_AUTHORITY: (
+        _("Approval of the partner's authority granted"),
+        _("The partner authority's approval is not granted."),
+    ),
+    Authority.OTHER: (
+        _("Other required approval granted"),
+        _("Another required approval is not granted."),
+    ),
+}
+
+_FIXED_GATES: dict[str, list[_Requirement]] = {
+    Stage.CONTACT: [
+        _Requirement(
+            "contact",
+            _("A contact is recorded"),
+            MISSING_CONTACT,
+            "contacts",
+            lambda f: f.contacts > 0,
+        ),
+    ],
+    Stage.GOALS: [
+        _Requirement(
+            "goal",
+            _("A goal with a sector"),
+            MISSING_GOAL,
+            "goals",
+            lambda f: f.goals_with_sector > 0,
+        ),
+        _Requirement(
+            "commonality",
+            _("A commonality"),
+            MISSING_COMMONALITY,
+            "commonalities",
+            lambda f: f.commonalities > 0,
+        ),
+        _Requirement(
+            "council",
+            _("The city council's support"),
+            MISSING_COUNCIL,
+            "department-supports",
+            lambda f: f.council_support,
+        ),
+    ],
+    Stage.SIGNING: [
+        _Requirement(
+            "memorandum_frozen",
+            _("Final memorandum frozen"),
+            MISSING_MEMORANDUM_FROZEN,
+            "memoranda",
+            lambda f: f.memorandum_frozen,
+        ),
+        _Requirement(
+            "signing_date",
+            _("Signing date"),
+            MISSING_SIGNING_DATE,
+            "memoranda",
+            lambda f: f.memorandum_signed_on,
+        ),
+        _Requirement(
+            "home_signatory",
+            _("Home side's signatory"),
+            MISSING_HOME_SIGNATORY,
+            "memoranda",
+            lambda f: f.memorandum_home_signatory,
+        ),
+        _Requirement(
+            "partner_signatory",
+            _("Partner side's signatory"),
+            MISSING_PARTNER_SIGNATORY,
+            "memoranda",
+            lambda f: f.memorandum_partner_signatory,
+        ),
+        _Requirement(
+            "signed_copy",
+            _("Signed copy uploaded"),
+            MISSING_SIGNED_COPY,
+            "documents",
+            lambda f: f.signed_copy_uploaded,
+        ),
+    ],
+    Stage.ACTIVE: [],
+}
+
+
+def _legal_gate(facts: GateFacts) -> list[GateItem]:
+    items = []
+    for authority in facts.required_authorities:
+        label, missing = AUTHORITY_LABELS.get(authority, AUTHORITY_LABELS[Authority.OTHER])
+        items.append(
+            GateItem(
+                code=f"approval_{authority}",
+                label=label,
+                done=authority in facts.granted_authorities,
+                fix="legal-approvals",
+                missing=missing,
+            )
+        )
+    return items
+
+
+def _delegations_gate(facts: GateFacts) -> list[GateItem]:
+    done = facts.completed_official_delegations
+    if facts.delegations_each_way:
+        return [
+            GateItem(
+                "delegation_outgoing",
+                _("A completed official outgoing delegation"),
+                Direction.OUTGOING in done,
+                "delegations",
+                MISSING_DELEGATION_OUTGOING,
+            ),
+            GateItem(
+                "delegation_incoming",
+                _("A completed official incoming delegation"),
+                Direction.INCOMING in done,
+                "delegations",
+                MISSING_DELEGATION_INCOMING,
+            ),
+        ]
+    return [
+        GateItem(
+            "delegation",
+            _("A completed official delegation"),
+            bool(done),
+            "delegations",
+            MISSING_DELEGATION,
+        )
+    ]
+
+
+def checklist(stage: str, facts: GateFacts) -> list[GateItem]:
+    """The gate of `stage`: every requirement, done or not."""
+    if stage == Stage.LEGAL:
+        return _legal_gate(facts)
+    if stage == Stage.DELEGATIONS:
+        return _delegations_gate(facts)
+    return [
+        GateItem(code=r.code, label=r.label, done=r.check(facts), fix=r.fix, missing=r.missing)
+        for r in _FIXED_GATES[stage]
+    ]
+
+
+def missing(stage: str, facts: GateFacts) -> list[str]:
+    return [str(item.missing) for item in checklist(stage, facts) if not item.done]
+
+
+def gate_checklist(agreement: Agreement) -> list[GateItem]:
+    return checklist(agreement.stage, collect_facts(agreement))
+
+
+def gate_missing(agreement: Agreement) -> list[str]:
+    """Translated messages of what is missing to leave the current stage; [] when met."""
+    return missing(agreement.stage, collect_facts(agreement))
+
+
+# --- Moves -----------------------------------------------------------------------------------
+# Each returns None when the move is possible in this state, else the reason.
+
+NOT_LIVE = _("The agreement is terminated.")
+NOT_IN_PROGRESS = _("Only an agreement in progress can move to the next stage.")
+ALREADY_LAST = _("The agreement is already an active partnership.")
+NOT_EARLIER = _("An agreement can only be reopened at an earlier stage.")
+NOT_SUSPENDABLE = _("Only an agreement in progress or active can be suspended.")
+NOT_SUSPENDED = _("Only a suspended agreement can be resumed.")
+NOT_UPGRADABLE = _("Only an active friendship city can be upgraded to a sister city.")
+
+
+def refuse_advance(stage: str, status: str) -> str | None:
+    if status == Status.TERMINATED:
+        return str(NOT_LIVE)
+    if status != Status.IN_PROGRESS:
+        return str(NOT_IN_PROGRESS)
+    if next_stage(stage) is None:
+        return str(ALREADY_LAST)
+    return None
+
+
+def refuse_reopen(stage: str, status: str, target: str) -> str | None:
+    if status == Status.TERMINATED:
+        return str(NOT_LIVE)
+    if status == Status.SUSPENDED:
+        return str(NOT_SUSPENDABLE)
+    if target not in STAGES or stage_index(target) >= stage_index(stage):
+        return str(NOT_EARLIER)
+    return None
+
+
+def refuse_suspend(status: str) -> str | None:
+    if status not in (Status.IN_PROGRESS, Status.ACTIVE):
+        return str(NOT_SUSPENDABLE)
+    return None
+
+
+def refuse_resume(status: str) -> str | None:
+    if status != Status.SUSPENDED:
+        return str(NOT_SUSPENDED)
+    return None
+
+
+def refuse_terminate(status: str) -> str | None:
+    if status == Status.TERMINATED:
+        return str(NOT_LIVE)
+    return None
+
+
+def refuse_upgrade(stage: str, status: str, kind: str) -> str | None:
+    if status == Status.TERMINATED:
+        return str(NOT_LIVE)
+    if kind != Kind.FRIENDSHIP or stage != Stage.ACTIVE or status != Status.ACTIVE:
+        return str(NOT_UPGRADABLE)
+    return None
+
+
+def status_for(stage: str) -> str:
+    """The status of a live, unsuspended agreement in `stage`."""
+    return Status.ACTIVE if stage == Stage.ACTIVE else Status.IN_PROGRESS
+
+
+def allowed_actions(user, agreement: Agreement, *, pending_request=None) -> set[str]:
+    """What the user may do to the agreement now (the buttons a page shows).
+
+    `pending_request` is the agreement's pending StageRequest, if the caller
+    already has it; otherwise it is looked up.
+    """
+    from .models import RequestState
+    from .permissions import can_decide, can_edit_agreement
+
+    if pending_request is None:
+        pending_request = agreement.stage_requests.filter(state=RequestState.PENDING).first()
+    actions: set[str] = set()
+    editor = can_edit_agreement(user, agreement)
+    decider = can_decide(user, agreement)
+    live = agreement.status != Status.TERMINATED
+    if editor and live:
+        actions.add("edit")
+        if pending_request is None:
+            if refuse_advance(agreement.stage, agreement.status) is None:
+                actions.add("request_advance")
+            if refuse_upgrade(agreement.stage, agreement.status, agreement.kind) is None:
+                actions.add("request_upgrade")
+        elif pending_request.requested_by_id == user.pk:
+            actions.add("withdraw")
+        if agreement.stage == Stage.SIGNING or agreement.stage == Stage.ACTIVE:
+            actions.add("freeze")
+    if decider and pending_request is not None and pending_request.requested_by_id != user.pk:
+        actions.update({"approve", "reject"})
+    if decider:
+        if (
+            live
+            and agreement.stage != Stage.CONTACT
+            and refuse_reopen(agreement.stage, agreement.status, STAGES[0]) is None
+        ):
+            actions.add("reopen")
+        if refuse_suspend(agreement.status) is None:
+            actions.add("suspend")
+        if refuse_resume(agreement.status) is None:
+            actions.add("resume")
+        if refuse_terminate(agreement.status) is None:
+            actions.add("terminate")
+    return actions
