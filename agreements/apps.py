@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AgreementsConfig(AppConfig):
     name = "agreements"
     verbose_name = _("Agreements")
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from .search import register_sqlite_function
+
+        # Search normalisation runs inside SQLite as a registered function.
+        connection_created.connect(register_sqlite_function, dispatch_uid="sistercities_normalise")
