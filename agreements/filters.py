@@ -1,0 +1,194 @@
+"""The agreement list's filters, kept in the URL so a filtered list can be bookmarked.
+
+    AgreementFilter(request.GET, queryset=Agreement.objects.visible_to(user), request=request).qs
+
+Fail closed: when any value is invalid (an unknown stage, a home city the user
+may not see, a year that is not a number...) `.qs` is empty and the form carries
+the error. django-filter's default would silently drop the bad filter and show
+more than the user asked for.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from cities.models import City
+
+from . import permissions
+from .models import Activity, Goal, Kind, Origin, Sector, Stage, Status
+from .search import search_agreements
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+FLAG_CHOICES = [
+    ("stalled", _("Stalled")),
+    ("expiring", _("Expiring")),
+    ("dormant", _("Dormant")),
+]
+
+# The allow-list of sort keys shown in the URL (?sort=-signed_year); anything
+# else is a validation error, never an arbitrary order_by.
+SORT_KEYS = ["home", "partner", "country", "stage", "kind", "signed_year", "created"]
+SORT_CHOICES = [(key, key) for key in SORT_KEYS] + [(f"-{key}", f"-{key}") for key in SORT_KEYS]
+DEFAULT_SORT = "-created"
+
+
+def _city_name(prefix: str):
+    """The city's name as the page's reader sees it (Persian name first on Persian pages)."""
+    if (get_language() or "").startswith("fa"):
+        return Coalesce(NullIf(F(f"{prefix}__name_fa"), Value("")), F(f"{prefix}__name"))
+    return F(f"{prefix}__name")
+
+
+def _stage_position():
+    """Stages sort in lifecycle order, not alphabetically."""
+    return Case(
+        *(When(stage=code, then=Value(index)) for index, code in enumerate(Stage.values)),
+        output_field=IntegerField(),
+    )
+
+
+def sort_expressions(key: str) -> list:
+    descending = key.startswith("-")
+    name = key.lstrip("-")
+    expressions = {
+        "home": _city_name("home_city"),
+        "partner": _city_name("partner_city"),
+        "country": F("partner_city__country"),
+        "stage": _stage_position(),
+        "kind": F("kind"),
+        "signed_year": F("signed_year"),
+        "created": F("created_at"),
+    }[name]
+    ordered = expressions.desc(nulls_last=True) if descending else expressions.asc(nulls_last=True)
+    # The id breaks ties so that pages never repeat or skip a row.
+    return [ordered, F("id").desc() if descending else F("id").asc()]
+
+
+def visible_home_cities(request) -> QuerySet[City]:
+    user = getattr(request, "user", None)
+    if user is None:
+        return City.objects.none()
+    if permissions.is_administrator(user):
+        return City.objects.homes()
+    return City.objects.filter(pk__in=permissions.home_city_ids(user))
+
+
+class AgreementFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search cities"), method="filter_text")
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"), choices=Stage.choices, empty_label=_("Any stage")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Status.choices, empty_label=_("Any status")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Kind.choices, empty_label=_("Any kind")
+    )
+    home_city = django_filters.ModelChoiceFilter(
+        label=_("Home municipality"),
+        queryset=visible_home_cities,
+        empty_label=_("Any municipality"),
+    )
+    partner_country = django_filters.ChoiceFilter(
+        label=_("Partner country"),
+        field_name="partner_city__country",
+        # A callable: country names are translated when the form is built.
+        choices=lambda: list(countries),
+        empty_label=_("Any country"),
+    )
+    sector = django_filters.ChoiceFilter(
+        label=_("Sector"),
+        choices=Sector.choices,
+        method="filter_sector",
+        empty_label=_("Any sector"),
+    )
+    origin = django_filters.ChoiceFilter(
+        label=_("Origin"), choices=Origin.choices, empty_label=_("Any origin")
+    )
+    signed_year_min = YearFilter(
+        label=_("Signed from (year)"),
+        field_name="signed_year",
+        lookup_expr="gte",
+        min_value=1900,
+        max_value=2200,
+        widget=forms.NumberInput(attrs={"placeholder": "1990"}),
+    )
+    signed_year_max = YearFilter(
+        label=_("Signed until (year)"),
+        field_name="signed_year",
+        lookup_expr="lte",
+        min_value=1900,
+        max_value=2200,
+        widget=forms.NumberInput(attrs={"placeholder": "2025"}),
+    )
+    flag = django_filters.ChoiceFilter(
+        label=_("Needs attention"),
+        choices=FLAG_CHOICES,
+        method="filter_flag",
+        empty_label=_("All"),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"), choices=SORT_CHOICES, method="filter_sort", empty_label=None
+    )
+
+    class Meta:
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        super().__init__(data, *args, **kwargs)
+        for name, field in self.form.fields.items():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("id", f"filter-{name}")
+        self.form.fields["sort"].required = False
+        self.form.fields["sort"].widget = forms.HiddenInput()
+
+    @property
+    def qs(self) -> QuerySet:
+        if not hasattr(self, "_qs"):
+            if self.is_bound and not self.form.is_valid():
+                self._qs = self.queryset.none()
+            else:
+                qs = super().qs
+                if not (self.is_bound and self.form.cleaned_data.get("sort")):
+                    qs = qs.order_by(*sort_expressions(DEFAULT_SORT))
+                self._qs = qs
+        return self._qs
+
+    @property
+    def sort_key(self) -> str:
+        """The sort in effect, for the column headers."""
+        if self.is_bound and self.form.is_valid():
+            return self.form.cleaned_data.get("sort") or DEFAULT_SORT
+        return DEFAULT_SORT
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return search_agreements(queryset, value)
+
+    def filter_sector(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # EXISTS, not a join: an agreement with two goals in the sector stays one row.
+        goals = Goal.objects.filter(agreement=OuterRef("pk"), sector=value)
+        activities = Activity.objects.filter(agreement=OuterRef("pk"), sector=value)
+        return queryset.filter(Q(Exists(goals)) | Q(Exists(activities)))
+
+    def filter_flag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "dormant":
+            return queryset.dormant()
+        if value == "stalled":
+            return queryset.stalled()
+        if value == "expiring":
+            return queryset.expiring()
+        return queryset
+
+    def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.order_by(*sort_expressions(value or DEFAULT_SORT))
