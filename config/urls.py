@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from agreements.views.language import set_language
 
@@ -12,4 +12,7 @@ urlpatterns = [
     # Django's set_language, also saved on the user's profile.
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # Staff pages: dashboard at /, /agreements/, /cities/.
+    path("cities/", include("cities.urls")),
+    path("", include("agreements.urls")),
 ]

@@ -1,0 +1,66 @@
+"""The agreement list: filters in the URL, sortable columns, cheap pagination."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from ..filters import AgreementFilter
+from ..models import Agreement
+from ..pagination import paginate
+from .access import role_required
+
+# (sort key, column heading); keys are AgreementFilter's allow-list.
+COLUMNS = [
+    ("home", _("Home municipality")),
+    ("partner", _("Partner city")),
+    ("country", _("Country")),
+    ("kind", _("Kind")),
+    ("stage", _("Stage")),
+    (None, _("Status")),
+    ("signed_year", _("Signed")),
+]
+
+
+def sort_columns(current: str) -> list[dict]:
+    """Column headings with the sort each link switches to and the aria-sort state."""
+    columns = []
+    for key, label in COLUMNS:
+        column = {"key": key, "label": label, "next": None, "aria_sort": None}
+        if key:
+            if current == key:
+                column.update(next=f"-{key}", aria_sort="ascending")
+            elif current == f"-{key}":
+                column.update(next=key, aria_sort="descending")
+            else:
+                column["next"] = key
+        columns.append(column)
+    return columns
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """htmx swaps in only the results; a history restore or a plain request gets the page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+@role_required
+@require_GET
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    visible = Agreement.objects.visible_to(request.user).with_cities()
+    agreement_filter = AgreementFilter(request.GET, queryset=visible, request=request)
+    page = paginate(request, agreement_filter.qs)
+    context = {
+        "filter": agreement_filter,
+        "page": page,
+        "columns": sort_columns(agreement_filter.sort_key),
+    }
+    template = "agreements/list.html"
+    if wants_fragment(request):
+        template += "#results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response

@@ -1,0 +1,169 @@
+"""The city directory: cities, their partners, networks and titles.
+
+Cities are shared reference data that every user with a role may read, but who
+partners whom is not: partners are listed only through agreements the user may
+see (Agreement.objects.visible_to), so the directory never reveals another
+municipality's agreements.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _g
+from django.views.decorators.http import require_GET, require_http_methods
+
+from agreements import permissions
+from agreements.models import Agreement
+from agreements.pagination import paginate
+from agreements.search import cities_matching, search_terms
+from agreements.services import Conflict
+from agreements.views.access import role_required
+from agreements.views.lists import wants_fragment
+
+from .forms import CityForm, CitySearchForm
+from .models import City, Membership
+from .services import save_city
+
+PARTNERS_SHOWN = 6
+
+
+def _with_networks(queryset: QuerySet[City]) -> QuerySet[City]:
+    return queryset.prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("network"))
+    )
+
+
+def partners_by_city(user, cities: list[City], limit: int = PARTNERS_SHOWN) -> dict[int, dict]:
+    """For each city, up to `limit` partner cities (by name) through live agreements
+    visible to `user`, and how many there are. Two queries whatever the sizes: a
+    window function numbers each city's partners in the database."""
+    result: dict[int, dict] = defaultdict(lambda: {"partners": [], "count": 0})
+    ids = [city.pk for city in cities]
+    if not ids:
+        return result
+    visible = Agreement.objects.visible_to(user).live()
+    for side, other in (("home_city", "partner_city"), ("partner_city", "home_city")):
+        rows = (
+            visible.filter(**{f"{side}_id__in": ids})
+            .select_related(other)
+            .annotate(
+                position=Window(
+                    RowNumber(),
+                    partition_by=[F(f"{side}_id")],
+                    order_by=[F(f"{other}__name").asc(), F("id").asc()],
+                ),
+                side_total=Window(Count("id"), partition_by=[F(f"{side}_id")]),
+            )
+            .filter(position__lte=limit)
+            .order_by(f"{side}_id", "position")
+        )
+        for agreement in rows:
+            entry = result[getattr(agreement, f"{side}_id")]
+            if len(entry["partners"]) < limit:
+                entry["partners"].append((agreement, getattr(agreement, other)))
+            if agreement.position == 1:
+                entry["count"] += agreement.side_total
+    return result
+
+
+def filter_cities(form: CitySearchForm) -> QuerySet[City]:
+    """The directory's filters; an invalid form shows no cities (fail closed)."""
+    if not form.is_valid():
+        return City.objects.none()
+    cities = City.objects.all()
+    for term in search_terms(form.cleaned_data["q"]):
+        cities = cities_matching(term, cities)
+    scope = form.cleaned_data["scope"]
+    if scope == "home":
+        cities = cities.homes()
+    elif scope == "partner":
+        cities = cities.filter(is_home=False)
+    if form.cleaned_data["missing_fa"]:
+        cities = cities.missing_persian_name()
+    return cities.order_by("-is_home", "name", "id")
+
+
+@role_required
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    form = CitySearchForm(request.GET)
+    page = paginate(request, _with_networks(filter_cities(form)), per_page=25)
+    partners = partners_by_city(request.user, page.object_list)
+    for city in page.object_list:
+        city.partner_entry = partners[city.pk]
+    context = {
+        "form": form,
+        "page": page,
+        "missing_fa_count": City.objects.missing_persian_name().count(),
+        "can_create": permissions.can_manage_partner_cities(request.user),
+    }
+    template = "cities/directory.html"
+    if wants_fragment(request):
+        template += "#results"
+    return render(request, template, context)
+
+
+@role_required
+@require_GET
+def city_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    city = get_object_or_404(_with_networks(City.objects.all()), pk=pk)
+    agreements = (
+        Agreement.objects.visible_to(request.user)
+        .filter(Q(home_city=city) | Q(partner_city=city))
+        .with_cities()
+        .order_by("-created_at", "-id")
+    )
+    page = paginate(request, agreements)
+    context = {
+        "city": city,
+        "page": page,
+        "can_edit": permissions.can_edit_city(request.user, city),
+    }
+    return render(request, "cities/detail.html", context)
+
+
+def _city_form_page(request: HttpRequest, city: City, *, creating: bool) -> HttpResponse:
+    may_set_home = permissions.can_create_home_city(request.user)
+    form = CityForm(request.POST or None, instance=city, may_set_home=may_set_home)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save_city(
+                city=form.instance,
+                by=request.user,
+                expected_version=None if creating else form.cleaned_data.get("version"),
+                reason=_g("Created in the directory")
+                if creating
+                else _g("Edited in the directory"),
+            )
+        except permissions.Forbidden:
+            raise PermissionDenied
+        except Conflict as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _g("The city was saved."))
+            return redirect("cities:detail", pk=saved.pk)
+    return render(request, "cities/form.html", {"form": form, "city": city, "creating": creating})
+
+
+@role_required
+@require_http_methods(["GET", "POST"])
+def city_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_manage_partner_cities(request.user):
+        raise PermissionDenied
+    return _city_form_page(request, City(), creating=True)
+
+
+@role_required
+@require_http_methods(["GET", "POST"])
+def city_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    city = get_object_or_404(City, pk=pk)
+    if not permissions.can_edit_city(request.user, city):
+        raise PermissionDenied
+    return _city_form_page(request, city, creating=False)
