@@ -53,14 +53,20 @@ def jdate(value: datetime.date | datetime.datetime | None, arg: str = "") -> str
 
 @register.filter
 def digits(value: object) -> str:
-    """Numbers (and any digits in text) in Persian digits on Persian pages;
-    integers get thousands separators in both languages."""
+    """Digits in Persian on Persian pages, unchanged on English pages (years, codes)."""
     if value is None:
         return ""
-    text = intcomma(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    text = str(text)
+    return persian_digits(value) if is_persian() else str(value)
+
+
+@register.filter
+def number(value: object) -> str:
+    """A count with thousands separators, in Persian digits on Persian pages."""
+    if value is None:
+        return ""
+    text = intcomma(value, use_l10n=False)
     if is_persian():
-        return persian_digits(text.replace(",", "٬"))
+        return persian_digits(text.replace(",", "\u066c"))
     return text
 
 
