@@ -1,0 +1,413 @@
+"""Forms for the agreement and every kind of record logged against it.
+
+Each form lists its fields explicitly; stage, status, version and decision
+fields are never among them (they change only through agreements.services).
+Edit forms carry the record's `version` in a hidden field: the view passes it
+to the service as `expected_version`, which refuses a stale save (no lost
+updates). Dates use JalaliDateField: Solar Hijri on Persian pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import PurePath
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import City
+
+from . import permissions, workflow
+from .forms_fields import JalaliDateField
+from .models import (
+    Activity,
+    Agreement,
+    Commonality,
+    Contact,
+    Delegation,
+    DepartmentSupport,
+    Document,
+    Goal,
+    LegalApproval,
+    Memorandum,
+    MemorandumArticle,
+    Role,
+    RoleName,
+    Stage,
+)
+
+# Kinds of files people attach to an agreement: letters, scans, photos, minutes.
+ALLOWED_UPLOAD_EXTENSIONS = [
+    "pdf",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "webp",
+    "tif",
+    "tiff",
+    "doc",
+    "docx",
+    "odt",
+    "rtf",
+    "xls",
+    "xlsx",
+    "ods",
+    "txt",
+    "csv",
+]
+
+FILE_TOO_LARGE = _("The file is too large (%(size)s); the limit is %(limit)s.")
+REASON_REQUIRED = _("Give a reason.")
+
+
+class StyledFormMixin:
+    """Bootstrap classes on the widgets, and error state for assistive technology."""
+
+    def _style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            classes = widget.attrs.get("class", "").split()
+            if css not in classes:
+                widget.attrs["class"] = " ".join([*classes, css])
+            if isinstance(widget, forms.Textarea):
+                widget.attrs.setdefault("rows", 3)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}_errors"
+
+
+class VersionedForm(StyledFormMixin, forms.ModelForm):
+    """A model form that remembers which version of the object the user edits."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        editing = self.instance.pk is not None
+        # An edit without the version it started from could overwrite a newer save.
+        self.fields["version"].required = editing
+        if editing:
+            self.fields["version"].initial = self.instance.version
+        self._style_widgets()
+
+    @property
+    def expected_version(self) -> int | None:
+        if self.instance.pk is None:
+            return None
+        return self.cleaned_data.get("version")
+
+    def set_version(self, version: int) -> None:
+        """After a conflict: keep what the user typed, but let the next save go
+        against the version now stored (the user has seen the warning)."""
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(version)
+        self.data = data
+
+
+# --- Agreement -------------------------------------------------------------------------------
+
+
+class AgreementCreateForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "home_city",
+            "partner_city",
+            "kind",
+            "origin",
+            "title",
+            "summary",
+            "first_contact_on",
+        ]
+        field_classes = {"first_contact_on": JalaliDateField}
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        homes = permissions.home_city_ids(user, RoleName.OFFICER)
+        self.fields["home_city"].queryset = City.objects.filter(pk__in=homes, is_home=True)
+        self.fields["home_city"].empty_label = None if len(homes) == 1 else "---------"
+        self.fields["partner_city"].queryset = City.objects.order_by("name")
+        self._style_widgets()
+
+
+class AgreementEditForm(VersionedForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "title",
+            "summary",
+            "kind",
+            "origin",
+            "first_contact_on",
+            "term_years",
+            "expires_on",
+            "responsible_officer",
+        ]
+        field_classes = {"first_contact_on": JalaliDateField, "expires_on": JalaliDateField}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        agreement = self.instance
+        # The kind changes freely before signing; afterwards only by an approved upgrade.
+        if agreement.stage not in (Stage.CONTACT, Stage.GOALS, Stage.LEGAL):
+            del self.fields["kind"]
+        staff = Role.objects.filter(
+            city_id=agreement.home_city_id, role__in=[RoleName.OFFICER, RoleName.APPROVER]
+        ).values("user_id")
+        self.fields["responsible_officer"].queryset = (
+            get_user_model()
+            .objects.filter(pk__in=staff, is_active=True)
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["responsible_officer"].label_from_instance = lambda user: (
+            user.get_full_name() or user.get_username()
+        )
+
+    def changed_values(self) -> dict:
+        """The model fields to hand to services.update_agreement."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
+
+
+# --- Records -------------------------------------------------------------------------------------
+
+
+class ContactForm(VersionedForm):
+    class Meta:
+        model = Contact
+        fields = ["date", "participants", "place", "notes"]
+        field_classes = {"date": JalaliDateField}
+
+
+class GoalForm(VersionedForm):
+    class Meta:
+        model = Goal
+        fields = ["sector", "description", "description_fa", "indicator", "target_date"]
+        field_classes = {"target_date": JalaliDateField}
+
+
+class CommonalityForm(VersionedForm):
+    class Meta:
+        model = Commonality
+        fields = ["kind", "description", "description_fa"]
+
+
+class DepartmentSupportForm(VersionedForm):
+    class Meta:
+        model = DepartmentSupport
+        fields = ["department", "supported_on", "joint_committee", "notes"]
+        field_classes = {"supported_on": JalaliDateField}
+
+
+class LegalApprovalForm(VersionedForm):
+    # `status` here is the legal authority's answer (requested, granted...), which
+    # the officer records from the authority's letter; it is not the agreement's status.
+    class Meta:
+        model = LegalApproval
+        fields = [
+            "side",
+            "authority",
+            "status",
+            "reference",
+            "requested_on",
+            "decided_on",
+            "document",
+            "notes",
+        ]
+        field_classes = {"requested_on": JalaliDateField, "decided_on": JalaliDateField}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = Document.objects.filter(
+            agreement_id=self.instance.agreement_id
+        )
+
+
+class MemorandumForm(VersionedForm):
+    class Meta:
+        model = Memorandum
+        fields = [
+            "signed_on",
+            "place",
+            "place_fa",
+            "term_years",
+            "home_signatory_name",
+            "home_signatory_name_fa",
+            "home_signatory_title",
+            "home_signatory_title_fa",
+            "partner_signatory_name",
+            "partner_signatory_name_fa",
+            "partner_signatory_title",
+            "partner_signatory_title_fa",
+            "officials_present",
+        ]
+        field_classes = {"signed_on": JalaliDateField}
+
+
+class ArticleForm(VersionedForm):
+    class Meta:
+        model = MemorandumArticle
+        fields = ["position", "key", "heading_en", "heading_fa", "body_en", "body_fa"]
+        widgets = {
+            "heading_fa": forms.TextInput(attrs={"dir": "rtl", "lang": "fa"}),
+            "body_fa": forms.Textarea(attrs={"dir": "rtl", "lang": "fa"}),
+            "heading_en": forms.TextInput(attrs={"dir": "ltr", "lang": "en"}),
+            "body_en": forms.Textarea(attrs={"dir": "ltr", "lang": "en"}),
+        }
+
+
+ArticleFormSet = forms.inlineformset_factory(
+    Memorandum,
+    MemorandumArticle,
+    form=ArticleForm,
+    fields=ArticleForm.Meta.fields,
+    extra=0,
+    can_delete=True,
+)
+
+
+class DelegationForm(VersionedForm):
+    class Meta:
+        model = Delegation
+        fields = [
+            "direction",
+            "start_date",
+            "end_date",
+            "head",
+            "members",
+            "purpose",
+            "outcomes",
+            "official",
+        ]
+        field_classes = {"start_date": JalaliDateField, "end_date": JalaliDateField}
+
+
+class ActivityForm(VersionedForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "sector",
+            "title",
+            "start_date",
+            "end_date",
+            "description",
+            "outcome",
+            "partners",
+        ]
+        field_classes = {"start_date": JalaliDateField, "end_date": JalaliDateField}
+
+
+class DocumentForm(VersionedForm):
+    """Upload on create; afterwards only the description changes (the file and its
+    SHA-256 stay as uploaded)."""
+
+    class Meta:
+        model = Document
+        fields = ["kind", "title", "memorandum", "file"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["memorandum"].queryset = Memorandum.objects.filter(
+            agreement_id=self.instance.agreement_id
+        )
+        if self.instance.pk is not None:
+            del self.fields["file"]
+        else:
+            self.fields["file"].validators.append(FileExtensionValidator(ALLOWED_UPLOAD_EXTENSIONS))
+            self.fields["file"].widget.attrs["accept"] = ",".join(
+                f".{ext}" for ext in ALLOWED_UPLOAD_EXTENSIONS
+            )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and upload.size > settings.UPLOAD_MAX_BYTES:
+            raise ValidationError(
+                FILE_TOO_LARGE,
+                code="too_large",
+                params={
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+                },
+            )
+        return upload
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        upload = self.cleaned_data.get("file")
+        if self.instance.pk is None and upload:
+            # Kept as data only: the stored name is generated (document_upload_to).
+            self.instance.original_name = PurePath(upload.name).name[:255]
+            self.instance.content_type = (upload.content_type or "")[:100]
+            self.instance.size = upload.size
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            self.instance.sha256 = digest.hexdigest()
+
+
+# --- Workflow actions ------------------------------------------------------------------------------
+
+
+class NoteForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+
+class ReasonForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": REASON_REQUIRED},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(REASON_REQUIRED, code="required")
+        return reason
+
+
+class ReopenForm(ReasonForm):
+    stage = forms.ChoiceField(label=_("Reopen at stage"), choices=())
+
+    field_order = ["stage", "reason"]
+
+    def __init__(self, *args, agreement: Agreement, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(Stage.choices)
+        self.fields["stage"].choices = [
+            (code, labels[code]) for code in workflow.previous_stages(agreement.stage)
+        ]
+        self.order_fields(self.field_order)
+        self._style_widgets()

@@ -1,0 +1,196 @@
+"""The kinds of records logged against an agreement, as the pages show them.
+
+One registry, so the agreement page, the record forms and the checklist's
+"fix it" links agree on URL segments (`contacts`, `legal-approvals`...), forms
+and templates. A kind's section is rendered from `section(agreement, kind)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from .. import forms as record_forms
+from .. import workflow
+from ..models import (
+    Activity,
+    Agreement,
+    Commonality,
+    Contact,
+    Delegation,
+    DepartmentSupport,
+    Document,
+    Goal,
+    LegalApproval,
+    Memorandum,
+)
+
+if TYPE_CHECKING:
+    from django.db import models
+    from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    slug: str  # URL segment, and GateItem.fix
+    model: type[models.Model]
+    form: type[record_forms.VersionedForm]
+    title: Promise  # the section's heading
+    add_label: Promise
+    related_name: str
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    order_by: tuple[str, ...] = ()
+
+    @property
+    def template(self) -> str:
+        return f"agreements/sections/_{self.slug.replace('-', '_')}.html"
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.slug}"
+
+    def records(self, agreement: Agreement) -> list:
+        queryset = getattr(agreement, self.related_name).all()
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        if self.order_by:
+            queryset = queryset.order_by(*self.order_by)
+        return list(queryset)
+
+
+KINDS: dict[str, RecordKind] = {
+    kind.slug: kind
+    for kind in [
+        RecordKind(
+            "contacts",
+            Contact,
+            record_forms.ContactForm,
+            _("Contacts"),
+            _("Log a contact"),
+            "contacts",
+        ),
+        RecordKind("goals", Goal, record_forms.GoalForm, _("Goals"), _("Add a goal"), "goals"),
+        RecordKind(
+            "commonalities",
+            Commonality,
+            record_forms.CommonalityForm,
+            _("Commonalities"),
+            _("Add a commonality"),
+            "commonalities",
+        ),
+        RecordKind(
+            "department-supports",
+            DepartmentSupport,
+            record_forms.DepartmentSupportForm,
+            _("Department support"),
+            _("Record support"),
+            "department_supports",
+        ),
+        RecordKind(
+            "legal-approvals",
+            LegalApproval,
+            record_forms.LegalApprovalForm,
+            _("Legal approvals"),
+            _("Record an approval"),
+            "legal_approvals",
+            select_related=("document",),
+        ),
+        RecordKind(
+            "memoranda",
+            Memorandum,
+            record_forms.MemorandumForm,
+            _("Memoranda of understanding"),
+            _("New memorandum version"),
+            "memoranda",
+            select_related=("frozen_by",),
+            prefetch_related=("articles",),
+            order_by=("-number",),
+        ),
+        RecordKind(
+            "delegations",
+            Delegation,
+            record_forms.DelegationForm,
+            _("Delegations"),
+            _("Log a delegation"),
+            "delegations",
+        ),
+        RecordKind(
+            "activities",
+            Activity,
+            record_forms.ActivityForm,
+            _("Activities"),
+            _("Log an activity"),
+            "activities",
+        ),
+        RecordKind(
+            "documents",
+            Document,
+            record_forms.DocumentForm,
+            _("Documents"),
+            _("Upload a document"),
+            "documents",
+            select_related=("memorandum",),
+        ),
+    ]
+}
+
+
+def get_kind(slug: str) -> RecordKind:
+    try:
+        return KINDS[slug]
+    except KeyError:
+        raise Http404
+
+
+def section(agreement: Agreement, kind: RecordKind, records: list | None = None) -> dict:
+    return {
+        "kind": kind,
+        "records": kind.records(agreement) if records is None else records,
+    }
+
+
+# What the "fix it" link of a checklist item fills in on the form it opens.
+def _fix_initial(code: str) -> dict[str, str]:
+    if code == "council":
+        return {"department": "council"}
+    if code.startswith("approval_"):
+        return {"authority": code.removeprefix("approval_"), "status": "granted"}
+    if code == "signed_copy":
+        return {"kind": "signed_mou"}
+    if code == "delegation_outgoing":
+        return {"direction": "outgoing"}
+    if code == "delegation_incoming":
+        return {"direction": "incoming"}
+    return {}
+
+
+def checklist(agreement: Agreement, latest_memorandum: Memorandum | None = None) -> list[dict]:
+    """The current stage's gate with a link to the form that fixes each missing item.
+
+    A missing memorandum detail is fixed on the latest draft when there is one,
+    otherwise by making a new version."""
+    rows = []
+    for item in workflow.gate_checklist(agreement):
+        url = reverse("agreements:record-create", args=[agreement.pk, item.fix])
+        if item.fix == "memoranda" and latest_memorandum and not latest_memorandum.is_frozen:
+            url = reverse(
+                "agreements:record-edit", args=[agreement.pk, "memoranda", latest_memorandum.pk]
+            )
+        else:
+            initial = _fix_initial(item.code)
+            if initial:
+                url = f"{url}?{urlencode(initial)}"
+        rows.append({"item": item, "url": url})
+    return rows
+
+
+def latest_memorandum(agreement: Agreement) -> Memorandum | None:
+    return agreement.memoranda.order_by("-number").first()
