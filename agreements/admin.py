@@ -6,12 +6,13 @@ functions, frozen memoranda cannot be edited, and history cannot be reverted.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .admin_base import AdministratorOnly
 from .models import (
     Activity,
@@ -31,6 +32,7 @@ from .models import (
     StageRequest,
     UserProfile,
 )
+from .permissions import Forbidden
 
 User = get_user_model()
 
@@ -250,6 +252,7 @@ class StageRequestAdmin(AdministratorOnly, SimpleHistoryAdmin):
     ]
     search_fields = ["agreement__" + f for f in _CITY_SEARCH]
     show_full_result_count = False
+    actions = ["approve_selected", "reject_selected"]
 
     def has_add_permission(self, request, *args) -> bool:
         return False
@@ -259,6 +262,31 @@ class StageRequestAdmin(AdministratorOnly, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def _decide(self, request, queryset, decide, done_message) -> None:
+        # The same workflow functions as the pages and the API: four eyes, the
+        # gate checked again, the approver's role in the home municipality.
+        done = 0
+        for stage_request in queryset.select_related("agreement"):
+            try:
+                decide(stage_request=stage_request, by=request.user, note="Decided in the admin")
+                done += 1
+            except (services.WorkflowError, Forbidden) as exc:
+                self.message_user(request, f"{stage_request}: {exc.message}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve the selected requests"), permissions=["view"])
+    def approve_selected(self, request, queryset) -> None:
+        self._decide(
+            request, queryset, services.approve_stage_request, _("%(count)s request(s) approved.")
+        )
+
+    @admin.action(description=_("Reject the selected requests"), permissions=["view"])
+    def reject_selected(self, request, queryset) -> None:
+        self._decide(
+            request, queryset, services.reject_stage_request, _("%(count)s request(s) rejected.")
+        )
 
 
 @admin.register(Role)

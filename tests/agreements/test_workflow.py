@@ -1,0 +1,131 @@
+"""The lifecycle as pure functions: no database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from agreements import workflow
+from agreements.models import Stage, Status
+from agreements.workflow import GateFacts
+
+
+def test_stages_in_order():
+    assert workflow.STAGES == ["contact", "goals", "legal", "signing", "delegations", "active"]
+    assert workflow.next_stage("contact") == "goals"
+    assert workflow.next_stage("active") is None
+    assert workflow.previous_stages("legal") == ["contact", "goals"]
+
+
+def test_contact_gate():
+    assert workflow.missing(Stage.CONTACT, GateFacts()) == [str(workflow.MISSING_CONTACT)]
+    assert workflow.missing(Stage.CONTACT, GateFacts(contacts=1)) == []
+
+
+def test_goals_gate_names_each_missing_item():
+    missing = workflow.missing(Stage.GOALS, GateFacts())
+    assert missing == [
+        str(workflow.MISSING_GOAL),
+        str(workflow.MISSING_COMMONALITY),
+        str(workflow.MISSING_COUNCIL),
+    ]
+    assert "city council's support is not recorded" in missing[2]
+    done = GateFacts(goals_with_sector=1, commonalities=2, council_support=True)
+    assert workflow.missing(Stage.GOALS, done) == []
+    assert workflow.missing(Stage.GOALS, replace(done, council_support=False)) == [
+        str(workflow.MISSING_COUNCIL)
+    ]
+
+
+def test_legal_gate_follows_the_required_authorities():
+    facts = GateFacts(granted_authorities=frozenset({"home_council", "home_ministry"}))
+    assert workflow.missing(Stage.LEGAL, facts) == [
+        "The partner authority's approval is not granted."
+    ]
+    # An administrator configured only the home council as required.
+    configured = replace(facts, required_authorities=("home_council",))
+    assert workflow.missing(Stage.LEGAL, configured) == []
+    assert workflow.missing(Stage.LEGAL, GateFacts(required_authorities=())) == []
+
+
+def test_signing_gate():
+    full = GateFacts(
+        memorandum_exists=True,
+        memorandum_frozen=True,
+        memorandum_signed_on=True,
+        memorandum_home_signatory=True,
+        memorandum_partner_signatory=True,
+        signed_copy_uploaded=True,
+    )
+    assert workflow.missing(Stage.SIGNING, full) == []
+    assert workflow.missing(Stage.SIGNING, replace(full, memorandum_frozen=False)) == [
+        str(workflow.MISSING_MEMORANDUM_FROZEN)
+    ]
+    assert workflow.missing(Stage.SIGNING, replace(full, signed_copy_uploaded=False)) == [
+        str(workflow.MISSING_SIGNED_COPY)
+    ]
+    assert len(workflow.missing(Stage.SIGNING, GateFacts())) == 5
+
+
+def test_delegations_gate_one_or_each_way():
+    assert workflow.missing(Stage.DELEGATIONS, GateFacts()) == [str(workflow.MISSING_DELEGATION)]
+    one = GateFacts(completed_official_delegations=frozenset({"outgoing"}))
+    assert workflow.missing(Stage.DELEGATIONS, one) == []
+    each_way = replace(one, delegations_each_way=True)
+    assert workflow.missing(Stage.DELEGATIONS, each_way) == [
+        str(workflow.MISSING_DELEGATION_INCOMING)
+    ]
+
+
+def test_active_stage_has_no_gate():
+    assert workflow.checklist(Stage.ACTIVE, GateFacts()) == []
+
+
+def test_checklist_items_link_to_the_form_that_fixes_them():
+    items = workflow.checklist(Stage.GOALS, GateFacts())
+    assert [item.fix for item in items] == ["goals", "commonalities", "department-supports"]
+    assert not any(item.done for item in items)
+
+
+@pytest.mark.parametrize(
+    ("stage", "status", "refused"),
+    [
+        ("contact", Status.IN_PROGRESS, False),
+        ("delegations", Status.IN_PROGRESS, False),
+        ("active", Status.ACTIVE, True),
+        ("goals", Status.SUSPENDED, True),
+        ("goals", Status.TERMINATED, True),
+    ],
+)
+def test_advance_allowed_only_in_progress_before_active(stage, status, refused):
+    assert bool(workflow.refuse_advance(stage, status)) is refused
+
+
+def test_reopen_only_to_an_earlier_stage():
+    assert workflow.refuse_reopen("legal", Status.IN_PROGRESS, "goals") is None
+    assert workflow.refuse_reopen("legal", Status.IN_PROGRESS, "legal")
+    assert workflow.refuse_reopen("legal", Status.IN_PROGRESS, "signing")
+    assert workflow.refuse_reopen("legal", Status.IN_PROGRESS, "nonsense")
+    assert workflow.refuse_reopen("legal", Status.TERMINATED, "contact")
+
+
+def test_suspend_resume_terminate():
+    assert workflow.refuse_suspend(Status.ACTIVE) is None
+    assert workflow.refuse_suspend(Status.SUSPENDED)
+    assert workflow.refuse_resume(Status.SUSPENDED) is None
+    assert workflow.refuse_resume(Status.ACTIVE)
+    assert workflow.refuse_terminate(Status.SUSPENDED) is None
+    assert workflow.refuse_terminate(Status.TERMINATED)
+
+
+def test_upgrade_only_active_friendship():
+    assert workflow.refuse_upgrade("active", Status.ACTIVE, "friendship") is None
+    assert workflow.refuse_upgrade("active", Status.ACTIVE, "sister")
+    assert workflow.refuse_upgrade("signing", Status.IN_PROGRESS, "friendship")
+    assert workflow.refuse_upgrade("active", Status.SUSPENDED, "friendship")
+
+
+def test_status_follows_stage():
+    assert workflow.status_for("active") == Status.ACTIVE
+    assert workflow.status_for("legal") == Status.IN_PROGRESS
