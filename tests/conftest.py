@@ -15,3 +15,13 @@ def personas(db):
     """officer, approver, viewer (Tehran), admin, isfahan_officer, isfahan_approver,
     outsider (no role), and the cities tehran and isfahan."""
     return make_personas()
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Code called directly by tests (services, models) speaks English unless a
+    test overrides it; requests still pick their language in the middleware."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

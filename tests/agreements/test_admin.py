@@ -86,9 +86,10 @@ def test_admin_cannot_delete_agreements(client, personas):
     assert Agreement.objects.filter(pk=agreement.pk).exists()
 
 
-def test_admin_refuses_duplicate_pair_with_message(client, personas):
+def test_admin_refuses_duplicate_pair_with_message(client, personas, settings):
     existing = AgreementFactory(home_city=personas.tehran)
     client.force_login(personas.admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(
         reverse("admin:agreements_agreement_add"),
         {
