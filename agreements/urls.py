@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import dashboard, detail, lists
+from .views import actions, approvals, dashboard, detail, files, history, lists, records
 
 app_name = "agreements"
 
@@ -12,4 +12,51 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("agreements/", lists.agreement_list, name="list"),
     path("agreements/<int:pk>/", detail.agreement_detail, name="detail"),
+    # The agreement page's parts (ui2): forms, actions, history, files, approvals queue.
+    path("agreements/new/", records.agreement_create, name="create"),
+    path("agreements/<int:pk>/edit/", records.agreement_edit, name="edit"),
+    path("agreements/<int:pk>/history/", history.agreement_history, name="history"),
+    path("agreements/<int:pk>/request-advance/", actions.request_advance, name="request-advance"),
+    path("agreements/<int:pk>/request-upgrade/", actions.request_upgrade, name="request-upgrade"),
+    path("agreements/<int:pk>/requests/<int:request_id>/approve/", actions.approve, name="approve"),
+    path("agreements/<int:pk>/requests/<int:request_id>/reject/", actions.reject, name="reject"),
+    path(
+        "agreements/<int:pk>/requests/<int:request_id>/withdraw/",
+        actions.withdraw,
+        name="withdraw",
+    ),
+    path("agreements/<int:pk>/reopen/", actions.reopen, name="reopen"),
+    path("agreements/<int:pk>/suspend/", actions.suspend, name="suspend"),
+    path("agreements/<int:pk>/resume/", actions.resume, name="resume"),
+    path("agreements/<int:pk>/terminate/", actions.terminate, name="terminate"),
+    path(
+        "agreements/<int:pk>/memoranda/<int:memorandum_id>/freeze/",
+        actions.freeze_memorandum,
+        name="memorandum-freeze",
+    ),
+    path(
+        "agreements/<int:pk>/memoranda/<int:memorandum_id>/pdf/",
+        files.memorandum_pdf,
+        name="memorandum-pdf",
+    ),
+    path("agreements/<int:pk>/dossier.pdf", files.dossier_pdf, name="dossier-pdf"),
+    path("agreements/<int:pk>/signed-mou.zip", files.signed_mou_export, name="signed-mou-export"),
+    path(
+        "agreements/<int:pk>/documents/<int:document_id>/download/",
+        files.document_download,
+        name="document-download",
+    ),
+    # Records of every kind (views.sections.KINDS: contacts, goals, ..., documents).
+    path("agreements/<int:pk>/<slug:kind>/new/", records.record_create, name="record-create"),
+    path(
+        "agreements/<int:pk>/<slug:kind>/<int:record_id>/edit/",
+        records.record_edit,
+        name="record-edit",
+    ),
+    path(
+        "agreements/<int:pk>/<slug:kind>/<int:record_id>/delete/",
+        records.record_delete,
+        name="record-delete",
+    ),
+    path("approvals/", approvals.approvals, name="approvals"),
 ]

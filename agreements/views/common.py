@@ -17,9 +17,12 @@ def forbidden(request: HttpRequest, exc: Forbidden | None = None) -> HttpRespons
     return render(request, "agreements/forbidden.html", {"message": message}, status=403)
 
 
-def refused(request: HttpRequest, message: str, *, status: int = 409) -> HttpResponse:
+def refused(
+    request: HttpRequest, message: str, *, status: int = 409, agreement=None
+) -> HttpResponse:
     """A move the workflow does not allow now (nothing was changed)."""
-    return render(request, "agreements/refused.html", {"message": message}, status=status)
+    context = {"message": message, "agreement": agreement}
+    return render(request, "agreements/refused.html", context, status=status)
 
 
 def add_validation_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -309,6 +309,7 @@ def detail_context(
     actions = workflow.allowed_actions(user, agreement, pending_request=pending)
     sections = {slug: section(agreement, kind) for slug, kind in KINDS.items()}
     memoranda = sections["memoranda"]["records"]
+    gate = checklist(agreement, memoranda[0] if memoranda else None)
     bound = bound or {}
     forms = {
         "note": NoteForm(),
@@ -325,8 +326,10 @@ def detail_context(
         "pending": pending,
         "stage_requests": stage_requests,
         "stage_bar": stage_bar(agreement),
-        "next_stage": workflow.next_stage(agreement.stage),
-        "checklist": checklist(agreement, memoranda[0] if memoranda else None),
+        "next_stage_label": dict(Stage.choices).get(workflow.next_stage(agreement.stage), ""),
+        "checklist": gate,
+        "checklist_missing": any(not row["item"].done for row in gate),
+        "has_frozen_memorandum": any(memorandum.is_frozen for memorandum in memoranda),
         "sections": sections,
         "timeline": timeline(agreement, sections, stage_requests),
         "flags": {

@@ -98,7 +98,7 @@ def _rows_of(source: _Source, agreement_pk: int) -> models.QuerySet:
 
 
 def history_queryset(agreement_pk: int) -> models.QuerySet:
-    """(key, history_id, history_date, prev_id) of every history row, newest first."""
+    """(source, history_id, history_date, prev_id) of every history row, newest first."""
     parts = []
     for source in SOURCES:
         history = _history_model(source)
@@ -111,12 +111,12 @@ def history_queryset(agreement_pk: int) -> models.QuerySet:
             _rows_of(source, agreement_pk)
             .order_by()
             .annotate(
-                key=Value(source.key, output_field=CharField()),
+                source=Value(source.key, output_field=CharField()),
                 prev_id=Subquery(previous),
             )
-            .values("key", "history_id", "history_date", "prev_id")
+            .values("source", "history_id", "history_date", "prev_id")
         )
-    return parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id", "key")
+    return parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id", "source")
 
 
 @dataclass
@@ -203,9 +203,9 @@ def history_page(agreement: Agreement, page_number: str | int | None) -> dict:
 
     wanted: dict[str, set[int]] = {source.key: set() for source in SOURCES}
     for ref in refs:
-        wanted[ref["key"]].add(ref["history_id"])
+        wanted[ref["source"]].add(ref["history_id"])
         if ref["prev_id"]:
-            wanted[ref["key"]].add(ref["prev_id"])
+            wanted[ref["source"]].add(ref["prev_id"])
     loaded: dict[tuple[str, int], object] = {}
     for source in SOURCES:
         # [0] matches nothing (history ids start at 1) but still runs the query:
@@ -219,8 +219,8 @@ def history_page(agreement: Agreement, page_number: str | int | None) -> dict:
     user_ids: set[int] = {0}
     city_ids: set[int] = {0}
     for ref in refs:
-        row = loaded[(ref["key"], ref["history_id"])]
-        previous = loaded.get((ref["key"], ref["prev_id"])) if ref["prev_id"] else None
+        row = loaded[(ref["source"], ref["history_id"])]
+        previous = loaded.get((ref["source"], ref["prev_id"])) if ref["prev_id"] else None
         delta = None
         if previous is not None and row.history_type == "~":
             names = [f.name for f in row.tracked_fields if f.name not in _SKIPPED_FIELDS]

@@ -52,6 +52,10 @@ class RecordKind:
         return f"agreements/sections/_{self.slug.replace('-', '_')}.html"
 
     @property
+    def verbose_name(self) -> str:
+        return self.model._meta.verbose_name
+
+    @property
     def anchor(self) -> str:
         return f"section-{self.slug}"
 
@@ -188,7 +192,9 @@ def checklist(agreement: Agreement, latest_memorandum: Memorandum | None = None)
             initial = _fix_initial(item.code)
             if initial:
                 url = f"{url}?{urlencode(initial)}"
-        rows.append({"item": item, "url": url})
+        # The form opens inside the section (htmx); a memorandum has its own page.
+        inline = item.fix != "memoranda"
+        rows.append({"item": item, "url": url, "inline": inline})
     return rows
 
 
