@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from agreements import services
 from agreements.models import Agreement, RequestState, Stage, StageRequest
@@ -23,7 +24,8 @@ def _race(functions):
     def run(index, function):
         try:
             barrier.wait(timeout=10)
-            results[index] = function()
+            with translation.override("en"):  # the active language is per thread
+                results[index] = function()
         except Exception as exc:  # noqa: BLE001 - the outcome is what we assert on
             results[index] = exc
         finally:
