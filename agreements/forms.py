@@ -83,8 +83,8 @@ class StyledFormMixin:
             classes = widget.attrs.get("class", "").split()
             if css not in classes:
                 widget.attrs["class"] = " ".join([*classes, css])
-            if isinstance(widget, forms.Textarea):
-                widget.attrs.setdefault("rows", 3)
+            if isinstance(widget, forms.Textarea) and widget.attrs.get("rows") == "10":
+                widget.attrs["rows"] = 3  # Django's default of 10 rows is a wall
 
     def full_clean(self) -> None:
         super().full_clean()

@@ -9,14 +9,17 @@ import factory
 from django.contrib.auth import get_user_model
 
 from agreements.models import (
+    Activity,
     Agreement,
     Commonality,
     Contact,
     Delegation,
     DepartmentSupport,
+    Document,
     Goal,
     LegalApproval,
     Memorandum,
+    MemorandumArticle,
     Role,
     RoleName,
 )
@@ -132,6 +135,41 @@ class DelegationFactory(factory.django.DjangoModelFactory):
     end_date = datetime.date(2025, 4, 5)
     head = "Deputy mayor"
     official = True
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    agreement = factory.SubFactory(AgreementFactory)
+    sector = "culture"
+    title = factory.Sequence(lambda n: f"Joint exhibition {n}")
+    start_date = datetime.date(2025, 6, 1)
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    agreement = factory.SubFactory(AgreementFactory)
+    kind = "letter"
+    title = factory.Sequence(lambda n: f"Letter {n}")
+    file = factory.django.FileField(filename="letter.pdf", data=b"%PDF-1.4 letter")
+    original_name = "letter.pdf"
+    content_type = "application/pdf"
+
+
+class MemorandumArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemorandumArticle
+
+    memorandum = factory.SubFactory(MemorandumFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    key = "other"
+    heading_en = "Article"
+    heading_fa = "ماده"
+    body_en = "The parties agree."
+    body_fa = "طرفین توافق می‌کنند."
 
 
 def grant(user, role: str, city: City | None = None) -> Role:

@@ -195,6 +195,30 @@ def _label(row) -> str:
 _ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
+def field_changes(row, previous) -> list[tuple[models.Field, object, object]]:
+    """(model field, old value, new value) of every tracked field that changed.
+
+    diff_against() compares the editable fields (it reads them with
+    model_to_dict); the fields only the workflow sets (stage, status, frozen_at,
+    created_by...) are not editable, and they are what people look for, so
+    those are compared here by their column values."""
+    meta = row.instance_type._meta
+    tracked = [f for f in row.tracked_fields if f.name not in _SKIPPED_FIELDS]
+    editable = [f.name for f in tracked if f.editable]
+    changes = [
+        (meta.get_field(change.field), change.old, change.new)
+        for change in row.diff_against(previous, included_fields=editable).changes
+    ]
+    for model_field in tracked:
+        if model_field.editable:
+            continue
+        old = getattr(previous, model_field.attname)
+        new = getattr(row, model_field.attname)
+        if old != new:
+            changes.append((meta.get_field(model_field.name), old, new))
+    return changes
+
+
 def history_page(agreement: Agreement, page_number: str | int | None) -> dict:
     """One page of history entries and its pager."""
     paginator = Paginator(history_queryset(agreement.pk), PER_PAGE)
@@ -221,43 +245,34 @@ def history_page(agreement: Agreement, page_number: str | int | None) -> dict:
     for ref in refs:
         row = loaded[(ref["source"], ref["history_id"])]
         previous = loaded.get((ref["source"], ref["prev_id"])) if ref["prev_id"] else None
-        delta = None
-        if previous is not None and row.history_type == "~":
-            names = [f.name for f in row.tracked_fields if f.name not in _SKIPPED_FIELDS]
-            delta = row.diff_against(previous, included_fields=names)
-            for change in delta.changes:
-                related = row.instance_type._meta.get_field(change.field).related_model
-                target = {get_user_model(): user_ids, City: city_ids}.get(related)
-                if target is not None:
-                    target.update(v for v in (change.old, change.new) if isinstance(v, int))
-        pairs.append((row, delta))
+        changes = field_changes(row, previous) if row.history_type == "~" and previous else []
+        for model_field, old, new in changes:
+            target = {get_user_model(): user_ids, City: city_ids}.get(model_field.related_model)
+            if target is not None:
+                target.update(value for value in (old, new) if isinstance(value, int))
+        pairs.append((row, changes))
 
     users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids)}
     cities = {city.pk: city for city in City.objects.filter(pk__in=city_ids)}
 
     entries = []
-    for row, delta in pairs:
-        model = row.instance_type
-        changes = []
-        if delta is not None:
-            for change in delta.changes:
-                model_field = model._meta.get_field(change.field)
-                changes.append(
-                    Change(
-                        label=str(model_field.verbose_name),
-                        old=_display(model_field, change.old, users, cities),
-                        new=_display(model_field, change.new, users, cities),
-                    )
-                )
+    for row, changes in pairs:
         entries.append(
             Entry(
                 when=row.history_date,
                 who=_person(row.history_user),
-                kind=str(model._meta.verbose_name),
+                kind=str(row.instance_type._meta.verbose_name),
                 label=_label(row),
                 action=str(_ACTIONS.get(row.history_type, "")),
                 reason=row.history_change_reason or "",
-                changes=changes,
+                changes=[
+                    Change(
+                        label=str(model_field.verbose_name),
+                        old=_display(model_field, old, users, cities),
+                        new=_display(model_field, new, users, cities),
+                    )
+                    for model_field, old, new in changes
+                ],
             )
         )
     return {"history": entries, "history_pager": page}
