@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH = 640
-LABEL_WIDTH = 210
-VALUE_ROOM = 56
+WIDTH = 480
+LABEL_WIDTH = 170
+VALUE_ROOM = 48
 BAR_HEIGHT = 22
 GAP = 10
 PADDING = 6

@@ -21,6 +21,7 @@ from django_countries import countries
 from cities.models import City
 
 from . import permissions
+from .dates import persian_digits
 from .models import Activity, Goal, Kind, Origin, Sector, Stage, Status
 from .search import search_agreements
 
@@ -121,7 +122,7 @@ class AgreementFilter(django_filters.FilterSet):
         lookup_expr="gte",
         min_value=1900,
         max_value=2200,
-        widget=forms.NumberInput(attrs={"placeholder": "1990"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "1990"}),
     )
     signed_year_max = YearFilter(
         label=_("Signed until (year)"),
@@ -129,7 +130,7 @@ class AgreementFilter(django_filters.FilterSet):
         lookup_expr="lte",
         min_value=1900,
         max_value=2200,
-        widget=forms.NumberInput(attrs={"placeholder": "2025"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "2025"}),
     )
     flag = django_filters.ChoiceFilter(
         label=_("Needs attention"),
@@ -150,6 +151,12 @@ class AgreementFilter(django_filters.FilterSet):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
             field.widget.attrs.setdefault("id", f"filter-{name}")
+        if (get_language() or "").startswith("fa"):
+            # A text box, not type=number, so Persian digits can be typed; the
+            # example in the digits of the page.
+            for name in ("signed_year_min", "signed_year_max"):
+                attrs = self.form.fields[name].widget.attrs
+                attrs["placeholder"] = persian_digits(attrs["placeholder"])
         self.form.fields["sort"].required = False
         self.form.fields["sort"].widget = forms.HiddenInput()
 

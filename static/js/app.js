@@ -15,6 +15,25 @@
     }
   });
 
+  // Filter forms marked data-drop-empty leave empty fields out of the request,
+  // so the URL pushed to the address bar (and bookmarked) is short: ?stage=active.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    var elt = detail.elt;
+    if (detail.verb !== "get" || !elt || !elt.closest || !elt.closest("[data-drop-empty]")) {
+      return;
+    }
+    var empty = [];
+    detail.formData.forEach(function (value, key) {
+      if (value === "") {
+        empty.push(key);
+      }
+    });
+    empty.forEach(function (key) {
+      detail.formData.delete(key);
+    });
+  });
+
   // After htmx swaps a fragment, move focus to its heading/region when asked
   // (data-focus-after-swap) so keyboard and screen-reader users know it changed.
   document.addEventListener("htmx:afterSwap", function (event) {
