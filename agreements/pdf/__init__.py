@@ -1,0 +1,33 @@
+"""Generated documents: the bilingual memorandum PDF, the dossier PDF, and ZIP
+exports of signed memoranda. One function per document:
+
+    render_memorandum(memorandum, *, draft=None, use_cache=True) -> bytes
+    memorandum_content_hash(memorandum) -> str
+    freeze_pdf(memorandum) -> None
+    render_dossier(agreement, *, language) -> bytes
+    signed_mou_zip(agreement) -> bytes            (raises NothingToExport)
+    stream_signed_mou_export(agreements) -> Iterator[bytes]
+
+WeasyPrint may load only the project's static fonts and stylesheet
+(SafeURLFetcher). Importing this package imports WeasyPrint (about 0.4 s once
+per process).
+"""
+
+from __future__ import annotations
+
+from .dossier import render_dossier
+from .export import NothingToExport, signed_mou_zip, stream_signed_mou_export
+from .fetcher import RefusedURL, SafeURLFetcher
+from .memorandum import freeze_pdf, memorandum_content_hash, render_memorandum
+
+__all__ = [
+    "NothingToExport",
+    "RefusedURL",
+    "SafeURLFetcher",
+    "freeze_pdf",
+    "memorandum_content_hash",
+    "render_dossier",
+    "render_memorandum",
+    "signed_mou_zip",
+    "stream_signed_mou_export",
+]
