@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
+from .dates import persian_digits
 from .models import Agreement, ArticleKey, Kind, Memorandum, MemorandumArticle, Sector
 
 
@@ -76,7 +77,7 @@ def default_articles(
             f"This memorandum enters into force on the date of signature for a period of "
             f"{term_years} years and is renewed automatically for further periods of the same "
             "length unless either party objects in writing.",
-            f"این تفاهم‌نامه از تاریخ امضا به مدت {term_years} سال نافذ است و در صورت عدم اعتراض کتبی "
+            f"این تفاهم‌نامه از تاریخ امضا به مدت {persian_digits(str(term_years))} سال نافذ است و در صورت عدم اعتراض کتبی "
             "هر یک از طرفین، خودبه‌خود برای دوره‌های مشابه تمدید می‌شود.",
         ),
         (

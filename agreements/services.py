@@ -50,6 +50,7 @@ from .permissions import (
     can_view_agreement,
     forget_roles,
 )
+from .uploads import check_document_file
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -255,6 +256,10 @@ def save_record(
     """Create (no pk yet) or update any record logged against an agreement."""
     creating = record.pk is None
     agreement = _record_agreement(record)
+    if isinstance(record, Document):
+        # A new file: size, type by its bytes, SHA-256 (agreements/uploads.py), read
+        # before the row lock; pages, API, imports and the admin all pass here.
+        check_document_file(record)
     with transaction.atomic():
         locked = _lock_agreement(agreement.pk)
         _check_record_writable(record, by, locked, "save_record")
@@ -645,7 +650,7 @@ def freeze_memorandum(*, memorandum: Memorandum, by: AbstractBaseUser) -> Memora
         freeze_pdf(fresh)
         _save(
             fresh,
-            f"Memorandum v{fresh.number} frozen by {_user_label(by)} (PDF SHA-256 {fresh.pdf_sha256})",
+            f"Memorandum v{fresh.number} frozen by {_user_label(by)} (PDF SHA-256 {fresh.pdf_sha256[:12]})",
         )
         if new_version_of_active and fresh.signed_on:
             _take_signing_dates(agreement)

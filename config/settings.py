@@ -6,6 +6,7 @@ a wrong value stops the process at start-up instead of being guessed at.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -232,7 +233,12 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_PROXY", False):
+# Behind a reverse proxy (which terminates TLS and appends the client's address
+# to X-Forwarded-For), trust its headers; otherwise never (a client could forge them).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# How many proxies of ours append to X-Forwarded-For (the client is that many from the right).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=1)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- REST API --------------------------------------------------------------------
@@ -245,6 +251,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # WorkflowError -> 409, Forbidden -> 403, Django's ValidationError -> 400.
+    "EXCEPTION_HANDLER": "agreements.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sister Cities API",
@@ -253,6 +261,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Separate request and response components (uploads are binary in requests).
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several choice sets share a field name ("kind", "status"): name them.
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementKindEnum": "agreements.models.Kind",
+        "AgreementStatusEnum": "agreements.models.Status",
+        "StageEnum": "agreements.models.Stage",
+        "CommonalityKindEnum": "agreements.models.CommonalityKind",
+        "DocumentKindEnum": "agreements.models.DocumentKind",
+        "ApprovalStatusEnum": "agreements.models.ApprovalStatus",
+    },
 }
 
 LOGGING = {
@@ -270,3 +289,92 @@ if TESTING:
 # The admin's "revert to this version" would rewrite stage and status behind the
 # workflow's back: history is read-only in the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# --- Production hardening -----------------------------------------------------------
+# Login throttling (django-axes), Content-Security-Policy (django-csp), the audit
+# context on log lines (agreements/audit.py), error pages with an error id
+# (agreements/errors.py) and background work through django-tasks.
+INSTALLED_APPS += ["axes", "django_tasks", "django_tasks_db"]
+# First: every log line of the request (refusals included) carries user, address, path.
+MIDDLEWARE.insert(0, "agreements.audit.AuditContextMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# Last, as django-axes asks: turns a lockout into its response (page or JSON).
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Cookies: HttpOnly everywhere (htmx reads the CSRF token from the page, not the
+# cookie); Secure with HTTPS (above); sessions live in the database, so any app
+# server process can serve any request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "agreements.errors.csrf_failure"
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+# Content-Security-Policy: our own files only; no inline script or style, no
+# plugins, no <base>. Bootstrap's icons are data: URIs in its CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Login throttling by username AND address together: five failures lock that
+# pair for the cool-off. Not by address alone (a municipality's staff share one
+# outgoing address), not by username alone (anyone could lock an approver out).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The address as agreements.audit sees it: X-Forwarded-For only with BEHIND_PROXY.
+AXES_CLIENT_IP_CALLABLE = "agreements.audit.client_ip"
+# A translated page for the login form, JSON for the API (429 with Retry-After).
+AXES_LOCKOUT_CALLABLE = "agreements.audit.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Background work (bulk exports, e-mail in production) goes through django-tasks:
+# a database queue run by `manage.py db_worker`; tests and DEBUG run tasks at once.
+TASKS_BACKEND = env_choice(
+    "TASKS_BACKEND", "immediate" if DEBUG or TESTING else "database", {"immediate", "database"}
+)
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if TASKS_BACKEND == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
+# Audit lines (logger "sistercities.audit") get user, address, path and UTC time.
+LOGGING["filters"] = {"audit_context": {"()": "agreements.audit.AuditContextFilter"}}
+LOGGING["loggers"] = {
+    "sistercities.audit": {"filters": ["audit_context"], "level": "INFO"},
+    "sistercities.errors": {"level": "INFO"},
+    # Its start-up banner on every command; lockouts are in the audit log.
+    "axes": {"level": "WARNING"},
+}
+
+# Change reasons carry the user's own reason for a move (reopen, suspend, ...),
+# which can be longer than the default 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
