@@ -373,6 +373,9 @@ LOGGING["loggers"] = {
     "sistercities.errors": {"level": "INFO"},
     # Its start-up banner on every command; lockouts are in the audit log.
     "axes": {"level": "WARNING"},
+    # WeasyPrint reports every layout step at INFO; fontTools every subset.
+    "weasyprint": {"level": "WARNING"},
+    "fontTools": {"level": "WARNING"},
 }
 
 # Change reasons carry the user's own reason for a move (reopen, suspend, ...),

@@ -7,15 +7,18 @@ history rows, passwords left alone when they already match).
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from agreements.documents import freeze_pdf
 from agreements.memoranda import add_default_articles
 from agreements.models import (
     Activity,
@@ -26,6 +29,7 @@ from agreements.models import (
     Contact,
     Delegation,
     DepartmentSupport,
+    Document,
     Goal,
     LegalApproval,
     Memorandum,
@@ -339,9 +343,11 @@ class Command(BaseCommand):
                 )
             )
             add_default_articles(memorandum, reason=REASON)
-            if signed and agreement.signed_on is None and agreement.signed_year is None:
-                agreement.signed_on = memorandum.signed_on
-                _save(agreement)
+            if signed:
+                self._freeze_with_signed_copy(memorandum, officer)
+                if agreement.signed_on is None and agreement.signed_year is None:
+                    agreement.signed_on = memorandum.signed_on
+                    _save(agreement)
         if stage_index >= 4:
             _save(
                 Delegation(
@@ -368,6 +374,32 @@ class Command(BaseCommand):
                     **by,
                 )
             )
+
+    def _freeze_with_signed_copy(self, memorandum: Memorandum, officer) -> None:
+        """Past the signing stage the memorandum is frozen and its signed scan
+        uploaded, as the workflow would have required (demo data path)."""
+        memorandum.frozen_at = timezone.now()
+        memorandum.frozen_by = officer
+        freeze_pdf(memorandum)
+        _save(memorandum, "Demo data (seed_demo): frozen at signing")
+        with memorandum.pdf.open("rb") as frozen:
+            # Stands in for the scan of the paper copy both mayors signed.
+            scan = ContentFile(frozen.read(), name="signed-memorandum-scan.pdf")
+        document = Document(
+            agreement=memorandum.agreement,
+            memorandum=memorandum,
+            kind="signed_mou",
+            title="Signed memorandum (scan)",
+            original_name=scan.name,
+            content_type="application/pdf",
+            size=scan.size,
+            sha256=hashlib.sha256(scan.read()).hexdigest(),
+            created_by=officer,
+        )
+        scan.seek(0)
+        document.file.save(scan.name, scan, save=False)
+        _save(document)
+        self.count.add("frozen memoranda")
 
 
 @dataclass
