@@ -66,6 +66,12 @@ class Page:
         return len(self.object_list)
 
 
+def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """min(count, cap) and whether there are more: the database stops after cap + 1 rows."""
+    total = queryset.order_by()[: cap + 1].count()
+    return min(total, cap), total > cap
+
+
 def page_number(request: HttpRequest, name: str = "page") -> int:
     try:
         number = int(request.GET.get(name, "1"))
@@ -88,13 +94,12 @@ def paginate(
     rows = rows[:per_page]
     # Counted even when everything fits on one page: the same two queries for
     # every list, whatever its size.
-    total = queryset.order_by()[: count_cap + 1].count()
-    capped = total > count_cap
+    total, capped = capped_count(queryset, count_cap)
     return Page(
         object_list=rows,
         number=number,
         per_page=per_page,
         has_next=has_next,
-        total=min(total, count_cap),
+        total=total,
         total_capped=capped,
     )

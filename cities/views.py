@@ -41,35 +41,46 @@ def _with_networks(queryset: QuerySet[City]) -> QuerySet[City]:
 
 
 def partners_by_city(user, cities: list[City], limit: int = PARTNERS_SHOWN) -> dict[int, dict]:
-    """For each city, up to `limit` partner cities (by name) through live agreements
-    visible to `user`, and how many there are. Two queries whatever the sizes: a
-    window function numbers each city's partners in the database."""
-    result: dict[int, dict] = defaultdict(lambda: {"partners": [], "count": 0})
+    """Each city's partners through live agreements visible to `user`.
+
+    A home municipality can have thousands of partners: of its own agreements only
+    the number is read (`as_home`, an indexed count) and the page links to the
+    agreement list filtered by it. A partner city has a few home-city partners:
+    up to `limit` of them are listed (`partners`), numbered per city by a window
+    function, with their total in `count`. At most two queries whatever the sizes."""
+    result: dict[int, dict] = defaultdict(lambda: {"partners": [], "count": 0, "as_home": 0})
     ids = [city.pk for city in cities]
     if not ids:
         return result
     visible = Agreement.objects.visible_to(user).live()
-    for side, other in (("home_city", "partner_city"), ("partner_city", "home_city")):
-        rows = (
-            visible.filter(**{f"{side}_id__in": ids})
-            .select_related(other)
-            .annotate(
-                position=Window(
-                    RowNumber(),
-                    partition_by=[F(f"{side}_id")],
-                    order_by=[F(f"{other}__name").asc(), F("id").asc()],
-                ),
-                side_total=Window(Count("id"), partition_by=[F(f"{side}_id")]),
-            )
-            .filter(position__lte=limit)
-            .order_by(f"{side}_id", "position")
+    home_ids = [city.pk for city in cities if city.is_home]
+    if home_ids:
+        counts = (
+            visible.filter(home_city_id__in=home_ids)
+            .order_by()
+            .values_list("home_city_id")
+            .annotate(n=Count("id"))
         )
-        for agreement in rows:
-            entry = result[getattr(agreement, f"{side}_id")]
-            if len(entry["partners"]) < limit:
-                entry["partners"].append((agreement, getattr(agreement, other)))
-            if agreement.position == 1:
-                entry["count"] += agreement.side_total
+        for city_id, n in counts:
+            result[city_id]["as_home"] = n
+    rows = (
+        visible.filter(partner_city_id__in=ids)
+        .select_related("home_city")
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("partner_city_id")],
+                order_by=[F("home_city__name").asc(), F("id").asc()],
+            ),
+            side_total=Window(Count("id"), partition_by=[F("partner_city_id")]),
+        )
+        .filter(position__lte=limit)
+        .order_by("partner_city_id", "position")
+    )
+    for agreement in rows:
+        entry = result[agreement.partner_city_id]
+        entry["partners"].append((agreement, agreement.home_city))
+        entry["count"] = agreement.side_total
     return result
 
 

@@ -21,6 +21,7 @@ from django_countries import countries
 from .. import permissions
 from ..charts import bar_chart
 from ..models import Agreement, RequestState, RoleName, Stage, StageRequest
+from ..pagination import capped_count
 from .access import role_required
 
 TOP = 10
@@ -102,16 +103,21 @@ def flagged(visible: QuerySet[Agreement]) -> list[dict]:
         ("expiring", _g("Expiring"), visible.expiring().order_by("expires_on", "id")),
         ("dormant", _g("Dormant"), visible.dormant().order_by("signed_year", "id")),
     ]
-    return [
-        {
-            "code": code,
-            "label": label,
-            "agreements": list(queryset.with_cities()[:TOP]),
-            "count": queryset.count(),
-            "url": _list_url(flag=code),
-        }
-        for code, label, queryset in sections
-    ]
+    result = []
+    for code, label, queryset in sections:
+        # Capped: at 100,000 agreements an exact figure above 10,000 costs a full scan.
+        count, capped = capped_count(queryset)
+        result.append(
+            {
+                "code": code,
+                "label": label,
+                "agreements": list(queryset.with_cities()[:TOP]),
+                "count": count,
+                "capped": capped,
+                "url": _list_url(flag=code),
+            }
+        )
+    return result
 
 
 def recent_changes(visible: QuerySet[Agreement]) -> list[dict]:

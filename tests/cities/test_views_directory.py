@@ -58,15 +58,18 @@ def test_viewer_reads_the_directory_but_cannot_add(client, personas, partners):
 def test_partners_are_shown_only_through_visible_agreements(client, personas, partners):
     paris, kyoto = partners
     client.force_login(personas.officer)  # Tehran
-    cities = {city.name: city for city in shown(client.get(URL))}
-    tehran_partners = [other.name for _a, other in cities["Tehran"].partner_entry["partners"]]
+    response = client.get(URL)
+    cities = {city.name: city for city in shown(response)}
     paris_partners = [other.name for _a, other in cities["Paris"].partner_entry["partners"]]
-    assert tehran_partners == ["Paris"]
     # Paris also partners Isfahan, and Isfahan partners Kyoto: invisible to Tehran.
     assert paris_partners == ["Tehran"]
     assert cities["Paris"].partner_entry["count"] == 1
-    assert cities["Isfahan"].partner_entry["partners"] == []
+    assert cities["Tehran"].partner_entry["as_home"] == 1
+    assert cities["Isfahan"].partner_entry["as_home"] == 0
     assert cities["Kyoto"].partner_entry["partners"] == []
+    body = response.content.decode()
+    assert f'href="/agreements/?home_city={personas.tehran.pk}"' in body
+    assert f'href="/agreements/?home_city={personas.isfahan.pk}"' not in body
 
 
 def test_administrator_sees_every_partner(client, personas, partners):
@@ -76,14 +79,18 @@ def test_administrator_sees_every_partner(client, personas, partners):
         "Isfahan",
         "Tehran",
     ]
+    assert cities["Isfahan"].partner_entry["as_home"] == 2
 
 
 def test_partner_list_is_cut_with_a_total(client, personas):
+    from tests.factories import HomeCityFactory
+
+    popular = CityFactory(name="Popular")
     for n in range(9):
-        AgreementFactory(home_city=personas.tehran, partner_city=CityFactory(name=f"P{n}"))
-    client.force_login(personas.viewer)
-    cities = {city.name: city for city in shown(client.get(URL, {"scope": "home"}))}
-    entry = cities["Tehran"].partner_entry
+        AgreementFactory(home_city=HomeCityFactory(name=f"Home {n}"), partner_city=popular)
+    client.force_login(personas.admin)
+    cities = {city.name: city for city in shown(client.get(URL, {"scope": "partner"}))}
+    entry = cities["Popular"].partner_entry
     assert len(entry["partners"]) == 6 and entry["count"] == 9
 
 
