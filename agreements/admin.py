@@ -6,9 +6,11 @@ functions, frozen memoranda cannot be edited, and history cannot be reverted.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -33,6 +35,7 @@ from .models import (
     UserProfile,
 )
 from .permissions import Forbidden
+from .uploads import check_document_file, inspect_upload
 
 User = get_user_model()
 
@@ -165,8 +168,23 @@ class ActivityAdmin(RecordAdmin):
     list_filter = ["sector"]
 
 
+class DocumentAdminForm(forms.ModelForm):
+    """The admin's upload passes the same check as the pages and the API."""
+
+    class Meta:
+        model = Document
+        fields = ["agreement", "memorandum", "kind", "title", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):  # a new file, not the one already stored
+            inspect_upload(upload)  # size, type by its bytes (agreements/uploads.py)
+        return upload
+
+
 @admin.register(Document)
 class DocumentAdmin(RecordAdmin):
+    form = DocumentAdminForm
     list_display = ["agreement", "kind", "title", "original_name", "size", "created_at"]
     list_filter = ["kind"]
     search_fields = RecordAdmin.search_fields + ["title", "original_name"]
@@ -177,6 +195,10 @@ class DocumentAdmin(RecordAdmin):
         "sha256",
     ]
     autocomplete_fields = ["agreement", "memorandum"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        check_document_file(obj)  # type, size, SHA-256 and original name of a new file
+        super().save_model(request, obj, form, change)
 
 
 class MemorandumArticleInline(admin.StackedInline):

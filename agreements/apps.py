@@ -13,3 +13,8 @@ class AgreementsConfig(AppConfig):
 
         # Search normalisation runs inside SQLite as a registered function.
         connection_created.connect(register_sqlite_function, dispatch_uid="sistercities_normalise")
+
+        from .audit import connect_signals
+
+        # Failed logins, logins and lockouts go to the audit log (agreements/audit.py).
+        connect_signals()

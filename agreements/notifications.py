@@ -7,11 +7,11 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import Agreement, RequestAction, Role, RoleName, Stage, StageRequest
+from .tasks import queue_email
 
 logger = logging.getLogger("sistercities.mail")
 
@@ -46,7 +46,8 @@ def _send(users: Iterable, subject_and_body) -> int:
             continue
         with translation.override(language_of(user)):
             subject, body = subject_and_body()
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+        # Through django-tasks: at once in tests/DEBUG, a database queue in production.
+        queue_email(subject=subject, body=body, to=[user.email])
         sent += 1
     return sent
 

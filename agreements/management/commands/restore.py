@@ -1,0 +1,150 @@
+"""`manage.py restore FILE`: put a `manage.py backup` archive back, byte for byte.
+
+Only into an empty installation: a database that has been migrated but holds
+no data (content types and permissions made by `migrate` are replaced by the
+archive's own, with their original ids) and an empty MEDIA_ROOT. Anything else
+is refused: a restore never merges into, or overwrites, live records.
+
+Before anything is written, every member's SHA-256 is checked against the
+manifest and member names are checked to stay inside the archive's folders.
+Files are copied first; the data is then loaded in one transaction; if the load
+fails the copied files are removed again, so a failed restore leaves the
+installation as empty as it found it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tarfile
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from .backup import (
+    DATA_MEMBER,
+    FORMAT,
+    MANIFEST_MEMBER,
+    MEDIA_PREFIX,
+    METADATA_MODELS,
+    media_files,
+    sha256_file,
+)
+
+
+def _safe_name(name: str) -> bool:
+    path = PurePosixPath(name)
+    return not path.is_absolute() and ".." not in path.parts and name == path.as_posix()
+
+
+class Command(BaseCommand):
+    help = "Restore a backup archive into an empty database and an empty MEDIA_ROOT."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help="The archive written by `manage.py backup`.")
+
+    def handle(self, *args, **options) -> None:
+        source = Path(options["file"])
+        if not source.is_file():
+            raise CommandError(f"{source} is not a file.")
+        media_root = Path(settings.MEDIA_ROOT).resolve()
+        with tempfile.TemporaryDirectory(prefix="sistercities-restore-") as tmp:
+            staging = Path(tmp)
+            manifest = self._extract(source, staging)
+            models = [apps.get_model(label) for label in manifest["models"]]
+            self._refuse_unless_empty(models, media_root)
+            copied = self._copy_media(manifest, staging, media_root)
+            try:
+                self._load(staging / DATA_MEMBER, models, manifest["counts"])
+            except BaseException:
+                for path in copied:
+                    path.unlink(missing_ok=True)
+                raise
+        rows = sum(manifest["counts"].values())
+        self.stdout.write(
+            f"Restored {rows} rows in {len(models)} tables and {len(copied)} files from {source}."
+        )
+
+    # --- Steps ----------------------------------------------------------------------------
+
+    def _extract(self, source: Path, staging: Path) -> dict:
+        try:
+            with tarfile.open(source, mode="r:gz") as tar:
+                members = tar.getmembers()
+                for member in members:
+                    if not member.isfile() or not _safe_name(member.name):
+                        raise CommandError(f"Refusing archive member {member.name!r}.")
+                names = {m.name for m in members}
+                if MANIFEST_MEMBER not in names or DATA_MEMBER not in names:
+                    raise CommandError("Not a Sister Cities backup (no manifest or data).")
+                tar.extractall(staging, filter="data")
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            raise CommandError(f"Cannot read the archive: {exc}")
+        manifest = json.loads((staging / MANIFEST_MEMBER).read_text(encoding="utf-8"))
+        if manifest.get("format") != FORMAT:
+            raise CommandError(f"Unknown backup format {manifest.get('format')!r}.")
+        listed = set(manifest["members"])
+        present = names - {MANIFEST_MEMBER}
+        if listed != present:
+            raise CommandError(
+                f"The archive does not match its manifest: {sorted(listed ^ present)[:5]}"
+            )
+        for name, expected in manifest["members"].items():
+            if sha256_file(staging / name) != expected["sha256"]:
+                raise CommandError(f"{name} is damaged: its SHA-256 differs from the manifest.")
+        return manifest
+
+    def _refuse_unless_empty(self, models: list, media_root: Path) -> None:
+        holding = [
+            m._meta.label
+            for m in models
+            if m._meta.label not in METADATA_MODELS and m._base_manager.exists()
+        ]
+        if holding:
+            raise CommandError(
+                "The database is not empty (" + ", ".join(holding[:5]) + "). "
+                "Restore only into a new, migrated database."
+            )
+        if media_files(media_root):
+            raise CommandError(f"MEDIA_ROOT ({media_root}) is not empty.")
+
+    def _copy_media(self, manifest: dict, staging: Path, media_root: Path) -> list[Path]:
+        copied: list[Path] = []
+        try:
+            for name, expected in manifest["members"].items():
+                if not name.startswith(MEDIA_PREFIX):
+                    continue
+                target = media_root / name[len(MEDIA_PREFIX) :]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(staging / name, target)
+                copied.append(target)
+                if sha256_file(target) != expected["sha256"]:
+                    raise CommandError(f"{target} differs from the archive after copying.")
+        except BaseException:
+            for path in copied:
+                path.unlink(missing_ok=True)
+            raise
+        return copied
+
+    def _load(self, data: Path, models: list, counts: dict) -> None:
+        with transaction.atomic():
+            # `migrate` made its own content types and permissions; the archive's
+            # rows (with their original ids, which other rows point at) replace them.
+            for label in reversed(METADATA_MODELS):
+                apps.get_model(label)._base_manager.all().delete()
+            ContentType.objects.clear_cache()
+            call_command("loaddata", str(data), verbosity=0)
+            wrong = {
+                m._meta.label: (m._base_manager.count(), counts[m._meta.label])
+                for m in models
+                if m._base_manager.count() != counts[m._meta.label]
+            }
+            if wrong:
+                raise CommandError(f"Row counts differ after loading: {wrong}")
+        ContentType.objects.clear_cache()
