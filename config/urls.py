@@ -16,3 +16,9 @@ urlpatterns = [
     path("cities/", include("cities.urls")),
     path("", include("agreements.urls")),
 ]
+
+# Error pages with an error id and no traceback (agreements/errors.py).
+handler400 = "agreements.errors.bad_request"
+handler403 = "agreements.errors.permission_denied"
+handler404 = "agreements.errors.page_not_found"
+handler500 = "agreements.errors.server_error"
