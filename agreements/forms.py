@@ -70,8 +70,12 @@ class StyledFormMixin:
     """Bootstrap classes on the widgets, and error state for assistive technology."""
 
     def _style_widgets(self) -> None:
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             widget = field.widget
+            if name.endswith("_fa"):
+                # Persian text is typed right to left, whatever the page's language.
+                widget.attrs.setdefault("dir", "rtl")
+                widget.attrs.setdefault("lang", "fa")
             if isinstance(widget, forms.HiddenInput):
                 continue
             if isinstance(widget, forms.CheckboxInput):
@@ -270,18 +274,26 @@ class ArticleForm(VersionedForm):
         fields = ["position", "key", "heading_en", "heading_fa", "body_en", "body_fa"]
         widgets = {
             "heading_fa": forms.TextInput(attrs={"dir": "rtl", "lang": "fa"}),
-            "body_fa": forms.Textarea(attrs={"dir": "rtl", "lang": "fa"}),
+            "body_fa": forms.Textarea(attrs={"dir": "rtl", "lang": "fa", "rows": 5}),
             "heading_en": forms.TextInput(attrs={"dir": "ltr", "lang": "en"}),
-            "body_en": forms.Textarea(attrs={"dir": "ltr", "lang": "en"}),
+            "body_en": forms.Textarea(attrs={"dir": "ltr", "lang": "en", "rows": 5}),
         }
+
+
+class BaseArticleFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
 
 
 ArticleFormSet = forms.inlineformset_factory(
     Memorandum,
     MemorandumArticle,
     form=ArticleForm,
+    formset=BaseArticleFormSet,
     fields=ArticleForm.Meta.fields,
-    extra=0,
+    extra=1,  # an empty form to add an article; left empty, it is ignored
     can_delete=True,
 )
 

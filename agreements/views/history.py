@@ -28,6 +28,8 @@ from django.db.models import CharField, OuterRef, Subquery, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import truncatechars
+from django.utils.text import capfirst
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -188,7 +190,8 @@ def _label(row) -> str:
     if model is Document:
         return row.title or row.original_name or str(row.get_kind_display())
     if model is StageRequest:
-        return f"{row.get_from_stage_display()} → {row.get_to_stage_display()}"
+        arrow = "←" if get_language_bidi() else "→"
+        return f"{row.get_from_stage_display()} {arrow} {row.get_to_stage_display()}"
     return ""
 
 
@@ -261,13 +264,13 @@ def history_page(agreement: Agreement, page_number: str | int | None) -> dict:
             Entry(
                 when=row.history_date,
                 who=_person(row.history_user),
-                kind=str(row.instance_type._meta.verbose_name),
+                kind=capfirst(row.instance_type._meta.verbose_name),
                 label=_label(row),
                 action=str(_ACTIONS.get(row.history_type, "")),
                 reason=row.history_change_reason or "",
                 changes=[
                     Change(
-                        label=str(model_field.verbose_name),
+                        label=capfirst(model_field.verbose_name),
                         old=_display(model_field, old, users, cities),
                         new=_display(model_field, new, users, cities),
                     )

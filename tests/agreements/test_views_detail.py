@@ -238,7 +238,7 @@ def test_history_shows_field_differences_who_and_reason(client, personas, agreem
     assert edit.reason == "Agreement edited"
     assert edit.who == "officer"
     labels = {change.label: (change.old, change.new) for change in edit.changes}
-    assert labels["title"] == ("Tehran and Florence", "Renamed partnership")
+    assert labels["Title"] == ("Tehran and Florence", "Renamed partnership")
     html = response.content.decode()
     assert '<del dir="auto">Tehran and Florence</del>' in html
 
@@ -252,7 +252,7 @@ def test_history_shows_stage_changes_of_the_agreement(client, personas):
     client.cookies["django_language"] = "en"
     entries = client.get(url(agreement)).context["history"]
     stage_changes = [
-        change for entry in entries for change in entry.changes if change.label == "stage"
+        change for entry in entries for change in entry.changes if change.label == "Stage"
     ]
     assert stage_changes[0].old == "Mayoral contact"
     assert stage_changes[0].new == "Goal definition"
