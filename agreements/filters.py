@@ -70,7 +70,13 @@ def sort_expressions(key: str) -> list:
         "signed_year": F("signed_year"),
         "created": F("created_at"),
     }[name]
-    ordered = expressions.desc(nulls_last=True) if descending else expressions.asc(nulls_last=True)
+    if name == "signed_year":
+        # Unsigned agreements (no year) go last in both directions.
+        ordered = expressions.desc(nulls_last=True) if descending else expressions.asc()
+    else:
+        # No NULLS clause on non-null columns, so PostgreSQL can walk the
+        # (-created_at, -id) index for the default order instead of sorting.
+        ordered = expressions.desc() if descending else expressions.asc()
     # The id breaks ties so that pages never repeat or skip a row.
     return [ordered, F("id").desc() if descending else F("id").asc()]
 
