@@ -408,3 +408,42 @@ def test_pdf_views_are_not_for_outsiders(client, personas, agreement):
         reverse("agreements:signed-mou-export", args=[agreement.pk]),
     ]:
         assert client.get(target).status_code == 404, target
+
+
+def test_draft_memorandum_pdf_is_rendered_for_download(client, personas, agreement):
+    memorandum = MemorandumFactory(agreement=agreement)
+    MemorandumArticleFactory(memorandum=memorandum)
+    client.force_login(personas.viewer)
+    response = client.get(reverse("agreements:memorandum-pdf", args=[agreement.pk, memorandum.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "draft" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_dossier_pdf_in_the_readers_language(client, personas, agreement):
+    client.force_login(personas.viewer)
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("agreements:dossier-pdf", args=[agreement.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "dossier-en.pdf" in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF")
+
+
+def test_signed_mou_export(client, personas, agreement):
+    client.force_login(personas.viewer)
+    export = reverse("agreements:signed-mou-export", args=[agreement.pk])
+    assert client.get(export).status_code == 404  # nothing signed yet
+    memorandum = MemorandumFactory(agreement=agreement)
+    memorandum.pdf.save("frozen.pdf", ContentFile(b"%PDF-1.7 frozen"), save=False)
+    memorandum.pdf_sha256 = "0" * 64
+    memorandum.frozen_at = timezone.now()
+    memorandum.save()
+    response = client.get(export)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response.content.startswith(b"PK")
