@@ -12,6 +12,8 @@ urlpatterns = [
     # Django's set_language, also saved on the user's profile.
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # REST API /api/v1/, OpenAPI schema /api/schema/, Swagger UI /api/docs/.
+    path("api/", include("agreements.api.urls")),
     # Staff pages: dashboard at /, /agreements/, /cities/.
     path("cities/", include("cities.urls")),
     path("", include("agreements.urls")),

@@ -1,0 +1,59 @@
+"""Query filters of the API lists. Invalid values answer 400 (DjangoFilterBackend
+validates the FilterSet before filtering), never the unfiltered list.
+
+The agreement list reuses the page's AgreementFilter (agreements/filters.py), so
+both lists filter by the same rules; the API adds the exact `signed_year` its
+contract names.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from cities.models import City
+
+from ..filters import AgreementFilter, YearFilter
+from ..models import RequestState
+from ..search import cities_matching, search_terms
+
+
+class AgreementAPIFilter(AgreementFilter):
+    signed_year = YearFilter(
+        label=_("Signed in (year)"), field_name="signed_year", min_value=1800, max_value=2200
+    )
+
+
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """true/false (or 1/0); anything else is an error rather than "no filter"."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")])
+        kwargs.setdefault("coerce", lambda value: value in ("true", "1"))
+        super().__init__(*args, **kwargs)
+
+
+class CityAPIFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        label=_("Search (English or Persian name)"), method="filter_search", max_length=200
+    )
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=lambda: list(countries))
+    is_home = StrictBooleanFilter(label=_("Home municipality"))
+
+    class Meta:
+        model = City
+        fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for term in search_terms(value):
+            queryset = cities_matching(term, queryset)
+        return queryset
+
+
+class StageRequestAPIFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(label=_("State"), choices=RequestState.choices)
+    agreement = django_filters.NumberFilter(
+        label=_("Agreement"), field_name="agreement_id", min_value=1, max_value=2**62
+    )

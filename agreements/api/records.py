@@ -1,0 +1,266 @@
+"""Records logged against an agreement: /api/v1/agreements/{id}/<kind>/[{record_id}/].
+
+One view set class, configured per kind. The agreement is looked up first (404
+outside the user's municipalities); writes need the officer role (403) and go
+through services.save_record / delete_record, which also refuse what the
+workflow does not allow (a frozen memorandum, a terminated agreement: 409).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .. import services
+from ..forms import DocumentForm
+from ..models import (
+    Activity,
+    Agreement,
+    Commonality,
+    Contact,
+    Delegation,
+    DepartmentSupport,
+    Document,
+    Goal,
+    LegalApproval,
+    Memorandum,
+)
+from .pagination import CappedPagination
+from .permissions import HasRole, agreement_for, require_edit
+from .serializers import (
+    ActivitySerializer,
+    CommonalitySerializer,
+    ContactSerializer,
+    DelegationSerializer,
+    DepartmentSupportSerializer,
+    DocumentSerializer,
+    DocumentUpdateSerializer,
+    GoalSerializer,
+    LegalApprovalSerializer,
+    MemorandumSerializer,
+)
+from .views import CONFLICT, ERRORS, ID_PATTERN, AnyFileRenderer
+
+
+def _schema(label: str, serializer):
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"List {label}", responses={200: serializer(many=True), **ERRORS}
+        ),
+        create=extend_schema(
+            summary=f"Add {label}", responses={201: serializer, **ERRORS, **CONFLICT}
+        ),
+        retrieve=extend_schema(
+            summary=f"Read one of the {label}", responses={200: serializer, **ERRORS}
+        ),
+        update=extend_schema(
+            summary=f"Update one of the {label}", responses={200: serializer, **ERRORS, **CONFLICT}
+        ),
+        partial_update=extend_schema(
+            summary=f"Update some fields of one of the {label}",
+            responses={200: serializer, **ERRORS, **CONFLICT},
+        ),
+        destroy=extend_schema(
+            summary=f"Delete one of the {label}",
+            description="Where the workflow allows it (not a frozen memorandum or its "
+            "signed copy, nothing of a terminated agreement).",
+            responses={204: None, **ERRORS, **CONFLICT},
+        ),
+    )
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    model: type[Model]
+    permission_classes = [HasRole]
+    pagination_class = CappedPagination
+    lookup_value_regex = ID_PATTERN
+    lookup_url_kwarg = "record_id"
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    agreement: Agreement
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)  # authentication (401) first
+        self.agreement = agreement_for(request, int(kwargs["agreement_pk"]))
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            require_edit(request, self.agreement)
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return self.model.objects.none()
+        return self.model.objects.filter(agreement=self.agreement).select_related("created_by")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["agreement"] = getattr(self, "agreement", None)
+        return context
+
+    def perform_create(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        record = self.model(agreement=self.agreement, **data)
+        serializer.instance = services.save_record(record=record, by=self.request.user)
+
+    def perform_update(self, serializer) -> None:
+        record = serializer.instance
+        data = dict(serializer.validated_data)
+        expected = data.pop("version", None)
+        for name, value in data.items():
+            setattr(record, name, value)
+        serializer.instance = services.save_record(
+            record=record, by=self.request.user, expected_version=expected
+        )
+
+    def perform_destroy(self, instance: Model) -> None:
+        services.delete_record(record=instance, by=self.request.user)
+
+
+@_schema("contacts", ContactSerializer)
+class ContactViewSet(RecordViewSet):
+    model = Contact
+    serializer_class = ContactSerializer
+
+
+@_schema("goals", GoalSerializer)
+class GoalViewSet(RecordViewSet):
+    model = Goal
+    serializer_class = GoalSerializer
+
+
+@_schema("commonalities", CommonalitySerializer)
+class CommonalityViewSet(RecordViewSet):
+    model = Commonality
+    serializer_class = CommonalitySerializer
+
+
+@_schema("department supports", DepartmentSupportSerializer)
+class DepartmentSupportViewSet(RecordViewSet):
+    model = DepartmentSupport
+    serializer_class = DepartmentSupportSerializer
+
+
+@_schema("legal approvals", LegalApprovalSerializer)
+class LegalApprovalViewSet(RecordViewSet):
+    model = LegalApproval
+    serializer_class = LegalApprovalSerializer
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("document")
+
+
+@_schema("delegations", DelegationSerializer)
+class DelegationViewSet(RecordViewSet):
+    model = Delegation
+    serializer_class = DelegationSerializer
+
+
+@_schema("activities", ActivitySerializer)
+class ActivityViewSet(RecordViewSet):
+    model = Activity
+    serializer_class = ActivitySerializer
+
+
+@_schema("memoranda", MemorandumSerializer)
+class MemorandumRecordViewSet(RecordViewSet):
+    """A new memorandum is a new version with the default articles (and the
+    signing details of the frozen version it supersedes); given fields are then
+    saved on it, in the same transaction."""
+
+    model = Memorandum
+    serializer_class = MemorandumSerializer
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            super()
+            .get_queryset()
+            .select_related("frozen_by")
+            .prefetch_related("articles")
+            .order_by("number")
+        )
+
+    def perform_create(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        with transaction.atomic():
+            memorandum = services.new_memorandum(agreement=self.agreement, by=self.request.user)
+            if data:
+                for name, value in data.items():
+                    setattr(memorandum, name, value)
+                memorandum = services.save_record(record=memorandum, by=self.request.user)
+        serializer.instance = Memorandum.objects.prefetch_related("articles").get(pk=memorandum.pk)
+
+
+@_schema("documents", DocumentSerializer)
+class DocumentViewSet(RecordViewSet):
+    """Uploads are validated by the page's DocumentForm (allowed types, size
+    limit, SHA-256 and file metadata): one set of upload rules."""
+
+    model = Document
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return DocumentUpdateSerializer
+        return DocumentSerializer
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = {
+            name: request.data.get(name, "")
+            for name in ("kind", "title", "memorandum")
+            if name in request.data
+        }
+        form = DocumentForm(
+            data=data,
+            files={"file": serializer.validated_data["file"]},
+            instance=Document(agreement=self.agreement),
+        )
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {
+                    name: [e["message"] for e in errors]
+                    for name, errors in form.errors.get_json_data().items()
+                }
+            )
+        document = services.save_record(record=form.instance, by=request.user)
+        output = self.get_serializer(document)
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Download a document's file",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, AnyFileRenderer])
+    def file(self, request: Request, *args, **kwargs) -> FileResponse:
+        document = self.get_object()
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name or document.file.name.rsplit("/", 1)[-1],
+            content_type=document.content_type or "application/octet-stream",
+        )
+
+
+RECORD_VIEWSETS = {
+    "contacts": ContactViewSet,
+    "goals": GoalViewSet,
+    "commonalities": CommonalityViewSet,
+    "department-supports": DepartmentSupportViewSet,
+    "legal-approvals": LegalApprovalViewSet,
+    "memoranda": MemorandumRecordViewSet,
+    "delegations": DelegationViewSet,
+    "activities": ActivityViewSet,
+    "documents": DocumentViewSet,
+}

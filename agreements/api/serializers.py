@@ -1,0 +1,438 @@
+"""Serializers of the API. Every one lists its fields explicitly.
+
+Serializers only validate and present: they never save. Views hand the
+validated data to agreements.services (or cities.services), which check the
+permission and the workflow, run full_clean and write history. Stage, status,
+decisions, freezing data and roles are read-only here: they change only through
+the workflow endpoints.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from django_countries.serializers import CountryFieldMixin
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cities.models import Characteristic, City
+
+from .. import workflow
+from ..models import (
+    Activity,
+    Agreement,
+    Commonality,
+    Contact,
+    Delegation,
+    DepartmentSupport,
+    Document,
+    Goal,
+    LegalApproval,
+    Memorandum,
+    MemorandumArticle,
+    StageRequest,
+)
+
+VERSION_HELP = _(
+    "The version you read. Send it back with a change: if someone else saved in "
+    "between, the answer is 409 and nothing is changed."
+)
+
+
+def _username_field() -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(read_only=True, slug_field=get_user_model().USERNAME_FIELD)
+
+
+class NoModelValidators:
+    """The model's constraints are checked by the services' full_clean (and the
+    database); DRF's copies of them would be a second implementation."""
+
+    def get_validators(self) -> list:
+        return []
+
+
+# --- Authentication ------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+# --- Cities ----------------------------------------------------------------------------------
+
+
+class CitySerializer(NoModelValidators, CountryFieldMixin, serializers.ModelSerializer):
+    characteristics = serializers.ListField(
+        child=serializers.ChoiceField(choices=Characteristic.choices),
+        required=False,
+        max_length=len(Characteristic.values),
+    )
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text=VERSION_HELP
+    )
+
+    class Meta:
+        model = City
+        fields = [
+            "id",
+            "name",
+            "name_fa",
+            "country",
+            "region",
+            "region_fa",
+            "population",
+            "latitude",
+            "longitude",
+            "titles",
+            "titles_fa",
+            "characteristics",
+            "is_home",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+# --- Agreements ------------------------------------------------------------------------------
+
+
+class AgreementSerializer(NoModelValidators, serializers.ModelSerializer):
+    """An agreement as lists show it; also what a create accepts."""
+
+    home_city = serializers.PrimaryKeyRelatedField(
+        queryset=City.objects.filter(is_home=True),
+        help_text=_("A home municipality where you are an officer or approver."),
+    )
+    partner_city = serializers.PrimaryKeyRelatedField(queryset=City.objects.all())
+    home_city_name = serializers.CharField(source="home_city.name", read_only=True)
+    home_city_name_fa = serializers.CharField(source="home_city.name_fa", read_only=True)
+    partner_city_name = serializers.CharField(source="partner_city.name", read_only=True)
+    partner_city_name_fa = serializers.CharField(source="partner_city.name_fa", read_only=True)
+    partner_country = serializers.CharField(source="partner_city.country.code", read_only=True)
+    responsible_officer = _username_field()
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text=VERSION_HELP
+    )
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "home_city",
+            "home_city_name",
+            "home_city_name_fa",
+            "partner_city",
+            "partner_city_name",
+            "partner_city_name_fa",
+            "partner_country",
+            "kind",
+            "stage",
+            "status",
+            "stage_changed_at",
+            "origin",
+            "title",
+            "summary",
+            "first_contact_on",
+            "signed_on",
+            "signed_year",
+            "term_years",
+            "expires_on",
+            "responsible_officer",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        # Set by the workflow (stage, status, signing dates taken from the memorandum).
+        read_only_fields = [
+            "id",
+            "stage",
+            "status",
+            "stage_changed_at",
+            "signed_on",
+            "signed_year",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class AgreementUpdateSerializer(AgreementSerializer):
+    """The two cities are fixed once the agreement exists."""
+
+    home_city = serializers.PrimaryKeyRelatedField(read_only=True)
+    partner_city = serializers.PrimaryKeyRelatedField(read_only=True)
+
+
+class GateItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    done = serializers.BooleanField()
+    fix = serializers.CharField(help_text=_("The kind of record that fulfils the item."))
+
+
+class AgreementDetailSerializer(AgreementSerializer):
+    allowed_actions = serializers.SerializerMethodField()
+    gate = serializers.SerializerMethodField(
+        help_text=_("The current stage's checklist: what must be recorded to move on.")
+    )
+
+    class Meta(AgreementSerializer.Meta):
+        fields = AgreementSerializer.Meta.fields + ["allowed_actions", "gate"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, agreement: Agreement) -> list[str]:
+        return sorted(workflow.allowed_actions(self.context["request"].user, agreement))
+
+    @extend_schema_field(GateItemSerializer(many=True))
+    def get_gate(self, agreement: Agreement) -> list[dict[str, Any]]:
+        return [
+            {"code": item.code, "label": str(item.label), "done": item.done, "fix": item.fix}
+            for item in workflow.gate_checklist(agreement)
+        ]
+
+
+# --- Records ---------------------------------------------------------------------------------
+
+
+class RecordSerializer(NoModelValidators, serializers.ModelSerializer):
+    created_by = _username_field()
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text=VERSION_HELP
+    )
+
+    BOOKKEEPING = ["id", "created_by", "created_at", "updated_at", "version"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        agreement = self.context.get("agreement")
+        # Links to other records only within the same agreement.
+        for field in self.fields.values():
+            if isinstance(field, serializers.PrimaryKeyRelatedField) and not field.read_only:
+                model = field.queryset.model
+                field.queryset = (
+                    model.objects.filter(agreement=agreement)
+                    if agreement is not None
+                    else model.objects.none()
+                )
+
+
+def _record_meta(model_class, editable: list[str]):
+    return type(
+        "Meta",
+        (),
+        {
+            "model": model_class,
+            "fields": RecordSerializer.BOOKKEEPING + editable,
+            "read_only_fields": ["id", "created_at", "updated_at"],
+        },
+    )
+
+
+class ContactSerializer(RecordSerializer):
+    Meta = _record_meta(Contact, ["date", "participants", "place", "notes"])
+
+
+class GoalSerializer(RecordSerializer):
+    Meta = _record_meta(
+        Goal, ["sector", "description", "description_fa", "indicator", "target_date"]
+    )
+
+
+class CommonalitySerializer(RecordSerializer):
+    Meta = _record_meta(Commonality, ["kind", "description", "description_fa"])
+
+
+class DepartmentSupportSerializer(RecordSerializer):
+    Meta = _record_meta(
+        DepartmentSupport, ["department", "supported_on", "joint_committee", "notes"]
+    )
+
+
+class LegalApprovalSerializer(RecordSerializer):
+    Meta = _record_meta(
+        LegalApproval,
+        [
+            "side",
+            "authority",
+            "status",
+            "reference",
+            "requested_on",
+            "decided_on",
+            "document",
+            "notes",
+        ],
+    )
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MemorandumArticle
+        fields = ["id", "position", "key", "heading_en", "heading_fa", "body_en", "body_fa"]
+        read_only_fields = fields
+
+
+MEMORANDUM_EDITABLE = [
+    "signed_on",
+    "place",
+    "place_fa",
+    "term_years",
+    "home_signatory_name",
+    "home_signatory_name_fa",
+    "home_signatory_title",
+    "home_signatory_title_fa",
+    "partner_signatory_name",
+    "partner_signatory_name_fa",
+    "partner_signatory_title",
+    "partner_signatory_title_fa",
+    "officials_present",
+]
+
+
+class MemorandumSerializer(RecordSerializer):
+    is_frozen = serializers.BooleanField(read_only=True)
+    frozen_by = _username_field()
+    articles = ArticleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Memorandum
+        fields = (
+            RecordSerializer.BOOKKEEPING
+            + ["number", "supersedes", "kind"]
+            + MEMORANDUM_EDITABLE
+            + ["is_frozen", "frozen_at", "frozen_by", "pdf_sha256", "content_sha256", "articles"]
+        )
+        # Version numbers, supersession and freezing belong to the workflow.
+        read_only_fields = [
+            "id",
+            "created_at",
+            "updated_at",
+            "number",
+            "supersedes",
+            "kind",
+            "frozen_at",
+            "pdf_sha256",
+            "content_sha256",
+        ]
+
+
+class DelegationSerializer(RecordSerializer):
+    Meta = _record_meta(
+        Delegation,
+        [
+            "direction",
+            "start_date",
+            "end_date",
+            "head",
+            "members",
+            "purpose",
+            "outcomes",
+            "official",
+        ],
+    )
+
+
+class ActivitySerializer(RecordSerializer):
+    Meta = _record_meta(
+        Activity,
+        ["sector", "title", "start_date", "end_date", "description", "outcome", "partners"],
+    )
+
+
+class DocumentSerializer(RecordSerializer):
+    """Upload with multipart/form-data (kind, title, memorandum, file); afterwards
+    only kind, title and memorandum change: the file and its SHA-256 stay."""
+
+    file = serializers.FileField(write_only=True, required=True)
+
+    class Meta:
+        model = Document
+        fields = RecordSerializer.BOOKKEEPING + [
+            "kind",
+            "title",
+            "memorandum",
+            "file",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+        ]
+        read_only_fields = [
+            "id",
+            "created_at",
+            "updated_at",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+        ]
+
+
+class DocumentUpdateSerializer(DocumentSerializer):
+    file = None
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [f for f in DocumentSerializer.Meta.fields if f != "file"]
+
+
+# --- Workflow --------------------------------------------------------------------------------
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class StageRequestSerializer(serializers.ModelSerializer):
+    requested_by = _username_field()
+    decided_by = _username_field()
+
+    class Meta:
+        model = StageRequest
+        fields = [
+            "id",
+            "agreement",
+            "action",
+            "from_stage",
+            "to_stage",
+            "requested_by",
+            "note",
+            "state",
+            "decided_by",
+            "decision_note",
+            "decided_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class WorkflowErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    missing = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Unmet items of the current stage's gate.")
+    )
+
+
+# --- History ---------------------------------------------------------------------------------
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("The history row's id within its object type."))
+    object_type = serializers.CharField(help_text=_("agreement, contacts, goals, ..."))
+    object_id = serializers.IntegerField()
+    action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    date = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True)
+    changes = ChangeSerializer(many=True)

@@ -1,0 +1,463 @@
+"""API views: authentication, cities, agreements and the workflow endpoints.
+
+Every view looks objects up through agreements.permissions (404 outside the
+user's municipalities, 403 for a write their role does not allow) and writes
+only through agreements.services or cities.services. Errors those raise become
+HTTP answers in exceptions.py. Records of an agreement are in records.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import (
+    action,
+    api_view,
+    authentication_classes,
+    permission_classes,
+)
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cities.models import City
+from cities.services import save_city
+
+from .. import exporting, permissions, services
+from ..models import Agreement, Memorandum, StageRequest
+from . import history as api_history
+from .filters import AgreementAPIFilter, CityAPIFilter, StageRequestAPIFilter
+from .pagination import CappedPagination
+from .permissions import (
+    HasRole,
+    agreement_for,
+    get_visible,
+    require_decide,
+    require_edit,
+    visible_memoranda,
+    visible_stage_requests,
+)
+from .serializers import (
+    AgreementDetailSerializer,
+    AgreementSerializer,
+    AgreementUpdateSerializer,
+    CitySerializer,
+    HistoryEntrySerializer,
+    MemorandumSerializer,
+    NoteSerializer,
+    StageRequestSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    WorkflowErrorSerializer,
+)
+
+# Ids in URLs: digits only, and few enough that no database overflows on them.
+ID_PATTERN = "[0-9]{1,18}"
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid data: field errors."),
+    401: OpenApiResponse(description="No or invalid credentials."),
+    403: OpenApiResponse(description="Your role does not allow this on this object."),
+    404: OpenApiResponse(description="Not found, or outside your municipalities."),
+}
+CONFLICT = {
+    409: OpenApiResponse(
+        response=WorkflowErrorSerializer,
+        description="The workflow does not allow this now (unmet gate, stale version, "
+        "already decided); nothing was changed.",
+    )
+}
+
+
+class BinaryRenderer(BaseRenderer):
+    """Lets a client ask for a file with its media type in Accept; the views
+    answer with the file themselves, errors stay JSON."""
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type=None, renderer_context=None) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        return JSONRenderer().render(data)
+
+
+class AnyFileRenderer(BinaryRenderer):
+    media_type = "*/*"
+    format = "file"
+
+
+class PDFRenderer(BinaryRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+class CSVRenderer(BinaryRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XLSXRenderer(BinaryRenderer):
+    media_type = exporting.XLSX_CONTENT_TYPE
+    format = "xlsx"
+
+
+# --- Authentication ------------------------------------------------------------------------
+
+
+@extend_schema(
+    request=TokenRequestSerializer,
+    responses={200: TokenSerializer, 400: ERRORS[400]},
+    auth=[],
+    summary="Get the API token of a user",
+    description="Send it afterwards as `Authorization: Token <token>`.",
+)
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def obtain_token(request: Request) -> Response:
+    serializer = TokenRequestSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    # authenticate() with the request, so that login throttling (django-axes)
+    # can wrap or watch this view like the login page.
+    user = authenticate(
+        request._request,
+        username=serializer.validated_data["username"],
+        password=serializer.validated_data["password"],
+    )
+    if user is None or not user.is_active:
+        raise serializers.ValidationError(
+            {"non_field_errors": [_("Unable to log in with the given username and password.")]}
+        )
+    token, _created = Token.objects.get_or_create(user=user)
+    return Response({"token": token.key})
+
+
+# --- Cities -----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List cities", responses={200: CitySerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(summary="Read a city", responses={200: CitySerializer, **ERRORS}),
+    create=extend_schema(
+        summary="Create a city",
+        description="Officers create partner cities; administrators also home municipalities.",
+        responses={201: CitySerializer, **ERRORS, **CONFLICT},
+    ),
+    update=extend_schema(
+        summary="Update a city", responses={200: CitySerializer, **ERRORS, **CONFLICT}
+    ),
+    partial_update=extend_schema(
+        summary="Update some fields of a city",
+        responses={200: CitySerializer, **ERRORS, **CONFLICT},
+    ),
+)
+class CityViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CitySerializer
+    permission_classes = [HasRole]
+    pagination_class = CappedPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CityAPIFilter
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self) -> QuerySet[City]:
+        # Cities are shared reference data: everyone with a role reads them.
+        return City.objects.order_by("name", "id")
+
+    def perform_create(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = save_city(
+            city=City(**data), by=self.request.user, reason=_("Created through the API")
+        )
+
+    def perform_update(self, serializer) -> None:
+        city = serializer.instance
+        data = dict(serializer.validated_data)
+        expected = data.pop("version", None)
+        for name, value in data.items():
+            setattr(city, name, value)
+        serializer.instance = save_city(
+            city=city,
+            by=self.request.user,
+            expected_version=expected,
+            reason=_("Edited through the API"),
+        )
+
+
+# --- Agreements --------------------------------------------------------------------------------
+
+
+def _changed(instance: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Only what differs from the stored object: a PUT that repeats a field the
+    workflow has fixed (e.g. the kind after signing) is not an attempt to change it."""
+    return {name: value for name, value in data.items() if getattr(instance, name) != value}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List agreements",
+        description="Agreements of your municipalities. Filters as on the list page; "
+        "an invalid filter value answers 400.",
+        responses={200: AgreementSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Read an agreement",
+        description="With the current stage's checklist and the actions you may take.",
+        responses={200: AgreementDetailSerializer, **ERRORS},
+    ),
+    create=extend_schema(
+        summary="Create an agreement",
+        request=AgreementSerializer,
+        responses={201: AgreementSerializer, **ERRORS, **CONFLICT},
+    ),
+    update=extend_schema(
+        summary="Update an agreement",
+        description="Stage and status change only through the workflow endpoints.",
+        request=AgreementUpdateSerializer,
+        responses={200: AgreementSerializer, **ERRORS, **CONFLICT},
+    ),
+    partial_update=extend_schema(
+        summary="Update some fields of an agreement",
+        request=AgreementUpdateSerializer,
+        responses={200: AgreementSerializer, **ERRORS, **CONFLICT},
+    ),
+)
+class AgreementViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [HasRole]
+    pagination_class = CappedPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AgreementAPIFilter
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self) -> QuerySet[Agreement]:
+        return permissions.visible_agreements(
+            self.request.user,
+            Agreement.objects.with_cities().select_related("responsible_officer"),
+        )
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return AgreementDetailSerializer
+        if self.action in ("update", "partial_update"):
+            return AgreementUpdateSerializer
+        return AgreementSerializer
+
+    def get_object(self) -> Agreement:
+        edit = self.action in ("update", "partial_update")
+        return agreement_for(self.request, int(self.kwargs["pk"]), edit=edit)
+
+    def perform_create(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.create_agreement(by=self.request.user, **data)
+
+    def perform_update(self, serializer) -> None:
+        agreement = serializer.instance
+        data = dict(serializer.validated_data)
+        expected = data.pop("version", None)
+        changes = _changed(agreement, data)
+        if changes or expected is not None:
+            agreement = services.update_agreement(
+                agreement=agreement, by=self.request.user, expected_version=expected, **changes
+            )
+        serializer.instance = agreement_for(self.request, agreement.pk)
+
+    @extend_schema(
+        summary="Ask for the next stage",
+        request=NoteSerializer,
+        responses={201: StageRequestSerializer, **ERRORS, **CONFLICT},
+        description="Creates a pending stage request; an approver of the home "
+        "municipality (not you) approves or rejects it. 409 with `missing` when the "
+        "current stage's gate is not met.",
+    )
+    @action(detail=True, methods=["post"])
+    def advance(self, request: Request, pk: str) -> Response:
+        agreement = agreement_for(request, int(pk))
+        require_edit(request, agreement)
+        note = NoteSerializer(data=request.data)
+        note.is_valid(raise_exception=True)
+        stage_request = services.request_advance(
+            agreement=agreement, by=request.user, note=note.validated_data["note"]
+        )
+        return Response(StageRequestSerializer(stage_request).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="History of an agreement and its records",
+        description="Every saved change, newest first: who, when, why and which fields.",
+        responses={200: HistoryEntrySerializer(many=True), **ERRORS},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request: Request, pk: str) -> Response:
+        agreement = agreement_for(request, int(pk))
+        page = self.paginate_queryset(api_history.entries_queryset(agreement.pk))
+        return self.get_paginated_response(
+            HistoryEntrySerializer(api_history.entries(page), many=True).data
+        )
+
+    @extend_schema(
+        summary="The latest memorandum as PDF",
+        description="A frozen memorandum is the stored file, byte for byte; a draft is "
+        "rendered with DRAFT marks.",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            401: ERRORS[401],
+            404: ERRORS[404],
+        },
+        filters=False,
+    )
+    def memorandum_pdf(self, request: Request, pk: str) -> HttpResponse:
+        # Routed in urls.py (the contract's path has no trailing slash).
+        from ..documents import render_memorandum
+
+        agreement = agreement_for(request, int(pk))
+        memorandum = agreement.memoranda.order_by("-number").first()
+        if memorandum is None:
+            from django.http import Http404
+
+            raise Http404
+        response = HttpResponse(render_memorandum(memorandum), content_type="application/pdf")
+        state = "signed" if memorandum.is_frozen else "draft"
+        response["Content-Disposition"] = (
+            f'inline; filename="memorandum-{agreement.pk}-v{memorandum.number}-{state}.pdf"'
+        )
+        return response
+
+    @extend_schema(
+        summary="Export the filtered list as CSV",
+        description="The import columns, then status and dates. Takes the list's filters.",
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, 400: ERRORS[400], 401: ERRORS[401]},
+    )
+    def export_csv(self, request: Request) -> HttpResponse:
+        # Routed in urls.py, like export_xlsx.
+        return exporting.csv_response(self.filter_queryset(self.get_queryset()))
+
+    @extend_schema(
+        summary="Export the filtered list as XLSX",
+        description="The import columns, then status and dates. Takes the list's filters.",
+        responses={
+            (200, exporting.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            400: ERRORS[400],
+            401: ERRORS[401],
+        },
+    )
+    def export_xlsx(self, request: Request) -> HttpResponse:
+        return exporting.xlsx_response(self.filter_queryset(self.get_queryset()))
+
+
+# --- Stage requests ------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List stage requests",
+        description="Requests on agreements of your municipalities; `state=pending` is "
+        "the approvals queue.",
+        responses={200: StageRequestSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Read a stage request", responses={200: StageRequestSerializer, **ERRORS}
+    ),
+)
+class StageRequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = StageRequestSerializer
+    permission_classes = [HasRole]
+    pagination_class = CappedPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = StageRequestAPIFilter
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self) -> QuerySet[StageRequest]:
+        # Oldest first: the order of the approvals queue (stage_request_queue_idx).
+        return (
+            visible_stage_requests(self.request)
+            .select_related("requested_by", "decided_by")
+            .order_by("created_at", "id")
+        )
+
+    def _decide(self, request: Request, pk: str, decide) -> Response:
+        stage_request = get_visible(self.get_queryset(), int(pk))
+        require_decide(request, stage_request.agreement)
+        note = NoteSerializer(data=request.data)
+        note.is_valid(raise_exception=True)
+        decided = decide(
+            stage_request=stage_request, by=request.user, note=note.validated_data["note"]
+        )
+        return Response(StageRequestSerializer(decided).data)
+
+    @extend_schema(
+        summary="Approve a stage request",
+        description="Moves the agreement to the requested stage. The requester cannot "
+        "approve their own request (403); 409 when the gate is no longer met or the "
+        "request was already decided.",
+        request=NoteSerializer,
+        responses={200: StageRequestSerializer, **ERRORS, **CONFLICT},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def approve(self, request: Request, pk: str) -> Response:
+        return self._decide(request, pk, services.approve_stage_request)
+
+    @extend_schema(
+        summary="Reject a stage request",
+        request=NoteSerializer,
+        responses={200: StageRequestSerializer, **ERRORS, **CONFLICT},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reject(self, request: Request, pk: str) -> Response:
+        return self._decide(request, pk, services.reject_stage_request)
+
+
+# --- Memoranda -------------------------------------------------------------------------------------
+
+
+class MemorandumViewSet(viewsets.GenericViewSet):
+    """Only the freeze action lives here; memoranda are listed under their agreement."""
+
+    serializer_class = MemorandumSerializer
+    permission_classes = [HasRole]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self) -> QuerySet[Memorandum]:
+        return visible_memoranda(self.request).select_related("agreement")
+
+    @extend_schema(
+        summary="Freeze a memorandum",
+        description="Renders the final PDF once and stores it with its SHA-256; the "
+        "memorandum can no longer be changed. Only the latest version, at the signing "
+        "stage, with signing date, place and both signatories.",
+        request=None,
+        responses={200: MemorandumSerializer, **ERRORS, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def freeze(self, request: Request, pk: str) -> Response:
+        memorandum = get_visible(self.get_queryset(), int(pk))
+        require_edit(request, memorandum.agreement)
+        frozen = services.freeze_memorandum(memorandum=memorandum, by=request.user)
+        return Response(MemorandumSerializer(frozen, context=self.get_serializer_context()).data)

@@ -1,0 +1,564 @@
+"""Import agreements from CSV or XLSX: validate everything first, then write in one go.
+
+Used by `manage.py import_agreements`, the administrators' import page and
+seed-like loading. The flow is always the same:
+
+    rows = read_rows(uploaded_file, name)     # readers: CSV (UTF-8) or XLSX
+    plan = plan_import(rows)                  # every row validated; nothing written
+    if plan.errors: ...                       # refuse the whole file, line by line
+    result = apply_import(plan, by=user, reason=...)
+
+Columns (DESIGN.md codes): home_city, home_country, home_name_fa, partner_city,
+partner_country, partner_name_fa, kind, stage, year, notes. The Persian names,
+year and notes may be blank or absent; other columns (an export's status and
+dates) are ignored, so an export can be imported again.
+
+Cities are matched by English name (case-insensitive) and country, or created;
+home cities become home municipalities; a pair that already has a live agreement
+is left alone, so importing the same file twice adds and changes nothing.
+Agreements and new cities are written with bulk_create *and* their history rows
+(simple_history's bulk_create_with_history), with the given change reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
+from simple_history.utils import bulk_create_with_history
+
+from cities.models import City
+
+from .models import Agreement, Kind, Origin, Stage
+from .workflow import status_for
+
+COLUMNS = [
+    "home_city",
+    "home_country",
+    "home_name_fa",
+    "partner_city",
+    "partner_country",
+    "partner_name_fa",
+    "kind",
+    "stage",
+    "year",
+    "notes",
+]
+REQUIRED_COLUMNS = ["home_city", "home_country", "partner_city", "partner_country", "kind", "stage"]
+NAME_MAX_LENGTH = City._meta.get_field("name").max_length
+YEAR_MIN = 1800
+BATCH_SIZE = 500
+# Exports neutralise cells that a spreadsheet would run as a formula by putting
+# an apostrophe in front; the reader takes it off again (see exporting.py).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported; `errors` says where and why. Nothing was written."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__("; ".join(str(e) for e in errors[:5]))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # the line (CSV) or row (XLSX) number a spreadsheet shows; 1 is the header
+    message: str
+
+    def __str__(self) -> str:
+        return _("Line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    line: int
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CityKey:
+    """How a city is matched: English name, case-insensitive, and country code."""
+
+    name: str  # lower-cased
+    country: str
+
+    @classmethod
+    def of(cls, name: str, country: str) -> CityKey:
+        return cls(name.strip().lower(), country)
+
+
+@dataclass
+class PlannedCity:
+    key: CityKey
+    name: str
+    country: str
+    name_fa: str = ""
+    is_home: bool = False
+    pk: int | None = None  # None: to be created
+    make_home: bool = False  # an existing city that becomes a home municipality
+    fill_name_fa: bool = False  # an existing city whose missing Persian name is filled in
+
+
+@dataclass
+class PlannedRow:
+    line: int
+    home: CityKey
+    partner: CityKey
+    kind: str
+    stage: str
+    year: int | None
+    notes: str
+    exists: bool = False  # the pair already has a live agreement: left alone
+
+
+@dataclass
+class ImportPlan:
+    rows: list[PlannedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    cities: dict[CityKey, PlannedCity] = field(default_factory=dict)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def new_rows(self) -> list[PlannedRow]:
+        return [row for row in self.rows if not row.exists]
+
+    @property
+    def existing_rows(self) -> list[PlannedRow]:
+        return [row for row in self.rows if row.exists]
+
+    @property
+    def new_cities(self) -> list[PlannedCity]:
+        return [city for city in self.cities.values() if city.pk is None]
+
+    @property
+    def changed_cities(self) -> list[PlannedCity]:
+        return [
+            city
+            for city in self.cities.values()
+            if city.pk is not None and (city.make_home or city.fill_name_fa)
+        ]
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "rows": len(self.rows),
+            "agreements_created": len(self.new_rows),
+            "agreements_unchanged": len(self.existing_rows),
+            "cities_created": len(self.new_cities),
+            "cities_changed": len(self.changed_cities),
+        }
+
+    def describe(self) -> str:
+        return describe(self.summary())
+
+
+def describe(counts: Mapping[str, int]) -> str:
+    """One translated sentence saying what an import does (plan) or did (result)."""
+    return (
+        _(
+            "%(rows)s rows: %(agreements_created)s new agreements, "
+            "%(agreements_unchanged)s already present and left unchanged; "
+            "%(cities_created)s new cities, %(cities_changed)s cities updated."
+        )
+        % counts
+    )
+
+
+# --- Readers ---------------------------------------------------------------------------
+
+
+def read_rows(file: IO[bytes], name: str) -> list[SourceRow]:
+    """Rows of a CSV or XLSX file, chosen by the file name's extension."""
+    extension = os.path.splitext(name)[1].lower()
+    if extension == ".xlsx":
+        return read_xlsx(file)
+    if extension in (".csv", ".txt", ""):
+        return read_csv(file)
+    raise ImportRefused(
+        [RowError(1, _("Unsupported file type %(ext)s: use CSV or XLSX.") % {"ext": extension})]
+    )
+
+
+def read_csv(file: IO[bytes] | IO[str]) -> list[SourceRow]:
+    """A UTF-8 CSV file (a byte-order mark, as Excel writes, is fine)."""
+    raw = file.read()
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise ImportRefused([RowError(line, _("The file is not UTF-8 text."))])
+    else:
+        text = raw.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        _check_header(header)
+        columns = [_clean_header(h) for h in header]
+        rows: list[SourceRow] = []
+        line = reader.line_num + 1
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                rows.append(SourceRow(line, dict(zip(columns, record, strict=False))))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise ImportRefused([RowError(reader.line_num, _("Unreadable CSV: %s") % exc)])
+    return rows
+
+
+def read_xlsx(file: IO[bytes]) -> list[SourceRow]:
+    """The first worksheet of an XLSX workbook; row 1 is the header."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ImportRefused([RowError(1, _("The file is not an XLSX workbook."))])
+    try:
+        sheet = workbook.worksheets[0]
+        rows_iter = sheet.iter_rows(values_only=True)
+        header = next(rows_iter, None)
+        header = ["" if h is None else str(h) for h in header] if header else None
+        _check_header(header)
+        columns = [_clean_header(h) for h in header]
+        rows: list[SourceRow] = []
+        for line, record in enumerate(rows_iter, start=2):
+            if any(cell not in (None, "") for cell in record):
+                rows.append(SourceRow(line, dict(zip(columns, record, strict=False))))
+    finally:
+        workbook.close()
+    return rows
+
+
+def _clean_header(value: str) -> str:
+    return value.strip().lower()
+
+
+def _check_header(header: list[str] | None) -> None:
+    if not header:
+        raise ImportRefused([RowError(1, _("The file is empty."))])
+    present = {_clean_header(h) for h in header}
+    missing = [c for c in REQUIRED_COLUMNS if c not in present]
+    if missing:
+        raise ImportRefused(
+            [
+                RowError(
+                    1,
+                    _("Missing columns: %(columns)s. Expected: %(expected)s.")
+                    % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)},
+                )
+            ]
+        )
+
+
+# --- Planning ----------------------------------------------------------------------------
+
+
+def _text(values: Mapping[str, Any], column: str) -> str:
+    value = values.get(column)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text[:1] == "'" and text[1:2] in _FORMULA_STARTS:
+        text = text[1:]
+    return text
+
+
+@functools.lru_cache(maxsize=1024)
+def _country(raw: str) -> str:
+    """The ISO 3166-1 alpha-2 code for a code (IR, IRN) or an English country name."""
+    if not raw:
+        return ""
+    return countries.alpha2(raw) or countries.by_name(raw) or ""
+
+
+def _year(raw: str, errors: list[str]) -> int | None:
+    if not raw:
+        return None
+    try:
+        year = int(raw)
+    except ValueError:
+        errors.append(_("The year %(value)s is not a number.") % {"value": raw})
+        return None
+    latest = timezone.localdate().year + 1
+    if not YEAR_MIN <= year <= latest:
+        errors.append(
+            _("The year %(year)s is not between %(min)s and %(max)s.")
+            % {"year": year, "min": YEAR_MIN, "max": latest}
+        )
+        return None
+    return year
+
+
+def plan_import(
+    rows: Iterable[SourceRow | Mapping[str, Any]], *, progress: Progress | None = None
+) -> ImportPlan:
+    """Validate every row and work out what the import would write; writes nothing.
+
+    Plain mappings (without line numbers) are numbered from 2, as under a header line.
+    """
+    source = [
+        row if isinstance(row, SourceRow) else SourceRow(index, row)
+        for index, row in enumerate(rows, start=2)
+    ]
+    plan = ImportPlan()
+    seen_pairs: dict[tuple[CityKey, CityKey], int] = {}
+    total = len(source)
+    for done, row in enumerate(source, start=1):
+        planned = _plan_row(row, plan, seen_pairs)
+        if planned is not None:
+            plan.rows.append(planned)
+        if progress and (done % 1000 == 0 or done == total):
+            progress("validate", done, total)
+    if not plan.errors:
+        _resolve(plan)
+    return plan
+
+
+# Sets, not the enums' `values` lists, which are rebuilt on every access.
+_KINDS = frozenset(Kind.values)
+_STAGES = frozenset(Stage.values)
+
+
+# Error messages per side, whole sentences so that each translates properly.
+_SIDE_MESSAGES = {
+    "home": {
+        "no_name": gettext_lazy("The home city has no name."),
+        "too_long": gettext_lazy("The home city's name is longer than %(max)s characters."),
+        "no_country": gettext_lazy("The home city has no country."),
+        "unknown_country": gettext_lazy(
+            "Unknown country %(value)s for the home city (use ISO codes such as IR, IT)."
+        ),
+    },
+    "partner": {
+        "no_name": gettext_lazy("The partner city has no name."),
+        "too_long": gettext_lazy("The partner city's name is longer than %(max)s characters."),
+        "no_country": gettext_lazy("The partner city has no country."),
+        "unknown_country": gettext_lazy(
+            "Unknown country %(value)s for the partner city (use ISO codes such as IR, IT)."
+        ),
+    },
+}
+
+
+def _plan_row(
+    row: SourceRow,
+    plan: ImportPlan,
+    seen_pairs: dict[tuple[CityKey, CityKey], int],
+) -> PlannedRow | None:
+    values = row.values
+    problems: list[str] = []
+    sides = {}
+    for side in ("home", "partner"):
+        name = _text(values, f"{side}_city")
+        raw_country = _text(values, f"{side}_country")
+        name_fa = _text(values, f"{side}_name_fa")
+        country = _country(raw_country)
+        messages = _SIDE_MESSAGES[side]
+        if not name:
+            problems.append(str(messages["no_name"]))
+        elif len(name) > NAME_MAX_LENGTH or len(name_fa) > NAME_MAX_LENGTH:
+            problems.append(str(messages["too_long"]) % {"max": NAME_MAX_LENGTH})
+        if not raw_country:
+            problems.append(str(messages["no_country"]))
+        elif not country:
+            problems.append(str(messages["unknown_country"]) % {"value": raw_country})
+        sides[side] = (name, country, name_fa)
+    kind = _text(values, "kind").lower()
+    if kind not in _KINDS:
+        problems.append(
+            _("Unknown kind %(value)s (use %(codes)s).")
+            % {"value": kind or '""', "codes": ", ".join(Kind.values)}
+        )
+    stage = _text(values, "stage").lower()
+    if stage not in _STAGES:
+        problems.append(
+            _("Unknown stage %(value)s (use %(codes)s).")
+            % {"value": stage or '""', "codes": ", ".join(Stage.values)}
+        )
+    year = _year(_text(values, "year"), problems)
+    notes = _text(values, "notes")
+    home = partner = None
+    if not problems:
+        home = CityKey.of(sides["home"][0], sides["home"][1])
+        partner = CityKey.of(sides["partner"][0], sides["partner"][1])
+        if home == partner:
+            problems.append(_("A city cannot partner itself."))
+        elif (home, partner) in seen_pairs:
+            problems.append(
+                _("The same pair of cities is already on line %(line)s.")
+                % {"line": seen_pairs[(home, partner)]}
+            )
+    if problems:
+        plan.errors.extend(RowError(row.line, message) for message in problems)
+        return None
+    seen_pairs[(home, partner)] = row.line
+    for key, (name, country, name_fa), is_home in (
+        (home, sides["home"], True),
+        (partner, sides["partner"], False),
+    ):
+        city = plan.cities.get(key)
+        if city is None:
+            plan.cities[key] = PlannedCity(key, name, country, name_fa, is_home)
+        else:
+            city.is_home = city.is_home or is_home
+            city.name_fa = city.name_fa or name_fa
+    return PlannedRow(row.line, home, partner, kind, stage, year, notes)
+
+
+def _resolve(plan: ImportPlan) -> None:
+    """Match the planned cities and pairs against the database (two queries)."""
+    countries_used = {key.country for key in plan.cities}
+    existing: dict[CityKey, dict[str, Any]] = {}
+    for city in (
+        City.objects.filter(country__in=countries_used)
+        .order_by("id")
+        .values("id", "name", "name_fa", "country", "is_home")
+    ):
+        existing.setdefault(CityKey.of(city["name"], city["country"]), city)
+    for key, planned in plan.cities.items():
+        found = existing.get(key)
+        if found is None:
+            planned.pk = None
+            planned.make_home = planned.fill_name_fa = False
+            continue
+        planned.pk = found["id"]
+        planned.name = found["name"]
+        planned.make_home = planned.is_home and not found["is_home"]
+        planned.fill_name_fa = bool(planned.name_fa) and not found["name_fa"]
+        if found["name_fa"]:
+            planned.name_fa = found["name_fa"]
+    home_ids = {plan.cities[row.home].pk for row in plan.rows} - {None}
+    live_pairs = set(
+        Agreement.objects.live()
+        .filter(home_city_id__in=home_ids)
+        .values_list("home_city_id", "partner_city_id")
+    )
+    for row in plan.rows:
+        pair = (plan.cities[row.home].pk, plan.cities[row.partner].pk)
+        row.exists = None not in pair and pair in live_pairs
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows: int
+    agreements_created: int
+    agreements_unchanged: int
+    cities_created: int
+    cities_changed: int
+
+    def summary(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+    def describe(self) -> str:
+        return describe(self.summary())
+
+
+def apply_import(
+    plan: ImportPlan, *, by=None, reason: str, progress: Progress | None = None
+) -> ImportResult:
+    """Write a valid plan in one transaction, every created row with its history.
+
+    The plan is matched against the database again inside the transaction, so rows
+    added since it was made (another import, a page) are left alone, not duplicated.
+    """
+    if plan.errors:
+        raise ImportRefused(plan.errors)
+    try:
+        with transaction.atomic():
+            _resolve(plan)
+            return _write(plan, by=by, reason=reason, progress=progress)
+    except IntegrityError:
+        # Someone created the same city or pair between our check and our insert.
+        raise ImportRefused(
+            [RowError(1, _("The data changed while importing; nothing was written. Try again."))]
+        )
+
+
+def _write(plan: ImportPlan, *, by, reason: str, progress: Progress | None) -> ImportResult:
+    now = timezone.now()
+    history_user = by if getattr(by, "is_authenticated", False) else None
+    new_cities = plan.new_cities
+    created = bulk_create_with_history(
+        [
+            City(name=c.name, country=c.country, name_fa=c.name_fa, is_home=c.is_home)
+            for c in new_cities
+        ],
+        City,
+        batch_size=BATCH_SIZE,
+        default_user=history_user,
+        default_change_reason=reason,
+        default_date=now,
+    )
+    for planned, city in zip(new_cities, created, strict=True):
+        planned.pk = city.pk
+    changed = plan.changed_cities
+    if changed:
+        # Few rows (home municipalities, missing Persian names): saved one by one so
+        # that each change is recorded with what it changed.
+        by_pk = City.objects.in_bulk([c.pk for c in changed])
+        for planned in changed:
+            city = by_pk[planned.pk]
+            if planned.make_home:
+                city.is_home = True
+            if planned.fill_name_fa:
+                city.name_fa = planned.name_fa
+            city._change_reason = reason
+            city._history_user = history_user
+            city.save()
+    new_rows = plan.new_rows
+    total = len(new_rows)
+    for start in range(0, total, BATCH_SIZE * 4):
+        batch = new_rows[start : start + BATCH_SIZE * 4]
+        bulk_create_with_history(
+            [
+                Agreement(
+                    home_city_id=plan.cities[row.home].pk,
+                    partner_city_id=plan.cities[row.partner].pk,
+                    kind=row.kind,
+                    stage=row.stage,
+                    status=status_for(row.stage),
+                    stage_changed_at=now,
+                    origin=Origin.OTHER,
+                    signed_year=row.year,
+                    summary=row.notes,
+                    created_by=history_user,
+                    created_at=now,
+                )
+                for row in batch
+            ],
+            Agreement,
+            batch_size=BATCH_SIZE,
+            default_user=history_user,
+            default_change_reason=reason,
+            default_date=now,
+        )
+        if progress:
+            progress("write", start + len(batch), total)
+    return ImportResult(
+        rows=len(plan.rows),
+        agreements_created=total,
+        agreements_unchanged=len(plan.existing_rows),
+        cities_created=len(new_cities),
+        cities_changed=len(changed),
+    )

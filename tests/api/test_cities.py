@@ -1,0 +1,184 @@
+"""/api/v1/cities/: list with filters, create, read, update."""
+
+from __future__ import annotations
+
+import pytest
+
+from cities.models import City
+from tests.factories import CityFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/cities/"
+
+
+@pytest.fixture
+def cities(personas):
+    return {
+        "florence": CityFactory(name="Florence", name_fa="فلورانس", country="IT"),
+        "kyoto": CityFactory(name="Kyoto", name_fa="کیوتو", country="JP"),
+        "osaka": CityFactory(name="Osaka", name_fa="", country="JP"),
+    }
+
+
+def names(response) -> set[str]:
+    return {city["name"] for city in response.json()["results"]}
+
+
+def test_list_is_paginated_with_the_fields(personas, cities, client_for):
+    response = client_for(personas.viewer).get(URL)
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert body["count"] == 5  # Tehran, Isfahan and three partners
+    kyoto = next(c for c in body["results"] if c["name"] == "Kyoto")
+    assert {"id", "name", "name_fa", "country", "is_home"} <= set(kyoto)
+    assert kyoto["country"] == "JP" and kyoto["name_fa"] == "کیوتو" and kyoto["is_home"] is False
+
+
+def test_pages_link_to_each_other(personas, cities, client_for):
+    api = client_for(personas.viewer)
+    first = api.get(URL, {"page_size": 2}).json()
+    assert first["previous"] is None and "page=2" in first["next"]
+    second = api.get(first["next"]).json()
+    assert second["previous"] and names_of(second) != names_of(first)
+    last = api.get(URL, {"page_size": 2, "page": 3}).json()
+    assert last["next"] is None and len(last["results"]) == 1
+
+
+def names_of(body) -> set[str]:
+    return {c["name"] for c in body["results"]}
+
+
+def test_page_out_of_range_is_404(personas, cities, client_for):
+    api = client_for(personas.viewer)
+    assert api.get(URL, {"page": 99}).status_code == 404
+    assert api.get(URL, {"page": "x"}).status_code == 404
+    assert api.get(URL, {"page": 10**30}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"search": "kyo"}, {"Kyoto"}),
+        ({"search": "فلورانس"}, {"Florence"}),
+        ({"country": "JP"}, {"Kyoto", "Osaka"}),
+        ({"is_home": "true"}, {"Tehran", "Isfahan"}),
+        ({"is_home": "false", "country": "IT"}, {"Florence"}),
+    ],
+)
+def test_filters(personas, cities, client_for, params, expected):
+    response = client_for(personas.viewer).get(URL, params)
+    assert response.status_code == 200
+    assert names(response) == expected
+
+
+@pytest.mark.parametrize("params", [{"is_home": "maybe"}, {"country": "XX"}])
+def test_invalid_filter_is_400(personas, cities, client_for, params):
+    response = client_for(personas.viewer).get(URL, params)
+    assert response.status_code == 400
+    assert set(params) <= set(response.json())
+
+
+def test_read(personas, cities, client_for):
+    city = cities["kyoto"]
+    response = client_for(personas.viewer).get(f"{URL}{city.pk}/")
+    assert response.status_code == 200
+    assert response.json()["name"] == "Kyoto"
+
+
+def test_unknown_city_is_404(personas, client_for):
+    assert client_for(personas.viewer).get(f"{URL}999999/").status_code == 404
+
+
+def test_officer_creates_a_partner_city_with_history(personas, client_for):
+    response = client_for(personas.officer).post(
+        URL, {"name": "Lyon", "name_fa": "لیون", "country": "FR"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    city = City.objects.get(pk=response.json()["id"])
+    assert (city.name, city.country.code, city.is_home) == ("Lyon", "FR", False)
+    entry = city.history.latest("history_date")
+    assert entry.history_user == personas.officer and entry.history_change_reason
+
+
+def test_viewer_cannot_create_a_city(personas, client_for):
+    response = client_for(personas.viewer).post(
+        URL, {"name": "Lyon", "country": "FR"}, format="json"
+    )
+    assert response.status_code == 403
+    assert not City.objects.filter(name="Lyon").exists()
+
+
+def test_only_administrators_create_home_municipalities(personas, client_for):
+    payload = {"name": "Shiraz", "country": "IR", "is_home": True}
+    assert client_for(personas.officer).post(URL, payload, format="json").status_code == 403
+    response = client_for(personas.admin).post(URL, payload, format="json")
+    assert response.status_code == 201
+    assert City.objects.get(name="Shiraz").is_home
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"country": "FR"}, "name"),
+        ({"name": "Lyon"}, "country"),
+        ({"name": "Lyon", "country": "XX"}, "country"),
+        ({"name": "Lyon", "country": "FR", "characteristics": ["volcanic"]}, "characteristics"),
+        ({"name": "Lyon", "country": "FR", "latitude": "123"}, "latitude"),
+    ],
+)
+def test_invalid_city_is_400_with_field_errors(personas, client_for, payload, field):
+    response = client_for(personas.officer).post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_duplicate_city_is_400(personas, cities, client_for):
+    response = client_for(personas.officer).post(
+        URL, {"name": "kyoto", "country": "JP"}, format="json"
+    )
+    assert response.status_code == 400
+
+
+def test_officer_updates_a_partner_city(personas, cities, client_for):
+    city = cities["osaka"]
+    response = client_for(personas.officer).patch(
+        f"{URL}{city.pk}/", {"name_fa": "اوساکا"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    city.refresh_from_db()
+    assert city.name_fa == "اوساکا"
+    assert response.json()["version"] == city.version
+
+
+def test_officer_cannot_edit_a_home_municipality(personas, client_for):
+    url = f"{URL}{personas.tehran.pk}/"
+    response = client_for(personas.officer).patch(url, {"name_fa": "x"}, format="json")
+    assert response.status_code == 403
+    personas.tehran.refresh_from_db()
+    assert personas.tehran.name_fa == "تهران"
+
+
+def test_officer_cannot_make_a_city_a_home_municipality(personas, cities, client_for):
+    url = f"{URL}{cities['osaka'].pk}/"
+    response = client_for(personas.officer).patch(url, {"is_home": True}, format="json")
+    assert response.status_code == 403
+
+
+def test_stale_version_is_409(personas, cities, client_for):
+    city = cities["osaka"]
+    url = f"{URL}{city.pk}/"
+    api = client_for(personas.officer)
+    version = api.get(url).json()["version"]
+    assert api.patch(url, {"name_fa": "a", "version": version}, format="json").status_code == 200
+    response = api.patch(url, {"name_fa": "b", "version": version}, format="json")
+    assert response.status_code == 409
+    assert "missing" in response.json() and response.json()["detail"]
+    city.refresh_from_db()
+    assert city.name_fa == "a"
+
+
+def test_delete_is_not_offered(personas, cities, client_for):
+    response = client_for(personas.admin).delete(f"{URL}{cities['osaka'].pk}/")
+    assert response.status_code == 405

@@ -1,0 +1,102 @@
+"""The OpenAPI schema and the Swagger UI, served without any external host."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+CONTRACT_PATHS = [
+    "/api/v1/auth/token/",
+    "/api/v1/cities/",
+    "/api/v1/cities/{id}/",
+    "/api/v1/agreements/",
+    "/api/v1/agreements/{id}/",
+    "/api/v1/agreements/{id}/advance/",
+    "/api/v1/agreements/{id}/history/",
+    "/api/v1/agreements/{id}/memorandum.pdf",
+    "/api/v1/stage-requests/",
+    "/api/v1/stage-requests/{id}/approve/",
+    "/api/v1/stage-requests/{id}/reject/",
+    "/api/v1/memoranda/{id}/freeze/",
+    *(
+        f"/api/v1/agreements/{{agreement_pk}}/{kind}/{suffix}"
+        for kind in [
+            "contacts",
+            "goals",
+            "commonalities",
+            "department-supports",
+            "legal-approvals",
+            "memoranda",
+            "delegations",
+            "activities",
+            "documents",
+        ]
+        for suffix in ["", "{record_id}/"]
+    ),
+]
+
+
+@pytest.fixture
+def schema():
+    response = APIClient().get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_has_every_contract_path(schema):
+    missing = [path for path in CONTRACT_PATHS if path not in schema["paths"]]
+    assert not missing
+
+
+def test_schema_documents_the_error_codes(schema):
+    advance = schema["paths"]["/api/v1/agreements/{id}/advance/"]["post"]["responses"]
+    assert {"201", "400", "401", "403", "404", "409"} <= set(advance)
+    listing = schema["paths"]["/api/v1/agreements/"]["get"]
+    names = {p["name"] for p in listing["parameters"]}
+    assert {
+        "stage",
+        "status",
+        "kind",
+        "home_city",
+        "partner_country",
+        "sector",
+        "signed_year",
+        "q",
+    } <= names
+
+
+def test_stage_and_status_are_read_only_in_the_schema(schema):
+    components = schema["components"]["schemas"]
+    request_fields = components["AgreementRequest"]["properties"]
+    assert "stage" not in request_fields and "status" not in request_fields
+    assert "stage" in components["Agreement"]["properties"]
+
+
+def test_document_upload_is_multipart(schema):
+    create = schema["paths"]["/api/v1/agreements/{agreement_pk}/documents/"]["post"]
+    assert "multipart/form-data" in create["requestBody"]["content"]
+
+
+def test_docs_page_loads_only_local_assets():
+    response = APIClient().get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    external = re.findall(r"""(?:src|href)=["']?((?:https?:)?//[^"' >]+)""", html)
+    assert external == []
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)""", html)
+    assert any("/static/drf_spectacular_sidecar/" in asset for asset in assets)
+    # No inline script: the Content-Security-Policy allows only script files.
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts and all("src=" in attributes for attributes in scripts)
+
+
+def test_docs_script_is_served_from_this_site():
+    response = APIClient().get("/api/docs/", {"script": ""})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in response.content.decode()
