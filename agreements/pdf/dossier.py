@@ -26,8 +26,11 @@ from .history import history_rows
 
 HISTORY_LIMIT = 500
 TIMELINE_LIMIT = 500
-RECORD_LIMIT = 200
-TEXT_LIMIT = 2000
+# WeasyPrint lays out about 2 table pages a second (less for long unbroken words):
+# 200 rows of 2,000 characters of one kind took 8 minutes and 421 pages; 50 rows
+# of 500 take about 13 s (tests/hardening/test_pdf_bounds.py).
+RECORD_LIMIT = 50
+TEXT_LIMIT = 500
 CHANGE_VALUE_LIMIT = 80
 
 
