@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import actions, approvals, dashboard, detail, files, history, lists, records
+from .views import (
+    actions,
+    approvals,
+    dashboard,
+    detail,
+    exports,
+    files,
+    history,
+    imports,
+    lists,
+    records,
+)
 
 app_name = "agreements"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("agreements/", lists.agreement_list, name="list"),
+    # Export of the filtered list and import for administrators (helper api).
+    path("agreements/export.csv", exports.export_csv, name="export-csv"),
+    path("agreements/export.xlsx", exports.export_xlsx, name="export-xlsx"),
+    path("agreements/import/", imports.import_agreements, name="import"),
     path("agreements/<int:pk>/", detail.agreement_detail, name="detail"),
     # The agreement page's parts (ui2): forms, actions, history, files, approvals queue.
     path("agreements/new/", records.agreement_create, name="create"),
