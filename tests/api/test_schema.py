@@ -93,6 +93,7 @@ def test_docs_page_loads_only_local_assets():
     # No inline script: the Content-Security-Policy allows only script files.
     scripts = re.findall(r"<script([^>]*)>", html)
     assert scripts and all("src=" in attributes for attributes in scripts)
+    assert "<style" not in html and "style=" not in html
 
 
 def test_docs_script_is_served_from_this_site():
