@@ -1,0 +1,330 @@
+"""Every URL pattern of the project, every persona, GET and POST: deny by default.
+
+The test walks the URL resolver. A pattern that is not in POLICIES (or has no
+name and is not listed by its route) fails the test, so a view added later
+cannot escape it; the number of patterns checked must equal the number found.
+
+Answers are compared by category:
+  ok     the request was served (2xx, a redirect that is not to the login page,
+         400 for an empty form or body, 409 for a workflow conflict)
+  login  redirected to the login page (anonymous on pages, everyone but
+         administrators on the admin)
+  401    API without credentials
+  403    may see the object, may not do this
+  404    outside the user's municipalities
+  405    wrong method
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from agreements import services
+from agreements.documents import freeze_pdf
+from agreements.models import Document, Stage
+from tests.factories import ActivityFactory, AgreementFactory, CityFactory, MemorandumFactory
+from tests.workflow_helpers import fulfil_gate
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "viewer", "officer", "approver", "admin", "isfahan_officer"]
+OK_STATUSES = {200, 201, 204, 400, 409}
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str  # the URL name, or "route:<route>" for an unnamed pattern
+    route: str
+
+
+def _walk(patterns, prefix: str = "", namespace: str = ""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace + (f"{entry.namespace}:" if entry.namespace else "")
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            key = f"{namespace}{entry.name}" if entry.name else f"route:{route}"
+            yield Pattern(key, route)
+
+
+def all_patterns() -> list[Pattern]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+# --- what each persona may do -------------------------------------------------------------
+
+READ_ANY = {
+    "anonymous": "login",
+    "viewer": "ok",
+    "officer": "ok",
+    "approver": "ok",
+    "admin": "ok",
+    "isfahan_officer": "ok",
+}
+# A Tehran object: an officer of Isfahan gets 404.
+READ_TEHRAN = READ_ANY | {"isfahan_officer": "404"}
+WRITE_TEHRAN = {**READ_TEHRAN, "viewer": "403", "admin": "403"}
+DECIDE_TEHRAN = {**WRITE_TEHRAN, "officer": "403"}
+# Writes anyone with an officer role somewhere may try (their own municipality's data).
+WRITE_ANY_OFFICER = {**READ_ANY, "viewer": "403", "admin": "ok"}
+# For the administrator the admin answers whatever the view answers for the
+# made-up object (a form, a redirect, a 404 for a missing user, a 403 for a
+# forbidden delete): "served" is any answer but the login page, 401 and 500.
+ADMIN_ONLY = dict.fromkeys(PERSONAS, "login") | {"admin": "served"}
+PUBLIC = dict.fromkeys(PERSONAS, "ok")
+NOT_ALLOWED = dict.fromkeys(PERSONAS, "405")
+LOGIN_THEN_405 = {**NOT_ALLOWED, "anonymous": "login"}
+
+API_READ_ANY = {**READ_ANY, "anonymous": "401"}
+API_READ_TEHRAN = {**READ_TEHRAN, "anonymous": "401"}
+API_WRITE_TEHRAN = {**WRITE_TEHRAN, "anonymous": "401"}
+API_DECIDE_TEHRAN = {**DECIDE_TEHRAN, "anonymous": "401"}
+API_NOT_ALLOWED = {**NOT_ALLOWED, "anonymous": "401"}
+# POST on a record: DRF checks permissions before the method, so the denied see
+# their denial (403/404) and the allowed see 405.
+API_DETAIL_POST = {**API_NOT_ALLOWED, "viewer": "403", "admin": "403", "isfahan_officer": "404"}
+
+
+def page(get: dict, post: dict) -> dict[str, dict[str, str]]:
+    return {"GET": get, "POST": post}
+
+
+RECORD_KINDS = [
+    "contacts",
+    "goals",
+    "commonalities",
+    "department-supports",
+    "legal-approvals",
+    "memoranda",
+    "delegations",
+    "activities",
+    "documents",
+]
+
+POLICIES: dict[str, dict[str, dict[str, str]]] = {
+    "login": page(PUBLIC, PUBLIC),
+    # Signing out ends on the login page.
+    "logout": page(NOT_ALLOWED, dict.fromkeys(PERSONAS, "login")),
+    "set_language": page(NOT_ALLOWED, PUBLIC),
+    # Django's admin sends a signed-out visitor of its logout page to its index.
+    "admin:logout": page(
+        {**dict.fromkeys(PERSONAS, "ok"), "admin": "served"},
+        {**dict.fromkeys(PERSONAS, "ok"), "admin": "login"},
+    ),
+    # The admin has no login of its own: it sends everyone to the product's.
+    "admin:login": page(dict.fromkeys(PERSONAS, "login"), dict.fromkeys(PERSONAS, "login")),
+    # Pages
+    "agreements:dashboard": page(READ_ANY, LOGIN_THEN_405),
+    "agreements:list": page(READ_ANY, LOGIN_THEN_405),
+    "agreements:approvals": page(READ_ANY, LOGIN_THEN_405),
+    # Agreements are created by officers of a home municipality (not by the
+    # administrator, who has no municipality).
+    "agreements:create": page(
+        {**WRITE_ANY_OFFICER, "admin": "403"}, {**WRITE_ANY_OFFICER, "admin": "403"}
+    ),
+    "agreements:detail": page(READ_TEHRAN, {**LOGIN_THEN_405}),
+    "agreements:history": page(READ_TEHRAN, LOGIN_THEN_405),
+    "agreements:edit": page(WRITE_TEHRAN, WRITE_TEHRAN),
+    "agreements:request-advance": page(LOGIN_THEN_405, WRITE_TEHRAN),
+    "agreements:request-upgrade": page(LOGIN_THEN_405, WRITE_TEHRAN),
+    "agreements:approve": page(LOGIN_THEN_405, DECIDE_TEHRAN),
+    "agreements:reject": page(LOGIN_THEN_405, DECIDE_TEHRAN),
+    # Only the requester (the officer) may withdraw.
+    "agreements:withdraw": page(
+        LOGIN_THEN_405, {**DECIDE_TEHRAN, "officer": "ok", "approver": "403"}
+    ),
+    "agreements:reopen": page(LOGIN_THEN_405, DECIDE_TEHRAN),
+    "agreements:suspend": page(LOGIN_THEN_405, DECIDE_TEHRAN),
+    "agreements:resume": page(LOGIN_THEN_405, DECIDE_TEHRAN),
+    "agreements:terminate": page(LOGIN_THEN_405, DECIDE_TEHRAN),
+    "agreements:memorandum-freeze": page(LOGIN_THEN_405, WRITE_TEHRAN),
+    "agreements:memorandum-pdf": page(READ_TEHRAN, LOGIN_THEN_405),
+    "agreements:dossier-pdf": page(READ_TEHRAN, LOGIN_THEN_405),
+    "agreements:signed-mou-export": page(READ_TEHRAN, LOGIN_THEN_405),
+    "agreements:document-download": page(READ_TEHRAN, LOGIN_THEN_405),
+    "agreements:record-create": page(WRITE_TEHRAN, WRITE_TEHRAN),
+    "agreements:record-edit": page(WRITE_TEHRAN, WRITE_TEHRAN),
+    "agreements:record-delete": page(LOGIN_THEN_405, WRITE_TEHRAN),
+    "agreements:export-csv": page(READ_ANY, LOGIN_THEN_405),
+    "agreements:export-xlsx": page(READ_ANY, LOGIN_THEN_405),
+    # Imports are for administrators.
+    "agreements:import": page(
+        {**dict.fromkeys(PERSONAS, "403"), "anonymous": "login", "admin": "ok"},
+        {**dict.fromkeys(PERSONAS, "403"), "anonymous": "login", "admin": "ok"},
+    ),
+    "cities:directory": page(READ_ANY, LOGIN_THEN_405),
+    "cities:detail": page(READ_ANY, LOGIN_THEN_405),
+    # Partner cities: officers (anywhere) and administrators.
+    "cities:create": page(WRITE_ANY_OFFICER, WRITE_ANY_OFFICER),
+    "cities:edit": page(WRITE_ANY_OFFICER, WRITE_ANY_OFFICER),
+    # API
+    "api:token": page(NOT_ALLOWED, PUBLIC),
+    # The schema and its docs describe the contract; they hold no data.
+    "api:schema": page(PUBLIC, NOT_ALLOWED),
+    "api:docs": page(PUBLIC, NOT_ALLOWED),
+    "api:city-list": page(API_READ_ANY, {**API_READ_ANY, "viewer": "403"}),
+    "api:city-detail": page(API_READ_ANY, API_NOT_ALLOWED),
+    "api:agreement-list": page(API_READ_ANY, {**API_READ_ANY, "viewer": "403"}),
+    "api:agreement-detail": page(API_READ_TEHRAN, API_NOT_ALLOWED),
+    "api:agreement-export-csv": page(API_READ_ANY, API_NOT_ALLOWED),
+    "api:agreement-export-xlsx": page(API_READ_ANY, API_NOT_ALLOWED),
+    "api:agreement-memorandum-pdf": page(API_READ_TEHRAN, API_NOT_ALLOWED),
+    "api:agreement-advance": page(API_NOT_ALLOWED, API_WRITE_TEHRAN),
+    "api:agreement-history": page(API_READ_TEHRAN, API_NOT_ALLOWED),
+    "api:stage-request-list": page(API_READ_ANY, API_NOT_ALLOWED),
+    "api:stage-request-detail": page(API_READ_TEHRAN, API_NOT_ALLOWED),
+    "api:stage-request-approve": page(API_NOT_ALLOWED, API_DECIDE_TEHRAN),
+    "api:stage-request-reject": page(API_NOT_ALLOWED, API_DECIDE_TEHRAN),
+    "api:memorandum-freeze": page(API_NOT_ALLOWED, API_WRITE_TEHRAN),
+    "api:agreement-documents-file": page(API_READ_TEHRAN, API_DETAIL_POST),
+}
+for _kind in RECORD_KINDS:
+    POLICIES[f"api:agreement-{_kind}-list"] = page(API_READ_TEHRAN, API_WRITE_TEHRAN)
+    POLICIES[f"api:agreement-{_kind}-detail"] = page(API_READ_TEHRAN, API_DETAIL_POST)
+
+
+def policy_for(pattern: Pattern) -> dict[str, dict[str, str]] | None:
+    if pattern.key in POLICIES:
+        return POLICIES[pattern.key]
+    # The admin: named views, and Django's unnamed legacy redirects of the
+    # admin (".../<object_id>/" and the catch-all), which only redirect.
+    if pattern.key.startswith("admin:") or (
+        pattern.key.startswith("route:admin/")
+        and (pattern.route.endswith("<path:object_id>/") or pattern.route == "admin/(?P<url>.*)$")
+    ):
+        return page(ADMIN_ONLY, ADMIN_ONLY)
+    return None
+
+
+# --- a world to act on ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(personas):
+    agreement = AgreementFactory(home_city=personas.tehran, kind="friendship")
+    fulfil_gate(agreement)
+    stage_request = services.request_advance(agreement=agreement, by=personas.officer)
+    for stage in [Stage.GOALS, Stage.LEGAL, Stage.DELEGATIONS]:
+        fulfil_gate(agreement, stage)
+    ActivityFactory(agreement=agreement)
+    memorandum = MemorandumFactory(agreement=agreement)
+    memorandum.frozen_at = timezone.now()
+    freeze_pdf(memorandum)
+    memorandum.save()
+    document = Document(agreement=agreement, memorandum=memorandum, kind="signed_mou")
+    document.file.save("scan.pdf", ContentFile(b"%PDF-1.4 signed scan"), save=False)
+    document.save()
+    records = {
+        "contacts": agreement.contacts.get().pk,
+        "goals": agreement.goals.get().pk,
+        "commonalities": agreement.commonalities.get().pk,
+        "department-supports": agreement.department_supports.get().pk,
+        "legal-approvals": agreement.legal_approvals.first().pk,
+        "memoranda": memorandum.pk,
+        "delegations": agreement.delegations.get().pk,
+        "activities": agreement.activities.get().pk,
+        "documents": document.pk,
+    }
+    partner = CityFactory()
+    return {
+        "pk": agreement.pk,
+        "records": records,
+        "request_id": stage_request.pk,
+        "memorandum_id": memorandum.pk,
+        "document_id": document.pk,
+        "record_id": records["contacts"],
+        "agreement_pk": agreement.pk,
+        "kind": "contacts",
+        "object_id": str(agreement.pk),
+        "url": "agreements/agreement/",
+        "city_pk": partner.pk,
+        "personas": personas,
+        "stage": Stage.CONTACT,
+    }
+
+
+_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")
+
+
+def build_path(pattern: Pattern, world: dict) -> str:
+    route = pattern.route.replace("^", "").replace("$", "").replace("\\", "")
+
+    def value(match: re.Match) -> str:
+        name = match.group("name") or match.group("rname")
+        if name == "pk" and pattern.key.startswith(("cities:", "api:city-")):
+            return str(world["city_pk"])
+        if name == "pk" and pattern.key.startswith("api:stage-request-"):
+            return str(world["request_id"])
+        if name == "pk" and pattern.key.startswith("api:memorandum-"):
+            return str(world["memorandum_id"])
+        if name == "record_id" and pattern.key.startswith("api:agreement-"):
+            kind = pattern.key.removeprefix("api:agreement-").rsplit("-", 1)[0]
+            return str(world["records"][kind])
+        if name in ("app_label",):
+            return "agreements"
+        if name == "model_name":
+            return "agreement"
+        return str(world.get(name, 1))
+
+    return "/" + _PARAM.sub(value, route)
+
+
+def categorise(response) -> str:
+    status = response.status_code
+    location = response.get("Location", "")
+    if status == 302 and ("/accounts/login/" in location or "/admin/login/" in location):
+        return "login"
+    if status in OK_STATUSES or status in (301, 302, 303):
+        return "ok"
+    return str(status)
+
+
+def _client_for(client_factory: Callable, persona: str, world: dict):
+    client = client_factory()
+    if persona != "anonymous":
+        client.force_login(getattr(world["personas"], persona))
+    return client
+
+
+def test_every_url_pattern_answers_each_persona_as_expected(world, settings):
+    from django.test import Client
+
+    settings.LANGUAGE_CODE = "en"
+    patterns = all_patterns()
+    unlisted = [p.key for p in patterns if policy_for(p) is None]
+    assert not unlisted, f"URL patterns without a policy in the matrix: {unlisted}"
+
+    mismatches: list[str] = []
+    checked = 0
+    for pattern in patterns:
+        policy = policy_for(pattern)
+        path = build_path(pattern, world)
+        for method, expected_by_persona in policy.items():
+            for persona in PERSONAS:
+                client = _client_for(lambda: Client(raise_request_exception=False), persona, world)
+                call = client.get if method == "GET" else client.post
+                # Each request is rolled back: one persona's successful POST must
+                # not change what the next persona is asked about.
+                with transaction.atomic():
+                    response = call(path)
+                    transaction.set_rollback(True)
+                got = categorise(response)
+                expected = expected_by_persona[persona]
+                if expected == "served" and got not in ("login", "401", "500"):
+                    continue
+                if got != expected:
+                    mismatches.append(
+                        f"{method} {path} ({pattern.key}) as {persona}: expected {expected}, got {got}"
+                    )
+        checked += 1
+    assert checked == len(patterns)
+    assert not mismatches, "\n".join(mismatches)
