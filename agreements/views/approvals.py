@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET
 from .. import workflow
 from ..forms import NoteForm
 from ..models import Agreement, RequestAction, RequestState, StageRequest
-from ..permissions import can_decide
 from .access import role_required
 
 PER_PAGE = 20
@@ -33,23 +32,23 @@ def approvals(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(pending, PER_PAGE).get_page(request.GET.get("page"))
     rows = []
-    for stage_request in page.object_list:
+    requests = list(page.object_list)
+    # The gates of the whole page at once: the same few queries for 1 or PER_PAGE rows.
+    gates = workflow.gate_missing_for(
+        [r.agreement for r in requests if r.action == RequestAction.ADVANCE]
+    )
+    for stage_request in requests:
         agreement = stage_request.agreement
-        decider = can_decide(user, agreement)
-        own = stage_request.requested_by_id == user.pk
-        # The gate is read per request: a page holds at most PER_PAGE of them.
-        missing = (
-            workflow.gate_missing(agreement)
-            if stage_request.action == RequestAction.ADVANCE
-            else []
-        )
+        # The buttons the agreement page would offer (four eyes included).
+        actions = workflow.allowed_actions(user, agreement, pending_request=stage_request)
+        missing = gates.get(agreement.pk, [])
         rows.append(
             {
                 "request": stage_request,
                 "agreement": agreement,
                 "missing": missing,
-                "can_decide": decider and not own,
-                "own": own,
+                "can_decide": "approve" in actions,
+                "own": stage_request.requested_by_id == user.pk,
             }
         )
     context = {"rows": rows, "page": page, "note_form": NoteForm(prefix="decision")}

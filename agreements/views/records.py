@@ -159,16 +159,13 @@ def _section_response(
     """The updated section and (out of band) the checklist, for htmx."""
     actions = workflow.allowed_actions(request.user, agreement)
     data = section(agreement, kind)
-    latest = data["records"][0] if kind.slug == "memoranda" and data["records"] else None
-    if kind.slug != "memoranda":
-        latest = latest_memorandum(agreement)
     context = {
         "agreement": agreement,
         "actions": actions,
         "can_write": "edit" in actions,
         "data": data,
         "section_error": error,
-        "checklist": checklist(agreement, latest),
+        "checklist": checklist(agreement, latest_memorandum(agreement)),
         "oob": True,
     }
     return render(request, "agreements/_record_saved.html", context)
@@ -358,6 +355,9 @@ def _save_memorandum(request: HttpRequest, form, formset) -> None:
             article = article_form.instance
             if article_form in formset.deleted_forms:
                 if article.pk is not None:
+                    # delete_record takes no expected version: check it here, inside
+                    # the same transaction, so a deletion never discards an edit made
+                    # meanwhile.
                     current = (
                         MemorandumArticle.objects.filter(pk=article.pk)
                         .values_list("version", flat=True)
