@@ -73,45 +73,94 @@ class GateFacts:
 
 def collect_facts(agreement: Agreement, today: datetime.date | None = None) -> GateFacts:
     """Read what the gates need with a fixed handful of queries."""
-    from .models import MunicipalitySettings
+    return collect_facts_for([agreement], today)[agreement.pk]
+
+
+def collect_facts_for(
+    agreements: list[Agreement], today: datetime.date | None = None
+) -> dict[int, GateFacts]:
+    """The gate facts of several agreements at once ({pk: facts}), in the same nine
+    queries whatever their number: a page listing gates (the approvals queue) does
+    not query per row."""
+    from django.db.models import Count
+
+    from .models import (
+        Commonality,
+        Contact,
+        Delegation,
+        DepartmentSupport,
+        Document,
+        Goal,
+        LegalApproval,
+        Memorandum,
+        MunicipalitySettings,
+    )
 
     today = today or timezone.localdate()
-    settings_row = MunicipalitySettings.objects.filter(city_id=agreement.home_city_id).first()
-    required = (
-        tuple(settings_row.required_authorities)
-        if settings_row
-        else tuple(default_required_authorities())
-    )
-    memorandum = agreement.memoranda.order_by("-number").first()
-    signed_copy = False
-    if memorandum is not None:
-        signed_copy = agreement.documents.filter(kind=DocumentKind.SIGNED_MOU).exists()
-    return GateFacts(
-        contacts=agreement.contacts.exclude(participants="").count(),
-        goals_with_sector=agreement.goals.exclude(sector="").count(),
-        commonalities=agreement.commonalities.count(),
-        council_support=agreement.department_supports.filter(
-            department=Department.COUNCIL
-        ).exists(),
-        granted_authorities=frozenset(
-            agreement.legal_approvals.filter(status=ApprovalStatus.GRANTED).values_list(
-                "authority", flat=True
-            )
-        ),
-        required_authorities=required,
-        memorandum_exists=memorandum is not None,
-        memorandum_frozen=bool(memorandum and memorandum.is_frozen),
-        memorandum_signed_on=bool(memorandum and memorandum.signed_on),
-        memorandum_home_signatory=bool(memorandum and memorandum.home_signatory_name),
-        memorandum_partner_signatory=bool(memorandum and memorandum.partner_signatory_name),
-        signed_copy_uploaded=signed_copy,
-        completed_official_delegations=frozenset(
-            agreement.delegations.filter(official=True, end_date__lt=today).values_list(
-                "direction", flat=True
-            )
-        ),
-        delegations_each_way=bool(settings_row and settings_row.delegations_each_way),
-    )
+    ids = [agreement.pk for agreement in agreements]
+
+    def counts(queryset) -> dict[int, int]:
+        return dict(
+            queryset.filter(agreement_id__in=ids)
+            .order_by()
+            .values_list("agreement_id")
+            .annotate(n=Count("id"))
+        )
+
+    def pairs(queryset, field: str) -> dict[int, set]:
+        found: dict[int, set] = {}
+        for agreement_id, value in queryset.filter(agreement_id__in=ids).values_list(
+            "agreement_id", field
+        ):
+            found.setdefault(agreement_id, set()).add(value)
+        return found
+
+    settings_rows = {
+        row.city_id: row
+        for row in MunicipalitySettings.objects.filter(
+            city_id__in={agreement.home_city_id for agreement in agreements}
+        )
+    }
+    latest: dict[int, Memorandum] = {}
+    # Newest version first: the first row seen per agreement is its latest memorandum.
+    for memorandum in Memorandum.objects.filter(agreement_id__in=ids).order_by(
+        "agreement_id", "-number"
+    ):
+        latest.setdefault(memorandum.agreement_id, memorandum)
+    signed_copies = pairs(Document.objects.filter(kind=DocumentKind.SIGNED_MOU), "kind")
+    contacts = counts(Contact.objects.exclude(participants=""))
+    goals = counts(Goal.objects.exclude(sector=""))
+    commonalities = counts(Commonality.objects.all())
+    council = pairs(DepartmentSupport.objects.filter(department=Department.COUNCIL), "department")
+    granted = pairs(LegalApproval.objects.filter(status=ApprovalStatus.GRANTED), "authority")
+    delegations = pairs(Delegation.objects.filter(official=True, end_date__lt=today), "direction")
+    facts = {}
+    for agreement in agreements:
+        pk = agreement.pk
+        settings_row = settings_rows.get(agreement.home_city_id)
+        required = (
+            tuple(settings_row.required_authorities)
+            if settings_row
+            else tuple(default_required_authorities())
+        )
+        memorandum = latest.get(pk)
+        facts[pk] = GateFacts(
+            contacts=contacts.get(pk, 0),
+            goals_with_sector=goals.get(pk, 0),
+            commonalities=commonalities.get(pk, 0),
+            council_support=pk in council,
+            granted_authorities=frozenset(granted.get(pk, ())),
+            required_authorities=required,
+            memorandum_exists=memorandum is not None,
+            memorandum_frozen=bool(memorandum and memorandum.is_frozen),
+            memorandum_signed_on=bool(memorandum and memorandum.signed_on),
+            memorandum_home_signatory=bool(memorandum and memorandum.home_signatory_name),
+            memorandum_partner_signatory=bool(memorandum and memorandum.partner_signatory_name),
+            signed_copy_uploaded=memorandum is not None and pk in signed_copies,
+            completed_official_delegations=frozenset(delegations.get(pk, ())),
+            delegations_each_way=bool(settings_row and settings_row.delegations_each_way),
+        )
+    return facts
 
 
 # --- Gates ------------------------------------------------------------------------------
@@ -313,6 +362,12 @@ def gate_checklist(agreement: Agreement) -> list[GateItem]:
 def gate_missing(agreement: Agreement) -> list[str]:
     """Translated messages of what is missing to leave the current stage; [] when met."""
     return missing(agreement.stage, collect_facts(agreement))
+
+
+def gate_missing_for(agreements: list[Agreement]) -> dict[int, list[str]]:
+    """gate_missing() of several agreements ({pk: messages}) in a fixed number of queries."""
+    facts = collect_facts_for(agreements)
+    return {agreement.pk: missing(agreement.stage, facts[agreement.pk]) for agreement in agreements}
 
 
 # --- Moves -----------------------------------------------------------------------------------
