@@ -24,6 +24,7 @@ from . import permissions
 from .dates import persian_digits
 from .models import Activity, Goal, Kind, Origin, Sector, Stage, Status
 from .search import search_agreements
+from .widgets import FastSelect
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -85,9 +86,11 @@ def visible_home_cities(request) -> QuerySet[City]:
     user = getattr(request, "user", None)
     if user is None:
         return City.objects.none()
+    # Only what the option labels show: a national deployment has hundreds of homes.
+    names = ("id", "name", "name_fa")
     if permissions.is_administrator(user):
-        return City.objects.homes()
-    return City.objects.filter(pk__in=permissions.home_city_ids(user))
+        return City.objects.homes().only(*names)
+    return City.objects.filter(pk__in=permissions.home_city_ids(user)).only(*names)
 
 
 class AgreementFilter(django_filters.FilterSet):
@@ -154,6 +157,10 @@ class AgreementFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs) -> None:
         super().__init__(data, *args, **kwargs)
         for name, field in self.form.fields.items():
+            if type(field.widget) is forms.Select:
+                # Options written in Python: the country and home-municipality lists
+                # have hundreds (agreements/widgets.py).
+                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
             field.widget.attrs.setdefault("id", f"filter-{name}")
