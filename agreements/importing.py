@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries
 from simple_history.utils import bulk_create_with_history
 
-from cities.models import City
+from cities.models import City, search_name_for
 
 from .models import Agreement, Kind, Origin, Stage
 from .workflow import status_for
@@ -501,7 +501,13 @@ def _write(plan: ImportPlan, *, by, reason: str, progress: Progress | None) -> I
     new_cities = plan.new_cities
     created = bulk_create_with_history(
         [
-            City(name=c.name, country=c.country, name_fa=c.name_fa, is_home=c.is_home)
+            City(
+                name=c.name,
+                country=c.country,
+                name_fa=c.name_fa,
+                is_home=c.is_home,
+                search_name=search_name_for(c.name, c.name_fa),
+            )
             for c in new_cities
         ],
         City,

@@ -117,9 +117,9 @@ def cities_matching(term: str, queryset: QuerySet | None = None) -> QuerySet:
     from cities.models import City
 
     queryset = City.objects.all() if queryset is None else queryset
-    return queryset.alias(
-        _search_name=normalised_expr("name"), _search_name_fa=normalised_expr("name_fa")
-    ).filter(Q(_search_name__contains=term) | Q(_search_name_fa__contains=term))
+    # City.search_name holds both names already normalised (and is trigram-
+    # indexed on PostgreSQL), so no row is normalised at search time.
+    return queryset.filter(search_name__contains=term)
 
 
 def search_agreements(queryset: QuerySet, text: str | None) -> QuerySet:

@@ -7,6 +7,7 @@ from django.urls import path
 from .views import (
     actions,
     approvals,
+    bulk,
     dashboard,
     detail,
     exports,
@@ -72,6 +73,11 @@ urlpatterns = [
         "agreements/<int:pk>/<slug:kind>/<int:record_id>/delete/",
         records.record_delete,
         name="record-delete",
+    ),
+    path(
+        "agreements/signed-memoranda.zip",
+        bulk.signed_mou_bulk_export,
+        name="signed-mou-bulk-export",
     ),
     path("approvals/", approvals.approvals, name="approvals"),
 ]

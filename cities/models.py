@@ -23,6 +23,12 @@ class Characteristic(models.TextChoices):
     CAPITAL = "capital", _("Capital")
 
 
+def search_name_for(name: str, name_fa: str) -> str:
+    from agreements.search import normalise
+
+    return normalise(f"{name} {name_fa}")
+
+
 class CityQuerySet(models.QuerySet):
     def homes(self) -> CityQuerySet:
         return self.filter(is_home=True)
@@ -66,6 +72,10 @@ class City(models.Model):
         blank=True,
         help_text=_("Codes such as historic, port, festival."),
     )
+    # Both names normalised as a Persian reader compares them (yeh/kaf, zero-width
+    # marks, digits): the text search filters on it instead of normalising every
+    # row on every search. Filled by save(); bulk paths call search_name_for().
+    search_name = models.TextField(default="", editable=False)
     is_home = models.BooleanField(
         _("home municipality"),
         default=False,
@@ -104,6 +114,10 @@ class City(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_name = search_name_for(self.name, self.name_fa)
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

@@ -155,6 +155,7 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     "agreements:record-edit": page(WRITE_TEHRAN, WRITE_TEHRAN),
     "agreements:record-delete": page(LOGIN_THEN_405, WRITE_TEHRAN),
     "agreements:export-csv": page(READ_ANY, LOGIN_THEN_405),
+    "agreements:signed-mou-bulk-export": page(READ_ANY, LOGIN_THEN_405),
     "agreements:export-xlsx": page(READ_ANY, LOGIN_THEN_405),
     # Imports are for administrators.
     "agreements:import": page(
