@@ -32,3 +32,14 @@ def private_media_root(settings, tmp_path):
     """Uploaded files and frozen PDFs of a test go to its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a test's rollback lets the database
+    hand out the same ids again, and cached figures are keyed by ids
+    (agreements/figures.py)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

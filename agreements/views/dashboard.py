@@ -2,12 +2,15 @@
 
 Every figure is aggregated in the database (values().annotate(Count)) or read as
 a top-10 slice; nothing is queried per row, so the page costs the same with ten
-agreements or a hundred thousand.
+agreements or a hundred thousand. The aggregates over every visible agreement
+are cached until something they count changes (agreements/figures.py).
 """
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+import hashlib
+
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +21,7 @@ from django.utils.translation import gettext as _g
 from django.views.decorators.http import require_GET
 from django_countries import countries
 
-from .. import permissions
+from .. import figures, permissions
 from ..charts import bar_chart
 from ..models import Agreement, RequestState, RoleName, Stage, StageRequest
 from ..pagination import capped_count
@@ -48,21 +51,53 @@ def _list_url(**params) -> str:
     return f"{reverse('agreements:list')}?{urlencode(params)}"
 
 
-def stage_chart(visible: QuerySet[Agreement], rtl: bool):
-    counts = dict(visible.order_by().values_list("stage").annotate(n=Count("id")))
-    rows = [(label, counts.get(code, 0), _list_url(stage=code)) for code, label in Stage.choices]
+def flag_querysets(visible: QuerySet[Agreement]) -> list[tuple[str, str, QuerySet[Agreement]]]:
+    return [
+        ("stalled", _g("Stalled"), visible.stalled().order_by("stage_changed_at", "id")),
+        ("expiring", _g("Expiring"), visible.expiring().order_by("expires_on", "id")),
+        ("dormant", _g("Dormant"), visible.dormant().order_by("signed_year", "id")),
+    ]
+
+
+def counts(visible: QuerySet[Agreement]) -> dict:
+    """Every aggregate of the page: agreements per stage, per partner country, per flag.
+
+    They read every visible agreement (at 100,000, most of the page's time), so
+    they are cached until something they count changes (agreements/figures.py);
+    the key names the visible set by its SQL, so nobody sees another's figures.
+    """
+
+    def compute() -> dict:
+        return {
+            "stages": dict(visible.order_by().values_list("stage").annotate(n=Count("id"))),
+            "countries": list(
+                visible.order_by()
+                .values_list("partner_city__country")
+                .annotate(n=Count("id"))
+                .order_by("-n", "partner_city__country")[:COUNTRIES_SHOWN]
+            ),
+            # Capped: at 100,000 agreements an exact figure above 10,000 costs a full scan.
+            "flags": {
+                code: capped_count(queryset) for code, _l, queryset in flag_querysets(visible)
+            },
+        }
+
+    sql, params = visible.order_by().values("pk").query.sql_with_params()
+    scope = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:16]
+    return figures.cached("dashboard", scope, compute)
+
+
+def stage_chart(stage_counts: dict[str, int], rtl: bool):
+    rows = [
+        (label, stage_counts.get(code, 0), _list_url(stage=code)) for code, label in Stage.choices
+    ]
     return bar_chart(rows, rtl=rtl)
 
 
-def country_chart(visible: QuerySet[Agreement], rtl: bool):
-    counts = (
-        visible.order_by()
-        .values_list("partner_city__country")
-        .annotate(n=Count("id"))
-        .order_by("-n", "partner_city__country")[:COUNTRIES_SHOWN]
-    )
+def country_chart(country_counts: list[tuple[str, int]], rtl: bool):
     rows = [
-        (countries.name(code) or code, n, _list_url(partner_country=code)) for code, n in counts
+        (countries.name(code) or code, n, _list_url(partner_country=code))
+        for code, n in country_counts
     ]
     return bar_chart(rows, rtl=rtl)
 
@@ -96,17 +131,11 @@ def my_open_requests(user, visible: QuerySet[Agreement]) -> tuple[list[StageRequ
     return list(queryset[:TOP]), queryset.count()
 
 
-def flagged(visible: QuerySet[Agreement]) -> list[dict]:
+def flagged(visible: QuerySet[Agreement], flag_counts: dict) -> list[dict]:
     """Stalled, expiring and dormant agreements: the first ten of each and a count."""
-    sections = [
-        ("stalled", _g("Stalled"), visible.stalled().order_by("stage_changed_at", "id")),
-        ("expiring", _g("Expiring"), visible.expiring().order_by("expires_on", "id")),
-        ("dormant", _g("Dormant"), visible.dormant().order_by("signed_year", "id")),
-    ]
     result = []
-    for code, label, queryset in sections:
-        # Capped: at 100,000 agreements an exact figure above 10,000 costs a full scan.
-        count, capped = capped_count(queryset)
+    for code, label, queryset in flag_querysets(visible):
+        count, capped = flag_counts[code]
         result.append(
             {
                 "code": code,
@@ -130,7 +159,10 @@ def recent_changes(visible: QuerySet[Agreement]) -> list[dict]:
         .values("history_id")[:1]
     )
     rows = list(
-        history.filter(id__in=visible.values("pk"))
+        # EXISTS, not IN: the newest rows are read from the history_date index and
+        # checked one by one, stopping at ten (an IN list made SQLite read and sort
+        # every history row of every visible agreement).
+        history.filter(Exists(visible.filter(pk=OuterRef("id"))))
         .select_related("home_city", "partner_city", "history_user")
         .annotate(previous_id=Subquery(previous))
         .order_by("-history_date", "-history_id")[:TOP]
@@ -178,10 +210,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     visible = Agreement.objects.visible_to(user)
     waiting, waiting_count = waiting_for(user)
     mine, mine_count = my_open_requests(user, visible)
-    stages = stage_chart(visible, rtl)
+    figures_now = counts(visible)
+    stages = stage_chart(figures_now["stages"], rtl)
     context = {
         "stages": stages,
-        "countries": country_chart(visible, rtl),
+        "countries": country_chart(figures_now["countries"], rtl),
         "total": stages.total,
         "is_approver": bool(permissions.home_city_ids(user, RoleName.APPROVER)),
         "is_officer": bool(permissions.home_city_ids(user, RoleName.OFFICER)),
@@ -189,7 +222,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "waiting_count": waiting_count,
         "mine": mine,
         "mine_count": mine_count,
-        "flagged": flagged(visible),
+        "flagged": flagged(visible, figures_now["flags"]),
         "changes": recent_changes(visible),
     }
     return render(request, "agreements/dashboard.html", context)

@@ -1,0 +1,61 @@
+"""Figures that are expensive to count and cheap to know are still current.
+
+The dashboard's charts and flag counts aggregate every visible agreement: at
+100,000 agreements that is most of the page's time, for figures that change
+only when someone saves something. They are cached (Django's cache) under a key
+that says what they were counted from:
+
+- `data_version()`: the newest history id of agreements, delegations,
+  activities and cities. Every save of those writes a history row
+  (django-simple-history; the product never updates them with
+  QuerySet.update(), tests/hardening checks it), so any change makes a new key
+  and the next request counts again;
+- who is asking (all municipalities, or which ones);
+- the minute: "stalled" moves with the clock, not only with the data.
+
+So the figures shown are exact as of at most a minute ago and as of the last
+save. One exception, on PostgreSQL only: two saves committing in the opposite
+order of their history ids can leave the newest id unchanged when the second
+commits; the timeout (a minute) bounds that case too. SQLite runs one writer at
+a time, so ids follow commits there.
+
+Each app server has its own cache unless CACHES points them at a shared one;
+either way a figure is never older than the rules above.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Max
+from django.utils import timezone
+
+from cities.models import City
+
+from .models import Activity, Agreement, Delegation
+
+TIMEOUT = 60
+
+# What the dashboard's figures are counted from.
+SOURCES = (Agreement, Delegation, Activity, City)
+
+
+def data_version(models=SOURCES) -> str:
+    """The newest history id of each model (one index lookup each)."""
+    return ".".join(
+        str(model.history.model.objects.aggregate(newest=Max("history_id"))["newest"] or 0)
+        for model in models
+    )
+
+
+def cached(name: str, scope: str, compute: Callable[[], Any]) -> Any:
+    """compute(), or its value from the cache when nothing it counts has changed."""
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    key = f"figures:{name}:{scope}:{data_version()}:{minute}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value
