@@ -174,7 +174,7 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     "api:docs": page(PUBLIC, NOT_ALLOWED),
     "api:city-list": page(API_READ_ANY, {**API_READ_ANY, "viewer": "403"}),
     "api:city-detail": page(API_READ_ANY, API_NOT_ALLOWED),
-    "api:agreement-list": page(API_READ_ANY, {**API_READ_ANY, "viewer": "403"}),
+    "api:agreement-list": page(API_READ_ANY, {**API_READ_ANY, "viewer": "403", "admin": "403"}),
     "api:agreement-detail": page(API_READ_TEHRAN, API_NOT_ALLOWED),
     "api:agreement-export-csv": page(API_READ_ANY, API_NOT_ALLOWED),
     "api:agreement-export-xlsx": page(API_READ_ANY, API_NOT_ALLOWED),

@@ -44,6 +44,8 @@ from .permissions import (
     get_visible,
     require_decide,
     require_edit,
+    require_may_create_agreements,
+    require_may_create_cities,
     visible_memoranda,
     visible_stage_requests,
 )
@@ -180,6 +182,10 @@ class CityViewSet(
         # Cities are shared reference data: everyone with a role reads them.
         return City.objects.order_by("name", "id")
 
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        require_may_create_cities(request)  # 403 before looking at the data
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
         data.pop("version", None)
@@ -268,6 +274,10 @@ class AgreementViewSet(
     def get_object(self) -> Agreement:
         edit = self.action in ("update", "partial_update")
         return agreement_for(self.request, int(self.kwargs["pk"]), edit=edit)
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        require_may_create_agreements(request)  # 403 before looking at the data
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)

@@ -8,8 +8,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from .. import permissions
 from ..filters import AgreementFilter
-from ..models import Agreement
+from ..models import Agreement, RoleName
 from ..pagination import paginate
 from .access import role_required
 
@@ -57,6 +58,8 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         "filter": agreement_filter,
         "page": page,
         "columns": sort_columns(agreement_filter.sort_key),
+        # Officers of a home municipality may start an agreement.
+        "can_create": bool(permissions.home_city_ids(request.user, RoleName.OFFICER)),
     }
     template = "agreements/list.html"
     if wants_fragment(request):

@@ -324,3 +324,11 @@ def test_list_query_count_does_not_grow_with_the_agreements(client, personas):
     large = captured(fetch)
     assert_same_query_count(small, large)
     assert len(small) <= 8, small
+
+
+@pytest.mark.django_db
+def test_new_agreement_button_only_for_officers(client, personas):
+    client.force_login(personas.officer)
+    assert "/agreements/new/" in client.get("/agreements/").content.decode()
+    client.force_login(personas.viewer)
+    assert "/agreements/new/" not in client.get("/agreements/").content.decode()
