@@ -12,16 +12,15 @@ from typing import Any
 
 from django.db.models.fields.files import FieldFile
 
-from ..views.history import SOURCES, history_queryset
+from ..views.history import history_queryset, load_rows
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 # Bookkeeping that changes on every save and tells nothing.
 SKIPPED_FIELDS = {"id", "version", "created_at", "updated_at"}
-_MODELS = {source.key: source.model for source in SOURCES}
 
 
 def entries_queryset(agreement_pk: int):
-    """(source, history_id, history_date, prev_id) rows, newest first (paginate this)."""
+    """(source, history_id, history_date) rows, newest first (paginate this)."""
     return history_queryset(agreement_pk)
 
 
@@ -36,22 +35,9 @@ def _plain(value: Any) -> Any:
 
 
 def entries(refs: list[dict]) -> list[dict[str, Any]]:
-    """The entries of one page of refs: one query per history table present on it."""
-    wanted: dict[str, set[int]] = {}
-    for ref in refs:
-        ids = wanted.setdefault(ref["source"], set())
-        ids.add(ref["history_id"])
-        if ref["prev_id"]:
-            ids.add(ref["prev_id"])
-    loaded: dict[tuple[str, int], Any] = {}
-    for key, ids in wanted.items():
-        history = _MODELS[key].history.model
-        for row in history.objects.filter(history_id__in=ids).select_related("history_user"):
-            loaded[(key, row.history_id)] = row
+    """The entries of one page of refs: one query per history table."""
     result = []
-    for ref in refs:
-        row = loaded[(ref["source"], ref["history_id"])]
-        previous = loaded.get((ref["source"], ref["prev_id"])) if ref["prev_id"] else None
+    for ref, (row, previous) in zip(refs, load_rows(refs), strict=True):
         fields = [f for f in row.tracked_fields if f.name not in SKIPPED_FIELDS]
         changes = []
         for model_field in fields:
