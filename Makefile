@@ -56,6 +56,12 @@ format: install
 messages: install
 	$(DEV_ENV) $(MANAGE) makemessages -l fa -l en --no-obsolete --ignore=.venv --ignore=bench --ignore=tests --add-location=file
 
+# The benchmark (bench/): builds the data sets once (cached in bench/out/), measures
+# the pages, PDFs, import and a transition, and writes docs/performance.md.
+# DATABASE_URL=postgres://... for PostgreSQL; BENCH_QUICK=1 for a 5,000-agreement trial.
+bench: install
+	$(PY) -m bench
+
 test: install lint
 	@$(TEST_ENV) $(MANAGE) check
 	@$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run -v0 || { echo "Model changes without a migration"; exit 1; }

@@ -1,0 +1,263 @@
+"""The benchmark's table, its verdicts, and its block in docs/performance.md.
+
+Each engine has its own block between markers (`<!-- bench:sqlite:start -->`
+... `<!-- bench:sqlite:end -->`); a run replaces only its engine's block and
+leaves every other part of the file (the method, the load test) as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import sqlite3
+from importlib import metadata
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+ENGINE_TITLES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+# The issue's targets.
+SIZE_RATIO = 1.5
+RAW_RATIO = 20
+MOU_WARM_MS = 200
+TRANSITION_RATIO = 3
+IMPORT_SECONDS = 30
+LIST_PAGES = {"list", "list_filtered", "list_sorted", "list_deep"}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+                break
+    except OSError:
+        memory = "?"
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory} memory, {platform.system()} {platform.release()}"
+    )
+
+
+def versions(engine: str) -> str:
+    from django.db import connection
+
+    parts = [f"Python {platform.python_version()}", f"Django {metadata.version('Django')}"]
+    if engine == "sqlite":
+        parts.append(f"SQLite {sqlite3.sqlite_version}")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            parts.append(f"PostgreSQL {cursor.fetchone()[0].split()[0]}")
+        parts.append(f"psycopg {metadata.version('psycopg')}")
+    parts.append(f"WeasyPrint {metadata.version('weasyprint')}")
+    parts.append(f"django-simple-history {metadata.version('django-simple-history')}")
+    return ", ".join(parts)
+
+
+def command(engine: str, quick: bool) -> str:
+    env = []
+    if engine == "postgresql":
+        url = os.environ.get("DATABASE_URL", "")
+        hidden = re.sub(r"://([^:@/]+):[^@/]+@", r"://\1:***@", url)
+        env.append(f"DATABASE_URL={hidden}")
+    if quick:
+        env.append("BENCH_QUICK=1")
+    return " ".join([*env, "make bench"])
+
+
+def ms(value: float) -> str:
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def mark(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def verdicts(pages, other: dict) -> list[tuple[str, bool, str]]:
+    """(target, met, detail) for each of the issue's ratios."""
+    out = []
+    admin = next(page for page in pages if page.key == "admin")
+    measured = [page for page in pages if page.key != "admin"]
+    worst = max(measured, key=lambda p: p.results["large"]["ms"] / p.results["small"]["ms"])
+    ratio = worst.results["large"]["ms"] / worst.results["small"]["ms"]
+    out.append(
+        (
+            f"every page at the large size within {SIZE_RATIO}x of the same page at the small size",
+            all(
+                p.results["large"]["ms"] <= SIZE_RATIO * p.results["small"]["ms"] for p in measured
+            ),
+            f"worst: {worst.label}, {ratio:.2f}x",
+        )
+    )
+    lists = [p for p in measured if p.key in LIST_PAGES]
+    worst = max(lists, key=lambda p: p.results["large"]["ms"] / p.results["large"]["raw_ms"])
+    ratio = worst.results["large"]["ms"] / worst.results["large"]["raw_ms"]
+    out.append(
+        (
+            f"the list pages within {RAW_RATIO}x of their own SQL run through the driver",
+            all(
+                p.results["large"]["ms"] <= RAW_RATIO * p.results["large"]["raw_ms"] for p in lists
+            ),
+            f"worst: {worst.label}, {ratio:.1f}x",
+        )
+    )
+    slower = [p.label for p in measured if p.results["large"]["ms"] >= admin.results["large"]["ms"]]
+    out.append(
+        (
+            "every page faster than the admin changelist on the same data",
+            not slower,
+            f"admin changelist {ms(admin.results['large']['ms'])} ms"
+            + (f"; slower: {', '.join(slower)}" if slower else ""),
+        )
+    )
+    changing = [
+        p.label for p in pages if p.results["small"]["queries"] != p.results["large"]["queries"]
+    ]
+    out.append(
+        (
+            "query counts independent of the number of agreements",
+            not changing,
+            "same count at both sizes on every page"
+            if not changing
+            else f"differ: {', '.join(changing)}",
+        )
+    )
+    pdf = other["pdf"]
+    out.append(
+        (
+            f"a warm {pdf['mou_pages']}-page MoU render under {MOU_WARM_MS / 1000:g} s",
+            pdf["warm_ms"] < MOU_WARM_MS and pdf["mou_pages"] <= 2,
+            f"{ms(pdf['warm_ms'])} ms",
+        )
+    )
+    rss = pdf["rss_kib"]
+    traced = pdf["traced_bytes"]
+    rss_growth = (rss[-1] - rss[1]) / 1024
+    # From the first checkpoint: the first renders fill caches (fonts, templates).
+    traced_growth = (traced[-1] - traced[1]) / 1024 / 1024
+    out.append(
+        (
+            "memory flat over 300 renders",
+            rss_growth < 5 and traced_growth < 1,
+            f"RSS {rss[1] / 1024:.0f} → {rss[-1] / 1024:.0f} MiB from render 100 to 300 "
+            f"({rss_growth:+.1f} MiB); Python allocations held {traced_growth:+.2f} MiB from "
+            f"render 10 to {pdf['traced_renders']} under tracemalloc",
+        )
+    )
+    transition = other["transition"]
+    ratio = transition["transition_ms"] / transition["save_ms"]
+    out.append(
+        (
+            f"a stage transition under {TRANSITION_RATIO}x a plain save",
+            ratio < TRANSITION_RATIO,
+            f"{ms(transition['transition_ms'])} ms vs {ms(transition['save_ms'])} ms, {ratio:.1f}x",
+        )
+    )
+    imported = other["import"]
+    out.append(
+        (
+            f"importing 10,000 rows under {IMPORT_SECONDS} s",
+            imported["total_s"] < IMPORT_SECONDS,
+            f"{imported['total_s']:.1f} s",
+        )
+    )
+    return out
+
+
+def page_table(pages, context: dict) -> list[str]:
+    small, large = context["small"]["agreements"], context["large"]["agreements"]
+    admin = next(page for page in pages if page.key == "admin")
+    lines = [
+        f"| page | queries at {small:,} | queries at {large:,} | ms at {small:,} | "
+        f"ms at {large:,} | ratio (≤ {SIZE_RATIO}) | its SQL alone at {large:,}, ms | "
+        f"page ÷ SQL | ÷ admin changelist |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page in pages:
+        s, b = page.results["small"], page.results["large"]
+        ratio = b["ms"] / s["ms"]
+        raw_ratio = b["ms"] / b["raw_ms"] if b["raw_ms"] else 0
+        ratio_text = f"{ratio:.2f}" if ratio <= SIZE_RATIO else f"**{ratio:.2f}**"
+        versus_admin = (
+            f"{b['ms'] / admin.results['large']['ms']:.2f}" if page.compare_admin else "–"
+        )
+        lines.append(
+            f"| {page.label} | {s['queries']} | {b['queries']} | {ms(s['ms'])} | {ms(b['ms'])} "
+            f"| {ratio_text} | {ms(b['raw_ms'])} | {raw_ratio:.1f} | {versus_admin} |"
+        )
+    return lines
+
+
+def other_table(other: dict) -> list[str]:
+    pdf, transition, imported = other["pdf"], other["transition"], other["import"]
+    cold = pdf["cold"]
+    rss = ", ".join(f"{value / 1024:.0f}" for value in pdf["rss_kib"])
+    traced = ", ".join(f"{value / 1024 / 1024:.1f}" for value in pdf["traced_bytes"])
+    return [
+        "| measurement | figure |",
+        "| --- | --- |",
+        f"| MoU PDF ({pdf['mou_pages']} pages, {pdf['mou_bytes'] / 1024:.0f} KiB), cold: first "
+        f"render in a fresh process | {ms(cold['first'])} ms (+ {ms(cold['import'])} ms to import "
+        "WeasyPrint) |",
+        f"| MoU PDF, warm: a full render, median of 300 | {ms(pdf['warm_ms'])} ms |",
+        f"| MoU PDF, a draft asked for again (from the cache) | {ms(pdf['cached_ms'])} ms |",
+        f"| memory over 300 renders: RSS at 0, 100, 200, 300 renders (MiB) | {rss} |",
+        f"| Python allocations held (tracemalloc, MiB) at 0, 10, 20... of "
+        f"{pdf['traced_renders']} more renders | {traced} |",
+        f"| dossier PDF of the long-history agreement ({pdf['dossier_pages']} pages) "
+        f"| {ms(pdf['dossier_ms'])} ms |",
+        f"| bulk export of {pdf['export_agreements']} signed MoUs (ZIP, "
+        f"{pdf['export_bytes'] / 1024 / 1024:.0f} MiB, streamed) | {ms(pdf['export_ms'])} ms |",
+        f"| import of a {imported['rows']:,}-row CSV ({imported['created']:,} agreements, "
+        f"{imported['cities_created']:,} new cities) | {imported['total_s']:.1f} s (validate "
+        f"{imported['plan_s']:.1f} s, write {imported['apply_s']:.1f} s) |",
+        f"| one stage transition (approve_stage_request), {transition['transition_queries']} "
+        f"queries | {ms(transition['transition_ms'])} ms |",
+        f"| one plain save of an agreement (with its history row), "
+        f"{transition['save_queries']} queries | {ms(transition['save_ms'])} ms |",
+    ]
+
+
+def block(engine: str, quick: bool, pages, context: dict, other: dict, meta: dict) -> str:
+    lines = [
+        f"Run {meta['when']}, `{command(engine, quick)}`.",
+        "",
+        f"- Machine: {machine()}.",
+        f"- Versions: {versions(engine)}.",
+        f"- Data: {meta['data']}",
+        f"- Each page figure is the median of {meta['rounds']} requests after {meta['warmup']} "
+        "warm-up rounds, small and large interleaved; signed in as the national administrator "
+        "(sees every agreement).",
+        "",
+        *page_table(pages, context),
+        "",
+        f"Other work (on the {context['large']['agreements']:,}-agreement set):",
+        "",
+        *other_table(other),
+        "",
+        "Targets:",
+        "",
+    ]
+    for target, met, detail in verdicts(pages, other):
+        lines.append(f"- {mark(met)}: {target} ({detail})")
+    return "\n".join(lines)
+
+
+def write_doc(engine: str, text: str) -> None:
+    start, end = f"<!-- bench:{engine}:start -->", f"<!-- bench:{engine}:end -->"
+    content = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
+    new_block = f"{start}\n{text}\n{end}"
+    if start in content and end in content:
+        before, rest = content.split(start, 1)
+        _old, after = rest.split(end, 1)
+        content = before + new_block + after
+    else:
+        heading = f"### {ENGINE_TITLES[engine]}"
+        content = content.rstrip("\n") + f"\n\n{heading}\n\n{new_block}\n"
+    DOC.write_text(content, encoding="utf-8")
