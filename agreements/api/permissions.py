@@ -12,7 +12,7 @@ from django.http import Http404
 from rest_framework.permissions import BasePermission
 
 from .. import permissions
-from ..models import Agreement, Memorandum, StageRequest
+from ..models import Agreement, Memorandum, RoleName, StageRequest
 
 
 class HasRole(BasePermission):
@@ -30,6 +30,18 @@ def agreement_for(request, pk: int, *, edit: bool = False) -> Agreement:
     if edit:
         permissions.require(can_edit)
     return agreement
+
+
+def require_may_create_agreements(request) -> None:
+    """As the create page: officers (or approvers) of some home municipality; the
+    service then checks the chosen one."""
+    permissions.require(bool(permissions.home_city_ids(request.user, RoleName.OFFICER)))
+
+
+def require_may_create_cities(request) -> None:
+    """As the city page: officers anywhere and administrators; the service then
+    checks home municipalities (administrators only)."""
+    permissions.require(permissions.can_manage_partner_cities(request.user))
 
 
 def require_edit(request, agreement: Agreement) -> None:

@@ -197,6 +197,11 @@ def test_stage_and_status_cannot_be_set(personas, client_for):
     assert (agreement.stage, agreement.status) == ("contact", "in_progress")
 
 
+def test_viewer_gets_403_even_for_invalid_data(personas, client_for):
+    assert client_for(personas.viewer).post(URL, {}, format="json").status_code == 403
+    assert client_for(personas.admin).post(URL, {}, format="json").status_code == 403
+
+
 def test_viewer_cannot_create(personas, client_for):
     response = client_for(personas.viewer).post(
         URL, {"home_city": personas.tehran.pk, "partner_city": CityFactory().pk}, format="json"

@@ -110,6 +110,10 @@ def test_viewer_cannot_create_a_city(personas, client_for):
     assert not City.objects.filter(name="Lyon").exists()
 
 
+def test_viewer_gets_403_even_for_invalid_data(personas, client_for):
+    assert client_for(personas.viewer).post(URL, {}, format="json").status_code == 403
+
+
 def test_only_administrators_create_home_municipalities(personas, client_for):
     payload = {"name": "Shiraz", "country": "IR", "is_home": True}
     assert client_for(personas.officer).post(URL, payload, format="json").status_code == 403
