@@ -25,6 +25,7 @@ either way a figure is never older than the rules above.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -42,10 +43,16 @@ TIMEOUT = 60
 SOURCES = (Agreement, Delegation, Activity, City)
 
 
+@functools.cache
+def _history_model(model):
+    # Model.history builds a new manager class on every access; its model is fixed.
+    return model.history.model
+
+
 def data_version(models=SOURCES) -> str:
     """The newest history id of each model (one index lookup each)."""
     return ".".join(
-        str(model.history.model.objects.aggregate(newest=Max("history_id"))["newest"] or 0)
+        str(_history_model(model).objects.aggregate(newest=Max("history_id"))["newest"] or 0)
         for model in models
     )
 

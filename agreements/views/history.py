@@ -4,14 +4,13 @@ records, newest first, with field-level differences, who and when.
 An agreement may have thousands of history rows spread over a dozen
 django-simple-history tables. One page is read with a fixed number of queries:
 
-1. a UNION over the history tables gives the page's (table, history_id) pairs
-   (index scans on each table's agreement or object id), and a COUNT of that
-   UNION for the pager;
-2. one query per history table fetches the page's rows and the row before each
-   (the previous row of the same object is looked up for the page's rows only,
-   not for the thousands of rows of a long history; every table is asked, even
-   when the page has none of its rows, so the count does not depend on what is
-   on the page);
+1. a UNION over the history tables gives the page's (table, history_id) pairs,
+   each with the history_id of the row before it (a window function over each
+   table's rows of the agreement: one sort, not a subquery per row), and a
+   COUNT of that UNION for the pager;
+2. one query per history table fetches the page's rows and the rows before
+   them (every table is asked, even when the page has none of its rows, so the
+   count does not depend on what is on the page);
 3. one query for the users and one for the cities that appear in the changes.
 
 Differences come from simple-history's diff_against, over every tracked field
@@ -21,12 +20,14 @@ Differences come from simple-history's diff_against, over every tracked field
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import CharField, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, F, Value, Window
+from django.db.models.functions import Lag
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import truncatechars
@@ -86,7 +87,10 @@ SOURCES = [
 _BY_KEY = {source.key: source for source in SOURCES}
 
 
+@functools.cache
 def _history_model(source: _Source):
+    # Model.history builds a new manager class on every access (about 1 ms each);
+    # the history model behind it never changes.
     return source.model.history.model
 
 
@@ -102,54 +106,49 @@ def _rows_of(source: _Source, agreement_pk: int) -> models.QuerySet:
 
 
 def history_queryset(agreement_pk: int) -> models.QuerySet:
-    """(source, history_id, history_date) of every history row, newest first."""
+    """(source, history_id, history_date, prev_id) of every history row, newest first.
+
+    prev_id, the history_id of the same object's row before it, comes from a
+    window function over the agreement's rows of each table (one sort of those
+    rows), not from a subquery per row."""
     parts = [
         _rows_of(source, agreement_pk)
         .order_by()
-        .annotate(source=Value(source.key, output_field=CharField()))
-        .values("source", "history_id", "history_date")
+        .annotate(
+            source=Value(source.key, output_field=CharField()),
+            prev_id=Window(
+                Lag("history_id"), partition_by=[F("id")], order_by=F("history_id").asc()
+            ),
+        )
+        .values("source", "history_id", "history_date", "prev_id")
         for source in SOURCES
     ]
     return parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id", "source")
 
 
 def load_rows(refs: list[dict]) -> list[tuple[models.Model, models.Model | None]]:
-    """Each ref's history row and the row of the same object just before it (None
-    for the first): one query per history table, whatever the page holds."""
+    """Each ref's history row and the row of the same object before it (None for
+    the first): one query per history table, whatever the page holds."""
     wanted: dict[str, set[int]] = {source.key: set() for source in SOURCES}
     for ref in refs:
         wanted[ref["source"]].add(ref["history_id"])
+        if ref["prev_id"]:
+            wanted[ref["source"]].add(ref["prev_id"])
     loaded: dict[tuple[str, int], models.Model] = {}
-    versions: dict[tuple[str, object], list[models.Model]] = {}
     for source in SOURCES:
-        history = _history_model(source).objects
         # [0] matches nothing (history ids start at 1) but still runs the query:
         # the page costs the same number of queries whatever is on it.
         ids = wanted[source.key] or {0}
-        previous = (
-            history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
-            .order_by("-history_id")
-            .values("history_id")[:1]
-        )
-        before = history.filter(history_id__in=ids).annotate(prev=Subquery(previous))
-        rows = history.filter(
-            Q(history_id__in=ids) | Q(history_id__in=before.values("prev"))
-        ).select_related("history_user")
-        for row in rows:
+        rows = _history_model(source).objects.filter(history_id__in=ids)
+        for row in rows.select_related("history_user"):
             loaded[(source.key, row.history_id)] = row
-            versions.setdefault((source.key, row.id), []).append(row)
-    pairs = []
-    for ref in refs:
-        row = loaded[(ref["source"], ref["history_id"])]
-        # The newest loaded version of the same object below this one is the row
-        # before it: that row was loaded, and nothing lies between them.
-        earlier = [
-            other
-            for other in versions[(ref["source"], row.id)]
-            if other.history_id < row.history_id
-        ]
-        pairs.append((row, max(earlier, key=lambda other: other.history_id, default=None)))
-    return pairs
+    return [
+        (
+            loaded[(ref["source"], ref["history_id"])],
+            loaded.get((ref["source"], ref["prev_id"])) if ref["prev_id"] else None,
+        )
+        for ref in refs
+    ]
 
 
 @dataclass
