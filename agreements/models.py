@@ -348,6 +348,13 @@ class Agreement(Tracked):
             models.Index(fields=["expires_on"], name="agreement_expires_idx"),
             # Stalled filter.
             models.Index(fields=["stage_changed_at"], name="agreement_stage_changed_idx"),
+            # A municipality's list in the default order, which everyone but
+            # administrators sees: WHERE home_city_id = ... ORDER BY created_at DESC,
+            # id DESC LIMIT 51 read from the index instead of sorting the
+            # municipality's thousands of agreements.
+            models.Index(
+                fields=["home_city", "-created_at", "-id"], name="agreement_home_created_idx"
+            ),
         ]
 
     def __str__(self) -> str:
