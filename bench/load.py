@@ -1,0 +1,435 @@
+"""Load test: 50 concurrent users against gunicorn on PostgreSQL for one minute.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sistercities .venv/bin/python bench/load.py
+
+What it does, and nothing else:
+- makes a fresh database `<name>_load` on the PostgreSQL server of DATABASE_URL
+  (dropped first if it exists; the name must end in `_load`), migrates it, loads the
+  demo data and, per virtual user, an officer, an approver and an agreement of its own;
+- starts gunicorn (production settings: DEBUG off, whitenoise, the database task
+  queue) on a free port of 127.0.0.1 only;
+- runs USERS threads, each signed in as its officer and approver, looping until the
+  time is up or MAX_ROUNDS rounds: agreement list, agreement page, a new contact
+  record, a stage request, its approval by the approver, and the approver reopening
+  the agreement (so that the next round can ask again);
+- stops gunicorn, then checks that every contact the clients created is in the
+  database (no lost write) and that every approval they saw is recorded, and prints
+  the figures (docs/performance.md, "Load test").
+
+Loopback only, bounded in time (DURATION, at most 10 minutes) and count, stops by
+itself. Exit status 1 on any error or lost write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+STEPS = ["list", "page", "create record", "request", "approve", "reopen"]
+EXPECTED = {
+    "list": {200},
+    "page": {200},
+    "create record": {200, 302},
+    "request": {302},
+    "approve": {302},
+    "reopen": {302},
+}
+PASSWORD = "load-" + secrets.token_hex(8)
+
+
+# --- Database and server ------------------------------------------------------------------
+
+
+def load_database_url(database_url: str) -> str:
+    parsed = urlparse(database_url)
+    if parsed.scheme not in {"postgres", "postgresql"}:
+        sys.exit("bench/load.py runs against PostgreSQL: set DATABASE_URL=postgres://...")
+    name = parsed.path.lstrip("/") + "_load"
+    return parsed._replace(path="/" + name).geturl()
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    if not name.endswith("_load"):
+        raise SystemExit(f"refusing to recreate {name!r}: not a _load database")
+    if parsed.hostname not in {"127.0.0.1", "localhost", "::1"}:
+        raise SystemExit("the load test uses a PostgreSQL server on this machine only")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def server_env(url: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SISTERCITIES_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE", "TEST_DB_SUFFIX"}
+    }
+    env.update(
+        DATABASE_URL=url,
+        DEBUG="false",
+        SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        HTTPS="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        TASKS_BACKEND="database",  # e-mail is queued, as in production
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        LOG_LEVEL="WARNING",
+        CONN_MAX_AGE=env.get("CONN_MAX_AGE", "60"),
+    )
+    return env
+
+
+def prepare(url: str, users: int) -> list[dict]:
+    """Migrate, seed, and make each virtual user's officer, approver and agreement."""
+    os.environ.update(server_env(url))
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from agreements import services
+    from agreements.models import Contact, RoleName
+    from cities.models import City
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    static_root = Path(os.environ.get("STATIC_ROOT", ROOT / "staticfiles"))
+    if not (static_root / "staticfiles.json").exists():
+        print("collectstatic (once; reused afterwards)...", flush=True)
+        call_command("collectstatic", interactive=False, verbosity=0)
+    User = get_user_model()
+    tehran = City.objects.get(name="Tehran", is_home=True)
+    plan = []
+    for number in range(users):
+        officer = User.objects.create_user(f"load_officer_{number}", password=PASSWORD)
+        approver = User.objects.create_user(f"load_approver_{number}", password=PASSWORD)
+        services.grant_role(user=officer, role=RoleName.OFFICER, city=tehran)
+        services.grant_role(user=approver, role=RoleName.APPROVER, city=tehran)
+        partner = City.objects.create(name=f"Load partner {number}", country="IT")
+        agreement = services.create_agreement(
+            by=officer, home_city=tehran, partner_city=partner, origin="trade"
+        )
+        # The contact stage's gate: one contact, so the first request can be made.
+        services.save_record(
+            record=Contact(agreement=agreement, date="2025-01-01", participants=f"setup-{number}"),
+            by=officer,
+        )
+        plan.append(
+            {"officer": officer.username, "approver": approver.username, "pk": agreement.pk}
+        )
+    return plan
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(url: str, port: int, workers: int, threads: int, log: Path):
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--timeout",
+        "60",
+        # Longer than a client's pause between two requests, so that a kept-alive
+        # connection is not closed just as the client reuses it.
+        "--keep-alive",
+        "30",
+    ]
+    output = log.open("wb")
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=server_env(url),
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn stopped: see {log}")
+        try:
+            if requests.get(base + "/accounts/login/", timeout=10).status_code == 200:
+                return process, base
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    stop_server(process)
+    raise SystemExit("gunicorn did not answer within 2 minutes")
+
+
+def stop_server(process) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+# --- Virtual users ----------------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    created: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    approvals: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    rounds: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def sign_in(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(base + "/accounts/login/", timeout=60)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    response = session.post(
+        base + "/accounts/login/",
+        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        headers={"Referer": base + "/accounts/login/"},
+        allow_redirects=False,
+        timeout=60,
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"{username} could not sign in ({response.status_code})")
+    return session
+
+
+def sign_in_pair(base: str, plan: dict, results: Results) -> None:
+    """Before the clock starts: password hashing is slow on purpose."""
+    try:
+        sessions = (sign_in(base, plan["officer"]), sign_in(base, plan["approver"]))
+        for session in sessions:
+            # Drop the connection that sat idle while the others signed in; the
+            # session keeps its cookies and opens a fresh one.
+            session.close()
+        plan["sessions"] = sessions
+    except Exception as exc:  # noqa: BLE001 - counted as an error, the run goes on
+        with results.lock:
+            results.errors.append(f"sign-in: {exc}")
+
+
+def virtual_user(base: str, plan: dict, deadline: float, max_rounds: int, results: Results):
+    pk = plan["pk"]
+    if "sessions" not in plan:
+        return
+    officer, approver = plan["sessions"]
+
+    def call(step: str, session: requests.Session, method: str, path: str, **kwargs):
+        headers = {"X-CSRFToken": session.cookies.get("csrftoken", ""), "Referer": base + path}
+        started = time.perf_counter()
+        try:
+            response = session.request(
+                method, base + path, headers=headers, allow_redirects=False, timeout=60, **kwargs
+            )
+        except requests.RequestException as exc:
+            with results.lock:
+                results.errors.append(f"{step} {path}: {type(exc).__name__}: {exc}"[:300])
+            return None
+        elapsed = time.perf_counter() - started
+        with results.lock:
+            results.latencies[step].append(elapsed)
+            if response.status_code not in EXPECTED[step]:
+                results.errors.append(f"{step} {method} {path}: HTTP {response.status_code}")
+                return None
+        return response
+
+    for round_number in range(max_rounds):
+        if time.monotonic() >= deadline:
+            break
+        if call("list", officer, "GET", "/agreements/") is None:
+            continue
+        if call("page", officer, "GET", f"/agreements/{pk}/") is None:
+            continue
+        marker = f"load-{pk}-{round_number}"
+        created = call(
+            "create record",
+            officer,
+            "POST",
+            f"/agreements/{pk}/contacts/new/",
+            data={"date": "2025-05-01", "participants": marker, "place": "Tehran", "notes": ""},
+        )
+        if created is None:
+            continue
+        with results.lock:
+            results.created[pk].append(marker)
+        if call("request", officer, "POST", f"/agreements/{pk}/request-advance/") is None:
+            continue
+        pending = approver.get(
+            f"{base}/api/v1/stage-requests/",
+            params={"agreement": pk, "state": "pending"},
+            timeout=60,
+        )
+        rows = pending.json().get("results", []) if pending.status_code == 200 else []
+        if not rows:
+            with results.lock:
+                results.errors.append(f"no pending request on {pk} ({pending.status_code})")
+            continue
+        request_id = rows[0]["id"]
+        if (
+            call("approve", approver, "POST", f"/agreements/{pk}/requests/{request_id}/approve/")
+            is None
+        ):
+            continue
+        with results.lock:
+            results.approvals[pk] += 1
+        if (
+            call(
+                "reopen",
+                approver,
+                "POST",
+                f"/agreements/{pk}/reopen/",
+                data={"reopen-stage": "contact", "reopen-reason": "Load test round"},
+            )
+            is None
+        ):
+            continue
+        with results.lock:
+            results.rounds += 1
+
+
+# --- Checks and report --------------------------------------------------------------------------
+
+
+def lost_writes(results: Results) -> list[str]:
+    from agreements.models import Contact, StageRequest
+
+    problems = []
+    for pk, markers in results.created.items():
+        stored = set(
+            Contact.objects.filter(agreement_id=pk, participants__startswith="load-").values_list(
+                "participants", flat=True
+            )
+        )
+        missing = set(markers) - stored
+        if missing:
+            problems.append(f"agreement {pk}: {len(missing)} contacts missing")
+        approved = StageRequest.objects.filter(agreement_id=pk, state="approved").count()
+        if approved != results.approvals[pk]:
+            problems.append(f"agreement {pk}: {results.approvals[pk]} approvals, {approved} stored")
+    return problems
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def report(results: Results, seconds: float, users: int, workers: int, threads: int) -> str:
+    total = sum(len(v) for v in results.latencies.values())
+    lines = [
+        f"{users} users, {seconds:.0f} s, gunicorn {workers} workers x {threads} threads, "
+        f"PostgreSQL: {total} requests ({total / seconds:.1f}/s), "
+        f"{results.rounds} full rounds, {len(results.errors)} errors",
+        "",
+        "| step | requests | median ms | p95 ms | max ms |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for step in STEPS:
+        values = results.latencies.get(step, [])
+        if values:
+            lines.append(
+                f"| {step} | {len(values)} | {statistics.median(values) * 1000:.0f} | "
+                f"{percentile(values, 0.95) * 1000:.0f} | {max(values) * 1000:.0f} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds (at most 600)")
+    parser.add_argument("--max-rounds", type=int, default=10_000, help="per user")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    if not 1 <= args.users <= 200 or not 1 <= args.duration <= 600:
+        parser.error("--users 1..200 and --duration 1..600")
+
+    url = load_database_url(os.environ.get("DATABASE_URL", ""))
+    print(f"database {urlparse(url).path.lstrip('/')} (recreated)", flush=True)
+    recreate_database(url)
+    plan = prepare(url, args.users)
+    log = ROOT / "bench" / "out" / "load-gunicorn.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    process, base = start_server(url, free_port(), args.workers, args.threads, log)
+    assert urlparse(base).hostname == "127.0.0.1"  # loopback only
+    results = Results()
+    try:
+        print(f"signing {args.users * 2} users in at {base}...", flush=True)
+        # A few at a time: each sign-in hashes a password (deliberately slow).
+        for first in range(0, len(plan), 4):
+            signing = [
+                threading.Thread(target=sign_in_pair, args=(base, p, results))
+                for p in plan[first : first + 4]
+            ]
+            for thread in signing:
+                thread.start()
+            for thread in signing:
+                thread.join(timeout=300)
+        print(f"{args.users} users for {args.duration:.0f} s...", flush=True)
+        started = time.monotonic()
+        deadline = started + args.duration
+        threads = [
+            threading.Thread(
+                target=virtual_user, args=(base, p, deadline, args.max_rounds, results)
+            )
+            for p in plan
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=args.duration + 180)
+        seconds = time.monotonic() - started
+    finally:
+        stop_server(process)
+    from django.db import connections
+
+    connections.close_all()
+    problems = lost_writes(results)
+    print(report(results, seconds, args.users, args.workers, args.threads))
+    print(
+        f"created records: {sum(len(m) for m in results.created.values())}, "
+        f"approvals: {sum(results.approvals.values())}, lost writes: {len(problems)}"
+    )
+    for line in results.errors[:20] + problems[:20]:
+        print("  ", line)
+    return 1 if results.errors or problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
