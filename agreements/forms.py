@@ -42,25 +42,8 @@ from .models import (
 )
 
 # Kinds of files people attach to an agreement: letters, scans, photos, minutes.
-ALLOWED_UPLOAD_EXTENSIONS = [
-    "pdf",
-    "png",
-    "jpg",
-    "jpeg",
-    "gif",
-    "webp",
-    "tif",
-    "tiff",
-    "doc",
-    "docx",
-    "odt",
-    "rtf",
-    "xls",
-    "xlsx",
-    "ods",
-    "txt",
-    "csv",
-]
+# What agreements/uploads.py accepts by content; the names only guide the file picker.
+ALLOWED_UPLOAD_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx"]
 
 FILE_TOO_LARGE = _("The file is too large (%(size)s); the limit is %(limit)s.")
 REASON_REQUIRED = _("Give a reason.")
