@@ -423,7 +423,9 @@ class Builder:
         long_history = False
         others = 0
         for i in range(shape.agreements):
-            slot = slots[i % len(slots)]
+            # Each block of 100 agreements takes every slot once; the rotation by
+            # block gives Tehran (every tenth agreement) every kind of slot too.
+            slot = slots[(i + i // len(slots)) % len(slots)]
             if i == 0:
                 # The agreement with the long history: an active Tehran partnership.
                 slot = Slot("active", Status.ACTIVE, "sister", pending=False, dormant=False)

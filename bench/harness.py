@@ -370,24 +370,26 @@ def import_csv(rows: int = 10_000) -> bytes:
     writer.writerow(
         ["home_city", "home_country", "partner_city", "partner_country", "kind", "stage", "year"]
     )
-    written = 0
-    index = 0
-    while written < rows:
+    walk = 0
+    for index in range(rows):
         home, home_country = homes[index % len(homes)]
-        if index % 2 == 0:
-            pk, name, country = partners[(index * 7919) % len(partners)]
-            if (home, pk) in live:
-                index += 1
-                continue
-            live.add((home, pk))
-        else:
+        name = ""
+        # Every other round over the home municipalities: a directory city this home
+        # has no live agreement with yet (if there is one left).
+        if (index // len(homes)) % 2 == 0:
+            for _try in range(len(partners)):
+                pk, candidate, country = partners[(walk * 7919) % len(partners)]
+                walk += 1
+                if (home, pk) not in live:
+                    live.add((home, pk))
+                    name = candidate
+                    break
+        if not name:
             name, country = f"Imported town {index}", "IT"
         stage = ["contact", "goals", "active"][index % 3]
         year = str(2000 + index % 24) if stage == "active" else ""
         kind = "sister" if index % 4 == 0 else "friendship"
         writer.writerow([home, home_country, name, country, kind, stage, year])
-        written += 1
-        index += 1
     return out.getvalue().encode("utf-8")
 
 

@@ -249,7 +249,54 @@ def block(engine: str, quick: bool, pages, context: dict, other: dict, meta: dic
     return "\n".join(lines)
 
 
+METHOD = """## Benchmark (`make bench`)
+
+`make bench` (code in `bench/`) measures the product at a national deployment's
+size against the same product with a hundred agreements, in one run:
+
+```sh
+make bench                                                             # SQLite
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/sistercities make bench   # PostgreSQL
+BENCH_QUICK=1 make bench      # a 5,000-agreement "large" set, to try things out
+```
+
+**Data.** Two data sets of the same shape (`bench/dataset.py`): the same personas
+and roles (an officer and an approver per home municipality, the demo users for
+Tehran and Isfahan, one national administrator), the same share of stages and
+statuses (every agreement takes its profile from one fixed 100-slot pattern), the
+same records per agreement, and the same Tehran agreement with a long history
+(about 2,000 history rows) for the agreement page. *Small*: 100 agreements, 120
+cities, 4 home municipalities. *Large*: 100,000 agreements, 20,000 cities, 400 home
+municipalities, about 1.5 million history rows. The builder inserts rows with
+`executemany` and writes the history rows in SQL (`INSERT ... SELECT`), which the
+product never does; it takes minutes. Built sets are kept in `bench/out/` (SQLite
+files; PostgreSQL databases `sistercities_bench_small` / `_large`) under a key of
+the migrations, the builder and the package versions, and each run measures a
+fresh copy of them (file copy; `CREATE DATABASE ... TEMPLATE`), because the run
+writes (transitions, an import). On PostgreSQL the builder runs `VACUUM ANALYZE`
+(what autovacuum does in production); SQLite gets no statistics (the product does
+not run `ANALYZE`).
+
+**Measuring.** One process, production settings (DEBUG off, persistent database
+connections, e-mail queued in the database task queue). Both databases are open at
+once and Django's `default` connection is pointed at one or the other between
+requests (`bench/harness.py`), so the same code, templates and process caches serve
+both and the requests are interleaved: each round asks every page once of each
+size, the order of the sizes alternating between rounds; the figure is the median
+of 15 rounds after 3 warm-up rounds. *Server time* is the whole request through the
+middleware (`django.test.Client`: no network, no browser), signed in as the
+national administrator (sees every agreement: the largest lists). *Queries* are
+counted on one extra request. *Its SQL alone* is the floor: every statement the
+page sent (captured with their parameters), run again straight through the
+database driver's cursor with all rows fetched, median of the same rounds. The
+*baseline* is what a user would otherwise use: the Django admin changelist of
+agreements on the same data. The query counts are also asserted by
+`tests/test_query_counts.py` (a few agreements against many more, for every page).
+"""
+
+
 def write_doc(engine: str, text: str) -> None:
+    """Replace this engine's block; add the benchmark section or the block if missing."""
     start, end = f"<!-- bench:{engine}:start -->", f"<!-- bench:{engine}:end -->"
     content = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
     new_block = f"{start}\n{text}\n{end}"
@@ -258,6 +305,11 @@ def write_doc(engine: str, text: str) -> None:
         _old, after = rest.split(end, 1)
         content = before + new_block + after
     else:
-        heading = f"### {ENGINE_TITLES[engine]}"
-        content = content.rstrip("\n") + f"\n\n{heading}\n\n{new_block}\n"
+        if "## Benchmark" not in content:
+            content = content.rstrip("\n") + "\n\n" + METHOD
+        head, _sep, tail = content.partition("## Benchmark")
+        # The end of the benchmark section: the next second-level heading, if any.
+        section, next_heading, rest = tail.partition("\n## ")
+        section = section.rstrip("\n") + f"\n\n### {ENGINE_TITLES[engine]}\n\n{new_block}\n"
+        content = head + "## Benchmark" + section + (f"\n## {rest}" if next_heading else "")
     DOC.write_text(content, encoding="utf-8")
