@@ -105,15 +105,22 @@ def paginate(
     *,
     per_page: int = PER_PAGE,
     count_cap: int = COUNT_CAP,
+    count: bool = True,
 ) -> Page:
+    """One page of `queryset`. With count=False (a page that shows no total) the
+    count query is skipped: `total` is then the rows up to this page and
+    `total_capped` says whether more follow."""
     number = page_number(request)
     offset = (number - 1) * per_page
     rows = page_rows(queryset, offset, per_page + 1)
     has_next = len(rows) > per_page
     rows = rows[:per_page]
-    # Counted even when everything fits on one page: the same queries for
-    # every list, whatever its size.
-    total, capped = capped_count(queryset, count_cap)
+    if not count:
+        total, capped = offset + len(rows), has_next
+    else:
+        # Counted even when everything fits on one page: the same queries for
+        # every list, whatever its size.
+        total, capped = capped_count(queryset, count_cap)
     return Page(
         object_list=rows,
         number=number,

@@ -4,7 +4,6 @@ requester) approve and reject buttons that post to the agreement's actions."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET
 from .. import workflow
 from ..forms import NoteForm
 from ..models import Agreement, RequestAction, RequestState, StageRequest
+from ..pagination import paginate
 from .access import role_required
 
 PER_PAGE = 20
@@ -30,7 +30,9 @@ def approvals(request: HttpRequest) -> HttpResponse:
         # Oldest first (stage_request_queue_idx: state, created_at).
         .order_by("created_at", "id")
     )
-    page = Paginator(pending, PER_PAGE).get_page(request.GET.get("page"))
+    # No total on this page: rows by id first and no count, so a national queue of
+    # tens of thousands of requests costs what a short one does (pagination.py).
+    page = paginate(request, pending, per_page=PER_PAGE, count=False)
     rows = []
     requests = list(page.object_list)
     # The gates of the whole page at once: the same few queries for 1 or PER_PAGE rows.
