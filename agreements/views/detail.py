@@ -340,7 +340,14 @@ def detail_context(
         "forms": forms,
         "open_form": next(iter(bound), ""),
         "error": error,
-        **history_page(agreement, request.GET.get("history_page")),
+        # The history, often the longest part, comes in its own request when it
+        # scrolls into view (htmx; agreements:history); ?history_page=N renders it
+        # here, for a browser without JavaScript following the fallback link.
+        **(
+            history_page(agreement, request.GET["history_page"])
+            if "history_page" in request.GET
+            else {"history": None, "history_pager": None}
+        ),
     }
 
 

@@ -143,7 +143,8 @@ def test_every_section_lists_its_records(client, personas, agreement):
     ActivityFactory(agreement=agreement, title="Persian calligraphy exhibition")
     DocumentFactory(agreement=agreement, title="Invitation letter")
     client.force_login(personas.viewer)
-    html = client.get(url(agreement)).content.decode()
+    # With the history inline: the article's heading shows there.
+    html = client.get(url(agreement), {"history_page": 1}).content.decode()
     for text in [
         "Mayor Rossi and Mayor Zakani",
         "A yearly cultural week",
@@ -231,7 +232,8 @@ def test_history_shows_field_differences_who_and_reason(client, personas, agreem
     )
     assert edit.status_code == 302
     client.force_login(personas.viewer)
-    response = client.get(url(agreement))
+    # ?history_page renders the history inline (otherwise it loads as it scrolls in).
+    response = client.get(url(agreement), {"history_page": 1})
     entries = response.context["history"]
     edit = entries[0]
     assert edit.action == "changed"
@@ -250,7 +252,7 @@ def test_history_shows_stage_changes_of_the_agreement(client, personas):
     services.approve_stage_request(stage_request=stage_request, by=personas.approver)
     client.force_login(personas.viewer)
     client.cookies["django_language"] = "en"
-    entries = client.get(url(agreement)).context["history"]
+    entries = client.get(url(agreement), {"history_page": 1}).context["history"]
     stage_changes = [
         change for entry in entries for change in entry.changes if change.label == "Stage"
     ]
@@ -263,7 +265,7 @@ def test_history_is_paginated(client, personas, agreement):
         agreement.title = f"Title {number}"
         agreement.save()
     client.force_login(personas.viewer)
-    first = client.get(url(agreement)).context
+    first = client.get(url(agreement), {"history_page": 1}).context
     assert len(first["history"]) == 25
     assert first["history_pager"].paginator.count == 61
     history_url = reverse("agreements:history", args=[agreement.pk])
