@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gc
 import io
 import json
 import os
@@ -66,6 +67,7 @@ class Page:
     label: str
     path: Callable[[dict], str]
     compare_admin: bool = True
+    headers: dict = field(default_factory=dict)
     results: dict = field(default_factory=dict)
 
 
@@ -90,8 +92,14 @@ def pages() -> list[Page]:
         ),
         Page(
             "detail",
-            "Agreement page (~2,000 history rows)",
+            "Agreement page (an agreement with ~2,000 history rows)",
             lambda c: f"/agreements/{c['long_pk']}/",
+        ),
+        Page(
+            "history_lazy",
+            "Agreement page's history, loaded as it scrolls in (htmx)",
+            lambda c: f"/agreements/{c['long_pk']}/history/",
+            headers={"HX-Request": "true"},
         ),
         Page(
             "history_last",
@@ -160,7 +168,7 @@ def measure_pages(dbs: Databases) -> tuple[list[Page], dict]:
     page_list = pages()
 
     def get(page: Page, size: str):
-        response = clients[size].get(page.path(context[size]))
+        response = clients[size].get(page.path(context[size]), headers=page.headers)
         if response.status_code != 200:
             raise AssertionError(f"{page.key} ({size}): HTTP {response.status_code}")
         return response
@@ -255,12 +263,14 @@ def measure_pdfs(dbs: Databases, renders: int = 300) -> dict:
     # Warm renders: each one a full rendering (the cache is bypassed).
     log(f"pdf: {renders} warm renders")
     times = []
+    gc.collect()
     rss = [rss_kib()]
     for n in range(renders):
         started = time.perf_counter()
         render()
         times.append(time.perf_counter() - started)
         if (n + 1) % 100 == 0:
+            gc.collect()
             rss.append(rss_kib())
     results["warm_ms"] = median_ms(times)
     results["rss_kib"] = rss
@@ -269,10 +279,13 @@ def measure_pdfs(dbs: Databases, renders: int = 300) -> dict:
     # every ten renders.
     log(f"pdf: {TRACED_RENDERS} renders under tracemalloc")
     tracemalloc.start()
+    gc.collect()
     traced = [tracemalloc.get_traced_memory()[0]]
     for n in range(TRACED_RENDERS):
         render()
         if (n + 1) % 10 == 0:
+            # Garbage (reference cycles) collected first: what is left is held.
+            gc.collect()
             traced.append(tracemalloc.get_traced_memory()[0])
     tracemalloc.stop()
     results["traced_bytes"] = traced
