@@ -166,13 +166,15 @@ def recent_changes(visible: QuerySet[Agreement]) -> list[dict]:
         .values("history_id")[:1]
     )
     rows = list(
-        # EXISTS, not IN: the newest rows are read from the history_date index and
-        # checked one by one, stopping at ten (an IN list made SQLite read and sort
-        # every history row of every visible agreement).
+        # Newest first by history id, the order rows were written in: the primary
+        # key is read backwards and each row checked (EXISTS) until ten are found.
+        # An IN list made SQLite read and sort every history row of every visible
+        # agreement; ordering by history_date made PostgreSQL sort every row
+        # sharing the newest date (an import writes thousands with one date).
         history.filter(Exists(visible.filter(pk=OuterRef("id"))))
         .select_related("home_city", "partner_city", "history_user")
         .annotate(previous_id=Subquery(previous))
-        .order_by("-history_date", "-history_id")[:TOP]
+        .order_by("-history_id")[:TOP]
     )
     before = history.in_bulk([row.previous_id for row in rows if row.previous_id])
     stage_labels = dict(Stage.choices)
