@@ -14,6 +14,15 @@ class AgreementsConfig(AppConfig):
         # Search normalisation runs inside SQLite as a registered function.
         connection_created.connect(register_sqlite_function, dispatch_uid="sistercities_normalise")
 
+        from django.db.models.signals import post_save
+
+        from cities.models import City
+
+        from .models import refresh_sort_keys
+
+        # A renamed city's agreements sort under the new name (Agreement.*_sort_key).
+        post_save.connect(refresh_sort_keys, sender=City, dispatch_uid="sistercities_sort_keys")
+
         from .audit import connect_signals
 
         # Failed logins, logins and lockouts go to the audit log (agreements/audit.py).

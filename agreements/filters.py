@@ -13,7 +13,6 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -44,11 +43,12 @@ SORT_CHOICES = [(key, key) for key in SORT_KEYS] + [(f"-{key}", f"-{key}") for k
 DEFAULT_SORT = "-created"
 
 
-def _city_name(prefix: str):
-    """The city's name as the page's reader sees it (Persian name first on Persian pages)."""
+def _city_sort_key(side: str):
+    """The city's name as the page's reader sees it (Persian name first on Persian
+    pages), from the copy kept on the agreement: an index serves the order."""
     if (get_language() or "").startswith("fa"):
-        return Coalesce(NullIf(F(f"{prefix}__name_fa"), Value("")), F(f"{prefix}__name"))
-    return F(f"{prefix}__name")
+        return F(f"{side}_sort_key_fa")
+    return F(f"{side}_sort_key")
 
 
 def _stage_position():
@@ -63,8 +63,8 @@ def sort_expressions(key: str) -> list:
     descending = key.startswith("-")
     name = key.lstrip("-")
     expressions = {
-        "home": _city_name("home_city"),
-        "partner": _city_name("partner_city"),
+        "home": _city_sort_key("home"),
+        "partner": _city_sort_key("partner"),
         "country": F("partner_city__country"),
         "stage": _stage_position(),
         "kind": F("kind"),

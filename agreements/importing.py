@@ -536,23 +536,27 @@ def _write(plan: ImportPlan, *, by, reason: str, progress: Progress | None) -> I
     total = len(new_rows)
     for start in range(0, total, BATCH_SIZE * 4):
         batch = new_rows[start : start + BATCH_SIZE * 4]
+        agreements = [
+            Agreement(
+                home_city_id=plan.cities[row.home].pk,
+                partner_city_id=plan.cities[row.partner].pk,
+                kind=row.kind,
+                stage=row.stage,
+                status=status_for(row.stage),
+                stage_changed_at=now,
+                origin=Origin.OTHER,
+                signed_year=row.year,
+                summary=row.notes,
+                created_by=history_user,
+                created_at=now,
+            )
+            for row in batch
+        ]
+        for agreement, row in zip(agreements, batch, strict=True):
+            # bulk_create skips save(): the sort keys from the planned cities' names.
+            agreement.fill_sort_keys(plan.cities[row.home], plan.cities[row.partner])
         bulk_create_with_history(
-            [
-                Agreement(
-                    home_city_id=plan.cities[row.home].pk,
-                    partner_city_id=plan.cities[row.partner].pk,
-                    kind=row.kind,
-                    stage=row.stage,
-                    status=status_for(row.stage),
-                    stage_changed_at=now,
-                    origin=Origin.OTHER,
-                    signed_year=row.year,
-                    summary=row.notes,
-                    created_by=history_user,
-                    created_at=now,
-                )
-                for row in batch
-            ],
+            agreements,
             Agreement,
             batch_size=BATCH_SIZE,
             default_user=history_user,

@@ -244,6 +244,14 @@ class AgreementQuerySet(models.QuerySet):
         )
 
 
+SORT_KEY_FIELDS = ("home_sort_key", "home_sort_key_fa", "partner_sort_key", "partner_sort_key_fa")
+
+
+def sort_keys_of(city) -> tuple[str, str]:
+    """A city's sort keys on agreements: (English page, Persian page)."""
+    return city.name, city.name_fa or city.name
+
+
 class Agreement(Tracked):
     home_city = models.ForeignKey(
         City,
@@ -305,6 +313,17 @@ class Agreement(Tracked):
         related_name="+",
         editable=False,
     )
+    # Copies of the two cities' names, kept only so that the list can sort by
+    # home or partner city from an index of this table: ordering by a joined
+    # city's name sorted every visible agreement (100,000 for a national
+    # administrator) on every page. The English key is the English name; the
+    # Persian key is the Persian name, else the English one (what a Persian page
+    # shows). Set by save() and fill_sort_keys(); a city's rename updates them
+    # (agreements.sort_keys). Never shown: pages read the names from the cities.
+    home_sort_key = models.CharField(max_length=200, default="", editable=False)
+    home_sort_key_fa = models.CharField(max_length=200, default="", editable=False)
+    partner_sort_key = models.CharField(max_length=200, default="", editable=False)
+    partner_sort_key_fa = models.CharField(max_length=200, default="", editable=False)
 
     objects = AgreementQuerySet.as_manager()
 
@@ -355,6 +374,15 @@ class Agreement(Tracked):
             models.Index(
                 fields=["home_city", "-created_at", "-id"], name="agreement_home_created_idx"
             ),
+            # The list sorted by home or partner city, in English and in Persian:
+            # ORDER BY partner_sort_key, id LIMIT 51 (read backwards for the
+            # descending sort) instead of sorting every agreement's joined city.
+            models.Index(fields=["home_sort_key", "id"], name="agreement_home_sort_idx"),
+            models.Index(fields=["home_sort_key_fa", "id"], name="agreement_home_sort_fa_idx"),
+            models.Index(fields=["partner_sort_key", "id"], name="agreement_partner_sort_idx"),
+            models.Index(
+                fields=["partner_sort_key_fa", "id"], name="agreement_partner_sort_fa_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -363,7 +391,38 @@ class Agreement(Tracked):
     def save(self, *args, **kwargs) -> None:
         if self.signed_on:
             self.signed_year = self.signed_on.year
+        cities = (self.home_city_id, self.partner_city_id)
+        if getattr(self, "_sort_keys_for", None) != cities:
+            # New, or moved to other cities: only then are the cities read.
+            self.fill_sort_keys()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, *SORT_KEY_FIELDS}
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        agreement = super().from_db(db, field_names, values)
+        # The cities its sort keys were read for: save() refreshes them on a change.
+        agreement._sort_keys_for = (
+            agreement.__dict__.get("home_city_id"),
+            agreement.__dict__.get("partner_city_id"),
+        )
+        return agreement
+
+    def fill_sort_keys(self, home=None, partner=None) -> None:
+        """Copy the cities' names into the sort keys (bulk inserts call this).
+
+        `home`, `partner`: anything with the cities' `name` and `name_fa` (an import
+        plan's cities), when the agreement does not hold the City objects."""
+        for side, city in (
+            ("home", home or self.home_city),
+            ("partner", partner or self.partner_city),
+        ):
+            english, persian = sort_keys_of(city)
+            setattr(self, f"{side}_sort_key", english)
+            setattr(self, f"{side}_sort_key_fa", persian)
+        self._sort_keys_for = (self.home_city_id, self.partner_city_id)
 
     def clean(self) -> None:
         super().clean()
@@ -934,3 +993,18 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement} {self.reason} {self.sent_on}"
+
+
+def refresh_sort_keys(sender, instance: City, **kwargs) -> None:
+    """After a city is saved: its agreements' sort keys follow a rename.
+
+    Connected to City's post_save (agreements.apps). Two UPDATEs that touch only
+    rows whose key differs, so an unchanged name writes nothing. The keys are not
+    part of an agreement's history (they copy the city's, which has its own).
+    """
+    english, persian = sort_keys_of(instance)
+    for side in ("home", "partner"):
+        stale = Agreement.objects.filter(**{f"{side}_city": instance}).exclude(
+            **{f"{side}_sort_key": english, f"{side}_sort_key_fa": persian}
+        )
+        stale.update(**{f"{side}_sort_key": english, f"{side}_sort_key_fa": persian})

@@ -482,6 +482,7 @@ class Builder:
                 created_by=self.staff[home.pk][0],
                 created_at=created,
             )
+            agreement.fill_sort_keys()
             rows.append(agreement)
             self.plan.append((agreement, slot, moves))
         self.bulk(Agreement, rows)

@@ -61,7 +61,19 @@ from .common import is_htmx
 PER_PAGE = 25
 
 # Bookkeeping that changes on every save and says nothing to a reader.
-_SKIPPED_FIELDS = {"id", "version", "created_at", "updated_at", "agreement", "memorandum"}
+_SKIPPED_FIELDS = {
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "agreement",
+    "memorandum",
+    # Copies of the cities' names kept for sorting (Agreement.*_sort_key).
+    "home_sort_key",
+    "home_sort_key_fa",
+    "partner_sort_key",
+    "partner_sort_key_fa",
+}
 
 
 @dataclass(frozen=True)

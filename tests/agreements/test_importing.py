@@ -93,6 +93,12 @@ def test_seed_file_imports(capsys):
     # A city that is both a home municipality and someone's partner exists once.
     assert City.objects.filter(name="Tabriz").count() == 1
     assert "66" in capsys.readouterr().out
+    # Written in bulk (no save()), yet sortable by city like any other agreement.
+    for agreement in Agreement.objects.select_related("home_city", "partner_city"):
+        for side in ("home", "partner"):
+            city = getattr(agreement, f"{side}_city")
+            assert getattr(agreement, f"{side}_sort_key") == city.name
+            assert getattr(agreement, f"{side}_sort_key_fa") == (city.name_fa or city.name)
 
 
 def test_every_imported_row_has_history_with_the_reason():

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import Agreement
@@ -262,6 +263,50 @@ def test_persian_pages_sort_by_the_persian_name(client, personas):
     client.force_login(personas.viewer)
     names = [a.partner_city.name_fa for a in listed(client.get(URL, {"sort": "partner"}))]
     assert names == ["آمل", "یزد"]
+
+
+def test_a_renamed_city_sorts_under_its_new_name_in_both_languages(client, personas):
+    # The list sorts on copies of the names kept on the agreement (an index
+    # serves the order); a rename must reach them.
+    t = personas.tehran
+    first = AgreementFactory(home_city=t, partner_city=CityFactory(name="Aachen", name_fa="آخن"))
+    second = AgreementFactory(home_city=t, partner_city=CityFactory(name="Bonn", name_fa="بن"))
+    client.force_login(personas.viewer)
+    assert listed(client.get(URL, {"sort": "partner"})) == [first, second]
+    city = first.partner_city
+    city.name, city.name_fa = "Zwickau", "یزد"
+    city.save()
+    assert listed(client.get(URL, {"sort": "partner"})) == [second, first]
+    client.cookies["django_language"] = "en"
+    assert listed(client.get(URL, {"sort": "partner"})) == [second, first]
+    city.name_fa = ""  # a Persian page then sorts it by its English name
+    city.save()
+    first.refresh_from_db()
+    assert (first.partner_sort_key, first.partner_sort_key_fa) == ("Zwickau", "Zwickau")
+
+
+def test_an_agreement_moved_to_another_city_sorts_under_it(personas):
+    t = personas.tehran
+    agreement = AgreementFactory(home_city=t, partner_city=CityFactory(name="Aachen"))
+    agreement = Agreement.objects.get(pk=agreement.pk)  # as a form or the API loads it
+    agreement.partner_city = CityFactory(name="Zwickau", name_fa="")
+    agreement.save(update_fields=["partner_city", "updated_at"])
+    agreement.refresh_from_db()
+    assert agreement.partner_sort_key == "Zwickau" and agreement.partner_sort_key_fa == "Zwickau"
+    assert agreement.home_sort_key == t.name and agreement.home_sort_key_fa == t.name_fa
+
+
+def test_sort_keys_are_not_shown_as_changes_in_the_history(client, personas):
+    agreement = AgreementFactory(home_city=personas.tehran)
+    city = agreement.partner_city
+    city.name = "Renamed"
+    city.save()
+    agreement.refresh_from_db()
+    agreement.title = "New title"
+    agreement.save()
+    client.force_login(personas.viewer)
+    body = client.get(reverse("agreements:history", args=[agreement.pk])).content.decode()
+    assert "New title" in body and "sort_key" not in body and "sort key" not in body
 
 
 def test_sort_by_stage_follows_the_lifecycle(client, personas, varied):
