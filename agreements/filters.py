@@ -13,11 +13,12 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from cities.models import City
+from cities.models import City, display_name
 
 from . import permissions
 from .dates import persian_digits
@@ -86,11 +87,33 @@ def visible_home_cities(request) -> QuerySet[City]:
     user = getattr(request, "user", None)
     if user is None:
         return City.objects.none()
-    # Only what the option labels show: a national deployment has hundreds of homes.
-    names = ("id", "name", "name_fa")
     if permissions.is_administrator(user):
-        return City.objects.homes().only(*names)
-    return City.objects.filter(pk__in=permissions.home_city_ids(user)).only(*names)
+        return City.objects.homes()
+    return City.objects.filter(pk__in=permissions.home_city_ids(user))
+
+
+class NameOnlyIterator(ModelChoiceIterator):
+    """A city select's options from (id, name, name_fa) rows, not model instances.
+
+    A national administrator's home-municipality filter has hundreds of options;
+    building a City for each cost more than the rest of the list page (20 ms at
+    400). The chosen value is still checked against the queryset by the field.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        persian = (get_language() or "").startswith("fa")
+        for pk, name, name_fa in self.queryset.values_list("pk", "name", "name_fa"):
+            yield (pk, display_name(name, name_fa, persian=persian))
+
+
+class CityChoiceField(forms.ModelChoiceField):
+    iterator = NameOnlyIterator
+
+
+class CityChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = CityChoiceField
 
 
 class AgreementFilter(django_filters.FilterSet):
@@ -104,7 +127,7 @@ class AgreementFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=Kind.choices, empty_label=_("Any kind")
     )
-    home_city = django_filters.ModelChoiceFilter(
+    home_city = CityChoiceFilter(
         label=_("Home municipality"),
         queryset=visible_home_cities,
         empty_label=_("Any municipality"),

@@ -23,6 +23,15 @@ class Characteristic(models.TextChoices):
     CAPITAL = "capital", _("Capital")
 
 
+def display_name(name: str, name_fa: str, *, persian: bool | None = None) -> str:
+    """The name a reader of the current language expects: Persian on Persian pages
+    when the city has one (City.display_name, for rows read without a model).
+    `persian`: whether the page is Persian, when the caller already knows."""
+    if persian is None:
+        persian = (get_language() or "").startswith("fa")
+    return name_fa if persian and name_fa else name
+
+
 def search_name_for(name: str, name_fa: str) -> str:
     from agreements.search import normalise
 
@@ -122,9 +131,7 @@ class City(models.Model):
     @property
     def display_name(self) -> str:
         """The name a reader of the current language expects."""
-        if (get_language() or "").startswith("fa") and self.name_fa:
-            return self.name_fa
-        return self.name
+        return display_name(self.name, self.name_fa)
 
     @property
     def title_list(self) -> list[str]:
