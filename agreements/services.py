@@ -4,7 +4,8 @@ and management commands all call these; a rule lives in one place.
 Each function takes keyword-only arguments, checks the permission
 (agreements.permissions) and the workflow (agreements.workflow), runs in one
 transaction with the agreement row locked, saves with save() so that history
-is written with a reason, and sends e-mail only after commit. On failure it
+is written with a reason, and queues its e-mail to be written and sent only if
+that transaction commits (agreements.tasks.enqueue_on_commit). On failure it
 raises one error (WorkflowError and its kinds, Forbidden, or Django's
 ValidationError) and the database is left as it was.
 
@@ -26,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications, workflow
+from . import workflow
 from .memoranda import add_default_articles
 from .models import (
     Agreement,
@@ -50,6 +51,7 @@ from .permissions import (
     can_view_agreement,
     forget_roles,
 )
+from .tasks import enqueue_on_commit, notify_request_decided, notify_request_made
 from .uploads import check_document_file
 
 if TYPE_CHECKING:
@@ -333,7 +335,7 @@ def request_advance(*, agreement: Agreement, by: AbstractBaseUser, note: str = "
             note=note,
         )
         _save(stage_request, f"Requested by {_user_label(by)}")
-        transaction.on_commit(lambda: notifications.request_made(stage_request.pk))
+        enqueue_on_commit(notify_request_made, stage_request_id=stage_request.pk)
     return stage_request
 
 
@@ -358,18 +360,28 @@ def request_upgrade(*, agreement: Agreement, by: AbstractBaseUser, note: str = "
             note=note,
         )
         _save(stage_request, f"Upgrade requested by {_user_label(by)}")
-        transaction.on_commit(lambda: notifications.request_made(stage_request.pk))
+        enqueue_on_commit(notify_request_made, stage_request_id=stage_request.pk)
     return stage_request
 
 
 def _lock_request(stage_request: StageRequest, by, action: str) -> tuple[StageRequest, Agreement]:
-    """Lock the agreement, then re-read the request: its state may have changed."""
-    locked = _lock_agreement(stage_request.agreement_id)
-    fresh = StageRequest.objects.select_for_update().get(pk=stage_request.pk)
+    """Lock the agreement and the request in one statement and read both as they are
+    now: another decider may have moved the agreement or decided the request.
+
+    On PostgreSQL the rows are locked in the order named, the agreement first as
+    every other write locks it, and a row changed while this statement waited is
+    read again in its committed version (so the state checked below is current).
+    On SQLite the transaction began with the write lock (BEGIN IMMEDIATE).
+    """
+    fresh = (
+        StageRequest.objects.select_related("agreement", "requested_by")
+        .select_for_update(of=("agreement", "self"))
+        .get(pk=stage_request.pk)
+    )
     if fresh.state != RequestState.PENDING:
         _refuse(by, action, fresh, "already decided")
         raise Conflict(ALREADY_DECIDED)
-    return fresh, locked
+    return fresh, fresh.agreement
 
 
 def approve_stage_request(
@@ -391,7 +403,7 @@ def approve_stage_request(
         fresh.decision_note = note
         fresh.decided_at = timezone.now()
         _save(fresh, f"Approved by {_user_label(by)}")
-        transaction.on_commit(lambda: notifications.request_decided(fresh.pk))
+        enqueue_on_commit(notify_request_decided, stage_request_id=fresh.pk)
     return fresh
 
 
@@ -465,7 +477,7 @@ def reject_stage_request(
         fresh.decision_note = note
         fresh.decided_at = timezone.now()
         _save(fresh, f"Rejected by {_user_label(by)}")
-        transaction.on_commit(lambda: notifications.request_decided(fresh.pk))
+        enqueue_on_commit(notify_request_decided, stage_request_id=fresh.pk)
     return fresh
 
 

@@ -5,15 +5,22 @@ In production the backend is django-tasks-db's database queue, run by
 one process's memory). In tests and with DEBUG the immediate backend runs each
 task at once, in the caller, so e-mail lands in the outbox synchronously.
 Arguments are plain JSON values: a task may run in another process later.
+
+A workflow change queues one small task (the request's id); the worker reads the
+request and writes each recipient's e-mail in their language
+(agreements.notifications), so the transition itself composes nothing.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django_tasks import task
+from django_tasks.base import Task
 
 logger = logging.getLogger("sistercities.mail")
 
@@ -32,3 +39,42 @@ def send_email(*, subject: str, body: str, to: list[str], from_email: str = "") 
 def queue_email(*, subject: str, body: str, to: list[str]) -> None:
     """Send now (immediate backend) or queue for the worker (database backend)."""
     send_email.enqueue(subject=str(subject), body=str(body), to=[str(a) for a in to])
+
+
+@task()
+def notify_request_made(*, stage_request_id: int) -> int:
+    """E-mail the municipality's approvers that a request waits for them."""
+    from .notifications import request_made
+
+    return request_made(stage_request_id)
+
+
+@task()
+def notify_request_decided(*, stage_request_id: int) -> int:
+    """E-mail the requester how their request was decided."""
+    from .notifications import request_decided
+
+    return request_decided(stage_request_id)
+
+
+def queued_with_the_transaction(backend: Any, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Does `backend` queue a task as a row of the database the transaction writes to?"""
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    return isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) == using
+
+
+def enqueue_on_commit(work: Task, *, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """Queue `work` so that it runs only if the current transaction commits.
+
+    With the database queue in the same database, the task's row is written inside
+    the transaction (a transactional outbox): it commits with the change it reports,
+    or rolls back with it, and a worker can see it only after the commit. That costs
+    one INSERT, not a second commit after the first. Any other backend (the
+    immediate one runs the task at once) is called from transaction.on_commit.
+    """
+    if queued_with_the_transaction(work.get_backend(), using):
+        work.enqueue(**kwargs)
+    else:
+        transaction.on_commit(lambda: work.enqueue(**kwargs), using=using)

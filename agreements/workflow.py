@@ -71,17 +71,44 @@ class GateFacts:
     delegations_each_way: bool = False
 
 
+# The facts each stage's gate looks at. collect_facts() reads only these for one
+# agreement (a transition reads one or two tables, not nine); a test checks that
+# no gate looks at a fact left out here.
+GATE_READS: dict[str, frozenset[str]] = {
+    Stage.CONTACT: frozenset({"contacts"}),
+    Stage.GOALS: frozenset({"goals_with_sector", "commonalities", "council_support"}),
+    Stage.LEGAL: frozenset({"granted_authorities", "required_authorities"}),
+    Stage.SIGNING: frozenset(
+        {
+            "memorandum_exists",
+            "memorandum_frozen",
+            "memorandum_signed_on",
+            "memorandum_home_signatory",
+            "memorandum_partner_signatory",
+            "signed_copy_uploaded",
+        }
+    ),
+    Stage.DELEGATIONS: frozenset({"completed_official_delegations", "delegations_each_way"}),
+    Stage.ACTIVE: frozenset(),
+}
+_MEMORANDUM_FACTS = GATE_READS[Stage.SIGNING]
+
+
 def collect_facts(agreement: Agreement, today: datetime.date | None = None) -> GateFacts:
-    """Read what the gates need with a fixed handful of queries."""
-    return collect_facts_for([agreement], today)[agreement.pk]
+    """What the gate of the agreement's current stage looks at (the other facts keep
+    their defaults: evaluate these facts for `agreement.stage` only)."""
+    return collect_facts_for([agreement], today, reads=GATE_READS[agreement.stage])[agreement.pk]
 
 
 def collect_facts_for(
-    agreements: list[Agreement], today: datetime.date | None = None
+    agreements: list[Agreement],
+    today: datetime.date | None = None,
+    reads: frozenset[str] | None = None,
 ) -> dict[int, GateFacts]:
-    """The gate facts of several agreements at once ({pk: facts}), in the same nine
+    """The gate facts of several agreements at once ({pk: facts}), in at most nine
     queries whatever their number: a page listing gates (the approvals queue) does
-    not query per row."""
+    not query per row. `reads` names the facts wanted (default: every fact); a table
+    no wanted fact comes from is not queried, and the other facts keep their defaults."""
     from django.db.models import Count
 
     from .models import (
@@ -99,6 +126,9 @@ def collect_facts_for(
     today = today or timezone.localdate()
     ids = [agreement.pk for agreement in agreements]
 
+    def wanted(*facts: str) -> bool:
+        return reads is None or not reads.isdisjoint(facts)
+
     def counts(queryset) -> dict[int, int]:
         return dict(
             queryset.filter(agreement_id__in=ids)
@@ -115,25 +145,45 @@ def collect_facts_for(
             found.setdefault(agreement_id, set()).add(value)
         return found
 
-    settings_rows = {
-        row.city_id: row
-        for row in MunicipalitySettings.objects.filter(
-            city_id__in={agreement.home_city_id for agreement in agreements}
-        )
-    }
+    # Each table only if a wanted fact comes from it (and its query built only then).
+    settings_rows = {}
+    if wanted("required_authorities", "delegations_each_way"):
+        settings_rows = {
+            row.city_id: row
+            for row in MunicipalitySettings.objects.filter(
+                city_id__in={agreement.home_city_id for agreement in agreements}
+            )
+        }
     latest: dict[int, Memorandum] = {}
-    # Newest version first: the first row seen per agreement is its latest memorandum.
-    for memorandum in Memorandum.objects.filter(agreement_id__in=ids).order_by(
-        "agreement_id", "-number"
-    ):
-        latest.setdefault(memorandum.agreement_id, memorandum)
-    signed_copies = pairs(Document.objects.filter(kind=DocumentKind.SIGNED_MOU), "kind")
-    contacts = counts(Contact.objects.exclude(participants=""))
-    goals = counts(Goal.objects.exclude(sector=""))
-    commonalities = counts(Commonality.objects.all())
-    council = pairs(DepartmentSupport.objects.filter(department=Department.COUNCIL), "department")
-    granted = pairs(LegalApproval.objects.filter(status=ApprovalStatus.GRANTED), "authority")
-    delegations = pairs(Delegation.objects.filter(official=True, end_date__lt=today), "direction")
+    if wanted(*_MEMORANDUM_FACTS):
+        # Newest version first: the first row seen per agreement is its latest memorandum.
+        for memorandum in Memorandum.objects.filter(agreement_id__in=ids).order_by(
+            "agreement_id", "-number"
+        ):
+            latest.setdefault(memorandum.agreement_id, memorandum)
+    signed_copies = (
+        pairs(Document.objects.filter(kind=DocumentKind.SIGNED_MOU), "kind")
+        if wanted("signed_copy_uploaded")
+        else {}
+    )
+    contacts = counts(Contact.objects.exclude(participants="")) if wanted("contacts") else {}
+    goals = counts(Goal.objects.exclude(sector="")) if wanted("goals_with_sector") else {}
+    commonalities = counts(Commonality.objects.all()) if wanted("commonalities") else {}
+    council = (
+        pairs(DepartmentSupport.objects.filter(department=Department.COUNCIL), "department")
+        if wanted("council_support")
+        else {}
+    )
+    granted = (
+        pairs(LegalApproval.objects.filter(status=ApprovalStatus.GRANTED), "authority")
+        if wanted("granted_authorities")
+        else {}
+    )
+    delegations = (
+        pairs(Delegation.objects.filter(official=True, end_date__lt=today), "direction")
+        if wanted("completed_official_delegations")
+        else {}
+    )
     facts = {}
     for agreement in agreements:
         pk = agreement.pk

@@ -80,3 +80,30 @@ def test_approve_and_reject_at_once_yield_one_decision(personas):
     request.refresh_from_db()
     agreement.refresh_from_db()
     assert (request.state == RequestState.APPROVED) == (agreement.stage == Stage.GOALS)
+
+
+def test_approve_and_suspend_at_once_neither_deadlocks(personas):
+    """Suspending locks the agreement and then closes its pending request; the
+    approval locks both in one statement, the agreement first: whichever is first,
+    the other waits and then sees its result."""
+    agreement = AgreementFactory(home_city=personas.tehran)
+    fulfil_gate(agreement)
+    request = services.request_advance(agreement=agreement, by=personas.officer)
+    results = _race(
+        [
+            lambda: services.approve_stage_request(stage_request=request, by=personas.approver),
+            lambda: services.suspend(agreement=agreement, by=personas.approver2, reason="audit"),
+        ]
+    )
+    approved, suspended = results
+    assert isinstance(suspended, Agreement), results
+    request.refresh_from_db()
+    agreement.refresh_from_db()
+    assert agreement.status == "suspended"
+    if isinstance(approved, StageRequest):  # the approval went first
+        assert request.state == RequestState.APPROVED
+        assert agreement.stage == Stage.GOALS
+    else:  # the suspension closed the request first
+        assert isinstance(approved, services.Conflict), results
+        assert request.state == RequestState.WITHDRAWN
+        assert agreement.stage == Stage.CONTACT

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 
 from agreements import services
 from agreements.models import (
@@ -19,7 +21,7 @@ from agreements.models import (
     Status,
     UserProfile,
 )
-from agreements.permissions import Forbidden, visible_agreements
+from agreements.permissions import Forbidden, can_decide, visible_agreements
 from tests.factories import (
     AgreementFactory,
     CityFactory,
@@ -27,6 +29,7 @@ from tests.factories import (
     LegalApprovalFactory,
     MemorandumFactory,
 )
+from tests.querycount import captured
 from tests.workflow_helpers import agreement_at, db_state, fulfil_gate
 
 pytestmark = pytest.mark.django_db
@@ -351,3 +354,80 @@ def test_legal_approval_granted_unlocks_gate(personas):
         services.request_advance(agreement=other, by=personas.officer)
     assert len(exc.value.missing) == 3
     assert Agreement.objects.get(pk=other.pk).stage == Stage.LEGAL
+
+
+@pytest.fixture
+def officers_request(personas, tehran_agreement) -> StageRequest:
+    """A pending request by an officer who has an e-mail address (nothing sent yet)."""
+    personas.officer.email = "officer@example.org"
+    personas.officer.save()
+    fulfil_gate(tehran_agreement)
+    request = services.request_advance(agreement=tehran_agreement, by=personas.officer)
+    mail.outbox.clear()
+    return request
+
+
+def test_requester_is_mailed_only_after_the_approval_commits(
+    personas, officers_request, django_capture_on_commit_callbacks
+):
+    request = officers_request
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.approve_stage_request(stage_request=request, by=personas.approver)
+    assert mail.outbox == []  # committed, but the commit hooks have not run yet
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert [m.to for m in mail.outbox] == [["officer@example.org"]]
+
+
+def test_no_mail_for_a_rolled_back_approval(
+    personas, officers_request, django_capture_on_commit_callbacks
+):
+    request = officers_request
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.approve_stage_request(stage_request=request, by=personas.approver)
+        raise RuntimeError("the surrounding work failed")
+    assert callbacks == []
+    assert mail.outbox == []
+    request.refresh_from_db()
+    assert request.state == RequestState.PENDING
+
+
+_TABLE = re.compile(r'(?:FROM|UPDATE|INTO) "?(\w+)')
+
+
+def _verb_and_table(sql: str) -> str:
+    """'SELECT agreements_contact' for a statement reading that table first."""
+    return f"{sql.split()[0]} {_TABLE.search(sql).group(1)}"
+
+
+def test_an_approval_reads_the_rows_it_needs_once_and_writes_each_once(
+    personas, tehran_agreement, settings
+):
+    """Lock and read (agreement and request in one statement), the gate of the current
+    stage (contacts only), two saves with their history rows, the e-mail task queued in
+    the same transaction. Printed in full if it changes."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    fulfil_gate(tehran_agreement)
+    request = services.request_advance(agreement=tehran_agreement, by=personas.officer)
+    can_decide(personas.approver, tehran_agreement)  # roles are read once per request
+    sql = captured(
+        lambda: services.approve_stage_request(stage_request=request, by=personas.approver)
+    )
+    # The test's own transaction turns the service's into a savepoint.
+    statements = [s for s in sql if "SAVEPOINT" not in s]
+    shapes = [_verb_and_table(statement) for statement in statements]
+    expected = [
+        "SELECT agreements_stagerequest",
+        "SELECT agreements_contact",
+        "UPDATE agreements_agreement",
+        "INSERT agreements_historicalagreement",
+        "UPDATE agreements_stagerequest",
+        "INSERT agreements_historicalstagerequest",
+        "INSERT django_tasks_database_dbtaskresult",
+    ]
+    assert shapes == expected, "\n".join(statements)
+    assert "FOR UPDATE" in statements[0] or not connection.features.has_select_for_update

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from agreements import workflow
-from agreements.models import Stage, Status
+from agreements.models import Authority, Direction, Stage, Status
 from agreements.workflow import GateFacts
 
 
@@ -129,3 +131,30 @@ def test_upgrade_only_active_friendship():
 def test_status_follows_stage():
     assert workflow.status_for("active") == Status.ACTIVE
     assert workflow.status_for("legal") == Status.IN_PROGRESS
+
+
+_facts = st.builds(
+    GateFacts,
+    contacts=st.integers(0, 2),
+    goals_with_sector=st.integers(0, 2),
+    commonalities=st.integers(0, 2),
+    council_support=st.booleans(),
+    granted_authorities=st.frozensets(st.sampled_from(Authority.values)),
+    required_authorities=st.lists(st.sampled_from(Authority.values), unique=True).map(tuple),
+    memorandum_exists=st.booleans(),
+    memorandum_frozen=st.booleans(),
+    memorandum_signed_on=st.booleans(),
+    memorandum_home_signatory=st.booleans(),
+    memorandum_partner_signatory=st.booleans(),
+    signed_copy_uploaded=st.booleans(),
+    completed_official_delegations=st.frozensets(st.sampled_from(Direction.values)),
+    delegations_each_way=st.booleans(),
+)
+
+
+@given(stage=st.sampled_from(Stage.values), read=_facts, elsewhere=_facts)
+def test_a_gate_looks_only_at_the_facts_read_for_its_stage(stage, read, elsewhere):
+    """collect_facts() reads GATE_READS[stage] only; whatever the other facts hold,
+    the stage's checklist is the same."""
+    kept = {name: getattr(read, name) for name in workflow.GATE_READS[stage]}
+    assert workflow.checklist(stage, replace(elsewhere, **kept)) == workflow.checklist(stage, read)
