@@ -72,8 +72,9 @@ class GateFacts:
 
 
 # The facts each stage's gate looks at. collect_facts() reads only these for one
-# agreement (a transition reads one or two tables, not nine); a test checks that
-# no gate looks at a fact left out here.
+# agreement (a transition reads one to three tables, not nine); a test checks that
+# no gate looks at a fact left out here. A page of several agreements reads every
+# fact (gate_missing_for), so its query count does not depend on their stages.
 GATE_READS: dict[str, frozenset[str]] = {
     Stage.CONTACT: frozenset({"contacts"}),
     Stage.GOALS: frozenset({"goals_with_sector", "commonalities", "council_support"}),
