@@ -1,4 +1,4 @@
-"""One WeasyPrint set-up per process: font configuration, parsed stylesheet,
+"""One WeasyPrint set-up per process: font configuration, parsed stylesheets,
 URL fetcher, and a lock around rendering.
 
 Why reuse: a new FontConfiguration per render leaks about 0.25 MB and costs
@@ -7,6 +7,12 @@ Vazirmatn files into fontconfig) is the slowest part of a small render. The lock
 serialises renders inside one process because the shared FontConfiguration and
 Pango's font map are not documented as thread-safe; app servers scale with
 processes, so this costs nothing in production.
+
+Our own user-agent stylesheet (static/css/pdf-ua.css, see its header) replaces
+WeasyPrint's: `_Document` overrides `HTML._ua_stylesheets`, a private method and
+the only way to do it in WeasyPrint 70. weasyprint is pinned in pyproject.toml,
+and a test in tests/agreements/test_documents.py fails if an upgrade stops
+calling it.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from weasyprint.text.fonts import FontConfiguration
 from .fetcher import SafeURLFetcher
 
 STYLESHEET = "css/pdf.css"
+UA_STYLESHEET = "css/pdf-ua.css"
 TEMPLATES = ("pdf/memorandum.html", "pdf/dossier.html")
 
 _lock = threading.Lock()
@@ -36,30 +43,46 @@ class _Engine:
     fetcher: SafeURLFetcher
     font_config: FontConfiguration
     stylesheet: CSS
+    ua_stylesheet: CSS
 
 
-def stylesheet_path() -> Path:
+class _Document(HTML):
+    """A document of ours: WeasyPrint's HTML with our user-agent stylesheet."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [_engine().ua_stylesheet]
+
+
+def stylesheet_path(name: str = STYLESHEET) -> Path:
     for static_dir in settings.STATICFILES_DIRS:
-        path = Path(static_dir) / STYLESHEET
+        path = Path(static_dir) / name
         if path.is_file():
             return path
-    raise FileNotFoundError(STYLESHEET)
+    raise FileNotFoundError(name)
+
+
+def _parse(name: str, fetcher: SafeURLFetcher, font_config: FontConfiguration) -> CSS:
+    path = stylesheet_path(name)
+    # Parsed from a string with the file's URL as base, so its relative font
+    # URLs resolve inside static/ and go through the same fetcher.
+    return CSS(
+        string=path.read_text(encoding="utf-8"),
+        base_url=path.as_uri(),
+        url_fetcher=fetcher,
+        font_config=font_config,
+    )
 
 
 @cache
 def _engine() -> _Engine:
     fetcher = SafeURLFetcher()
     font_config = FontConfiguration()
-    path = stylesheet_path()
-    # Parsed from a string with the file's URL as base, so its relative font
-    # URLs resolve inside static/ and go through the same fetcher.
-    stylesheet = CSS(
-        string=path.read_text(encoding="utf-8"),
-        base_url=path.as_uri(),
-        url_fetcher=fetcher,
+    return _Engine(
+        fetcher=fetcher,
         font_config=font_config,
+        stylesheet=_parse(STYLESHEET, fetcher, font_config),
+        ua_stylesheet=_parse(UA_STYLESHEET, fetcher, font_config),
     )
-    return _Engine(fetcher=fetcher, font_config=font_config, stylesheet=stylesheet)
 
 
 def fetcher() -> SafeURLFetcher:
@@ -68,9 +91,10 @@ def fetcher() -> SafeURLFetcher:
 
 @cache
 def render_version() -> str:
-    """A short hash of the stylesheet and the PDF templates: part of every cache
+    """A short hash of the stylesheets and the PDF templates: part of every cache
     key, so a deployment that changes the layout does not serve old drafts."""
     digest = hashlib.sha256(stylesheet_path().read_bytes())
+    digest.update(stylesheet_path(UA_STYLESHEET).read_bytes())
     for name in TEMPLATES:
         digest.update(Path(get_template(name).origin.name).read_bytes())
     return digest.hexdigest()[:16]
@@ -93,7 +117,7 @@ def html_to_pdf(
     with _lock:
         # The base URL is the stylesheet's folder: relative URLs in a template
         # (there should be none) still resolve inside static/ and meet the fetcher.
-        document = HTML(
+        document = _Document(
             string=html, base_url=stylesheet_path().as_uri(), url_fetcher=engine.fetcher
         )
         embedded = [

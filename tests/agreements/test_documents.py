@@ -10,6 +10,7 @@ import json
 import os
 import zipfile
 
+import pypdfium2 as pdfium
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -190,6 +191,29 @@ def test_memorandum_is_pdfa_3b_with_metadata(memorandum, final_pdf):
 def test_memorandum_stays_small(final_pdf):
     # Fonts are subset, not embedded whole (a full Vazirmatn pair is ~250 KB).
     assert len(final_pdf) < 150_000
+
+
+def test_documents_use_our_user_agent_stylesheet(memorandum, monkeypatch):
+    # engine._Document replaces WeasyPrint's user-agent stylesheet through a
+    # private WeasyPrint method; an upgrade that stops calling it would bring
+    # the slower default back unnoticed.
+    calls = []
+    real = engine._Document._ua_stylesheets
+
+    def recording(self, forms=False):
+        sheets = real(self, forms)
+        calls.append(sheets)
+        return sheets
+
+    monkeypatch.setattr(engine._Document, "_ua_stylesheets", recording)
+    pdf = render_memorandum(memorandum, draft=False, use_cache=False)
+    assert calls
+    assert all(sheets == [engine._engine().ua_stylesheet] for sheets in calls)
+    # What the cut-down sheet must keep: headings as the PDF outline and list bullets.
+    outline = [item.get_title() for item in pdfium.PdfDocument(pdf).get_toc()]
+    assert any("Memorandum of Understanding" in title for title in outline)
+    assert "Article 1 – Subject" in outline
+    assert "•" in text_of(pdf)
 
 
 # --- The content hash and the draft cache --------------------------------------------------
