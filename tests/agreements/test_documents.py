@@ -48,6 +48,7 @@ from tests.pdf_helpers import (
 pytestmark = pytest.mark.django_db
 
 DRAFT_FA = normalise("پیش‌نویس")
+MM = 72 / 25.4  # points in a millimetre
 
 
 @pytest.fixture(autouse=True)
@@ -191,6 +192,30 @@ def test_memorandum_is_pdfa_3b_with_metadata(memorandum, final_pdf):
 def test_memorandum_stays_small(final_pdf):
     # Fonts are subset, not embedded whole (a full Vazirmatn pair is ~250 KB).
     assert len(final_pdf) < 150_000
+
+
+def _footer_chars(pdf: bytes, page_index: int) -> list[tuple[str, float, float]]:
+    """(character, left, right) in points of what is drawn in the bottom margin."""
+    page = pdfium.PdfDocument(pdf)[page_index]
+    textpage = page.get_textpage()
+    chars = []
+    for index in range(textpage.count_chars()):
+        left, bottom, right, top = textpage.get_charbox(index)
+        if top < 22 * MM:
+            chars.append((textpage.get_text_range(index, 1), left, right))
+    return chars
+
+
+def test_footer_sits_on_the_page_margins_in_both_scripts(final_pdf):
+    page_width = pdfium.PdfDocument(final_pdf)[0].get_width()
+    margin = 16 * MM
+    for page_index in range(2):
+        chars = _footer_chars(final_pdf, page_index)
+        latin = [(left, right) for char, left, right in chars if char.isascii() and char.strip()]
+        persian = [(left, right) for char, left, right in chars if "\u0600" <= char <= "\u06ff"]
+        # "Page 1 of 2" starts at the left margin, "صفحه ۱ از ۲" ends at the right one.
+        assert abs(min(left for left, _ in latin) - margin) < 3
+        assert abs(max(right for _, right in persian) - (page_width - margin)) < 3
 
 
 def test_documents_use_our_user_agent_stylesheet(memorandum, monkeypatch):
