@@ -679,6 +679,13 @@ class ArticleKey(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# An article's text in one language, at most: a long article is a few thousand
+# characters; 100,000 would take WeasyPrint most of a minute to lay out, holding a
+# worker (checked by forms and the API through max_length; tests/hardening
+# test_pdf_bounds renders the absurd case anyway).
+ARTICLE_BODY_MAX = 20_000
+
+
 class MemorandumArticle(Tracked):
     memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="articles")
     position = models.PositiveSmallIntegerField(_("position"), default=1)
@@ -687,8 +694,8 @@ class MemorandumArticle(Tracked):
     )
     heading_en = models.CharField(_("heading (English)"), max_length=200)
     heading_fa = models.CharField(_("heading (Persian)"), max_length=200)
-    body_en = models.TextField(_("text (English)"))
-    body_fa = models.TextField(_("text (Persian)"))
+    body_en = models.TextField(_("text (English)"), max_length=ARTICLE_BODY_MAX)
+    body_fa = models.TextField(_("text (Persian)"), max_length=ARTICLE_BODY_MAX)
 
     class Meta:
         verbose_name = _("article")

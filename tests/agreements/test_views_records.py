@@ -555,6 +555,27 @@ def test_memorandum_and_articles_are_saved_together(english, personas, agreement
     assert not MemorandumArticle.objects.filter(pk=second.pk).exists()
 
 
+def test_an_overlong_article_is_refused_with_a_message_and_changes_nothing(personas, agreement):
+    # 20,000 characters per language at most: a 100,000-character article would
+    # hold a worker for most of a minute when the PDF is rendered.
+    from django.test import Client
+
+    memorandum = MemorandumFactory(agreement=agreement)
+    article = MemorandumArticleFactory(memorandum=memorandum, position=1)
+    client = Client()
+    client.force_login(personas.officer)
+    page = client.get(edit_url(agreement, "memoranda", memorandum)).content.decode()
+    assert 'maxlength="20000"' in page
+    data = _memorandum_post(memorandum, [article], **{"articles-0-body_fa": "م" * 20_001})
+    response = client.post(edit_url(agreement, "memoranda", memorandum), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    # Django's own message, from its Persian catalogue, beside the field.
+    assert "حداکثر 20000 کاراکتر" in body  # the page is Persian
+    article.refresh_from_db()
+    assert article.body_fa != "م" * 20_001 and article.version == 1
+
+
 def test_stale_article_edit_changes_nothing(english, personas, agreement):
     memorandum = MemorandumFactory(agreement=agreement)
     article = MemorandumArticleFactory(memorandum=memorandum)
