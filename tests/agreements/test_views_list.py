@@ -211,6 +211,20 @@ def test_home_city_filter_offers_only_visible_municipalities(client, personas, t
     assert choices == [personas.tehran.pk]
 
 
+def test_home_city_options_are_named_in_the_page_language_and_keep_the_choice(
+    client, personas, tehran_and_isfahan
+):
+    # The options are written from (id, name, name_fa) rows, not City objects.
+    client.force_login(personas.admin)
+    tehran, isfahan = personas.tehran, personas.isfahan
+    body = client.get(URL, {"home_city": isfahan.pk}).content.decode()
+    assert f'<option value="{isfahan.pk}" selected>{isfahan.name_fa}</option>' in body
+    assert f'<option value="{tehran.pk}">{tehran.name_fa}</option>' in body
+    client.cookies["django_language"] = "en"
+    body = client.get(URL).content.decode()
+    assert f'<option value="{isfahan.pk}">{isfahan.name}</option>' in body
+
+
 @pytest.mark.parametrize(
     "params",
     [
