@@ -13,6 +13,10 @@ WeasyPrint's: `_Document` overrides `HTML._ua_stylesheets`, a private method and
 the only way to do it in WeasyPrint 70. weasyprint is pinned in pyproject.toml,
 and a test in tests/agreements/test_documents.py fails if an upgrade stops
 calling it.
+
+Streams are compressed once, by `compress_streams_once`, WeasyPrint's finisher
+hook: left to pydyf, a PDF/A file compresses every stream twice (once to hash
+the file identifier, once to write it), at zlib's slowest level.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import threading
+import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import pydyf
 from django.conf import settings
 from django.template.loader import get_template
 from weasyprint import CSS, HTML, Attachment
@@ -85,6 +91,24 @@ def _engine() -> _Engine:
     )
 
 
+def compress_streams_once(document, pdf: pydyf.PDF) -> None:
+    """WeasyPrint finisher: compress each stream now, once, at zlib's default level.
+
+    pydyf compresses a stream every time it reads the stream's bytes, at level 9,
+    and with a file identifier (which PDF/A requires) it reads every object twice:
+    once for the identifier's hash, once to write the file. Compressed here, the
+    stream carries its own /FlateDecode filter and pydyf copies its bytes as they
+    are. Streams that already have a filter (none today) are left alone.
+    """
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Stream) and item.compress and "Filter" not in item.extra:
+            # pydyf's own conversion of a stream's items (bytes, text, numbers) to bytes.
+            raw = b"\n".join(pydyf._to_bytes(part) for part in item.stream)
+            item.stream = [zlib.compress(raw)]
+            item.extra["Filter"] = "/FlateDecode"
+            item.compress = False
+
+
 def fetcher() -> SafeURLFetcher:
     return _engine().fetcher
 
@@ -140,4 +164,5 @@ def html_to_pdf(
             # Deterministic file identifier: the same input gives the same
             # bytes, which keeps cached drafts and re-renders comparable.
             pdf_identifier=hashlib.md5(html.encode(), usedforsecurity=False).hexdigest().encode(),
+            finisher=compress_streams_once,
         )

@@ -241,6 +241,31 @@ def test_documents_use_our_user_agent_stylesheet(memorandum, monkeypatch):
     assert "•" in text_of(pdf)
 
 
+def test_streams_are_compressed_once(memorandum, monkeypatch):
+    # engine.compress_streams_once compresses every stream in WeasyPrint's
+    # finisher; left to pydyf, a PDF/A file compresses each one twice (for the
+    # identifier's hash, then for the file). Only the two streams pydyf makes
+    # while writing (objects, cross references) are still compressed there.
+    import pydyf
+
+    pydyf_compressions = []
+    real = pydyf.zlib.compressobj
+
+    def counting(*args, **kwargs):
+        pydyf_compressions.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pydyf.zlib, "compressobj", counting)
+    pdf = render_memorandum(memorandum, draft=False, use_cache=False)
+    assert 0 < len(pydyf_compressions) <= 4
+    # Still one valid, compressed file: the text reads, fonts and XMP are found.
+    assert contains(text_of(pdf), "Memorandum of Understanding")
+    assert font_names(pdf) == {"Vazirmatn", "Vazirmatn-Bold"}
+    assert any(b"pdfaid" in stream for stream in decompressed_streams(pdf))
+    assert b"/Filter /FlateDecode" in pdf
+    assert len(pdf) < 150_000
+
+
 # --- The content hash and the draft cache --------------------------------------------------
 
 
