@@ -1,7 +1,8 @@
 """Figures that are expensive to count and cheap to know are still current.
 
-The dashboard's charts and flag counts aggregate every visible agreement: at
-100,000 agreements that is most of the page's time, for figures that change
+The dashboard's charts and flag counts aggregate every visible agreement, and
+the city directory counts the agreements of each home municipality it lists: at
+100,000 agreements that is most of those pages' time, for figures that change
 only when someone saves something. They are cached (Django's cache) under a key
 that says what they were counted from:
 
@@ -26,11 +27,12 @@ either way a figure is never older than the rules above.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from cities.models import City
@@ -57,10 +59,21 @@ def data_version(models=SOURCES) -> str:
     )
 
 
-def cached(name: str, scope: str, compute: Callable[[], Any]) -> Any:
-    """compute(), or its value from the cache when nothing it counts has changed."""
+def scope_of(queryset: QuerySet) -> str:
+    """A short name for what `queryset` reads: a hash of its SQL and parameters, so
+    a figure counted over one user's visible agreements is never shown to another
+    who sees different ones."""
+    sql, params = queryset.query.sql_with_params()
+    return hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:16]
+
+
+def cached(name: str, scope: str, compute: Callable[[], Any], version: str | None = None) -> Any:
+    """compute(), or its value from the cache when nothing it counts has changed.
+
+    `version` is a `data_version()` the caller already read in this request (a page
+    with several figures reads it once)."""
     minute = timezone.now().strftime("%Y%m%d%H%M")
-    key = f"figures:{name}:{scope}:{data_version()}:{minute}"
+    key = f"figures:{name}:{scope}:{version or data_version()}:{minute}"
     value = cache.get(key)
     if value is None:
         value = compute()

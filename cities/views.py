@@ -40,12 +40,17 @@ def _with_networks(queryset: QuerySet[City]) -> QuerySet[City]:
     )
 
 
-def partners_by_city(user, cities: list[City], limit: int = PARTNERS_SHOWN) -> dict[int, dict]:
+def partners_by_city(
+    user, cities: list[City], limit: int = PARTNERS_SHOWN, version: str | None = None
+) -> dict[int, dict]:
     """Each city's partners through live agreements visible to `user`.
 
     A home municipality can have thousands of partners: of its own agreements only
-    the number is read (`as_home`, an indexed count) and the page links to the
-    agreement list filtered by it. A partner city has a few home-city partners:
+    the number is read (`as_home`) and the page links to the agreement list
+    filtered by it. Those numbers count most agreements when the page lists the
+    home municipalities (the directory's first page): they are cached until an
+    agreement changes (agreements/figures.py; `version` is its data version if
+    the caller read it already). A partner city has a few home-city partners:
     up to `limit` of them are listed (`partners`), numbered per city by a window
     function, with their total in `count`. At most two queries whatever the sizes."""
     result: dict[int, dict] = defaultdict(lambda: {"partners": [], "count": 0, "as_home": 0})
@@ -61,7 +66,10 @@ def partners_by_city(user, cities: list[City], limit: int = PARTNERS_SHOWN) -> d
             .values_list("home_city_id")
             .annotate(n=Count("id"))
         )
-        for city_id, n in counts:
+        as_home = figures.cached(
+            "home-agreement-counts", figures.scope_of(counts), lambda: list(counts), version
+        )
+        for city_id, n in as_home:
             result[city_id]["as_home"] = n
     rows = (
         visible.filter(partner_city_id__in=ids)
@@ -106,7 +114,9 @@ def filter_cities(form: CitySearchForm) -> QuerySet[City]:
 def directory(request: HttpRequest) -> HttpResponse:
     form = CitySearchForm(request.GET)
     page = paginate(request, _with_networks(filter_cities(form)), per_page=25)
-    partners = partners_by_city(request.user, page.object_list)
+    # Read once for both cached figures below.
+    version = figures.data_version()
+    partners = partners_by_city(request.user, page.object_list, version=version)
     for city in page.object_list:
         city.partner_entry = partners[city.pk]
     context = {
@@ -117,6 +127,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "cities-missing-persian-name",
             "all",
             lambda: City.objects.missing_persian_name().count(),
+            version,
         ),
         "can_create": permissions.can_manage_partner_cities(request.user),
     }

@@ -8,8 +8,6 @@ are cached until something they count changes (agreements/figures.py).
 
 from __future__ import annotations
 
-import hashlib
-
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -89,9 +87,7 @@ def counts(visible: QuerySet[Agreement]) -> dict:
             },
         }
 
-    sql, params = visible.order_by().values("pk").query.sql_with_params()
-    scope = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:16]
-    return figures.cached("dashboard", scope, compute)
+    return figures.cached("dashboard", figures.scope_of(visible.order_by().values("pk")), compute)
 
 
 def stage_chart(stage_counts: dict[str, int], rtl: bool):

@@ -83,6 +83,28 @@ def test_administrator_sees_every_partner(client, personas, partners):
     assert cities["Isfahan"].partner_entry["as_home"] == 2
 
 
+def test_home_counts_are_cached_per_viewer_and_follow_every_change(client, personas, partners):
+    paris, _kyoto = partners
+
+    def isfahan_count(user) -> int:
+        client.force_login(user)
+        cities = {city.name: city for city in shown(client.get(URL))}
+        return cities["Isfahan"].partner_entry["as_home"]
+
+    # The same page, counted for two viewers who see different agreements.
+    assert isfahan_count(personas.admin) == 2
+    assert isfahan_count(personas.officer) == 0  # Tehran's officer
+    # Asked again with nothing changed: the numbers come from the cache.
+    again = captured(lambda: isfahan_count(personas.admin))
+    assert not [sql for sql in again if 'COUNT("agreements_agreement"."id") AS "n"' in sql]
+    # A new agreement, then a terminated one: the next view counts again.
+    added = AgreementFactory(home_city=personas.isfahan, partner_city=CityFactory(name="Lyon"))
+    assert isfahan_count(personas.admin) == 3
+    added.status = "terminated"
+    added.save()
+    assert isfahan_count(personas.admin) == 2
+
+
 def test_partner_list_is_cut_with_a_total(client, personas):
     from tests.factories import HomeCityFactory
 
