@@ -130,9 +130,15 @@ def _lock_agreement(pk: int) -> Agreement:
     )
 
 
-def _save(obj: models.Model, reason: str) -> None:
+def _save(obj: models.Model, reason: str, fields: set[str] | None = None) -> None:
+    """Save with the history row's reason. `fields`: only these columns change (with
+    the version and update stamp every save moves); the history row still records the
+    whole object."""
     obj._change_reason = reason
-    obj.save()
+    if fields is None:
+        obj.save()
+    else:
+        obj.save(update_fields={*fields, "version", "updated_at"})
 
 
 def _user_label(user) -> str:
@@ -384,6 +390,12 @@ def _lock_request(stage_request: StageRequest, by, action: str) -> tuple[StageRe
     return fresh, fresh.agreement
 
 
+# What deciding a request changes on it, and what leaving signing copies onto the
+# agreement (signed_year follows signed_on in Agreement.save).
+DECISION_FIELDS = {"state", "decided_by", "decision_note", "decided_at"}
+SIGNING_DATE_FIELDS = {"signed_on", "signed_year", "term_years", "expires_on"}
+
+
 def approve_stage_request(
     *, stage_request: StageRequest, by: AbstractBaseUser, note: str = ""
 ) -> StageRequest:
@@ -402,7 +414,7 @@ def approve_stage_request(
         fresh.decided_by = by
         fresh.decision_note = note
         fresh.decided_at = timezone.now()
-        _save(fresh, f"Approved by {_user_label(by)}")
+        _save(fresh, f"Approved by {_user_label(by)}", DECISION_FIELDS)
         enqueue_on_commit(notify_request_decided, stage_request_id=fresh.pk)
     return fresh
 
@@ -426,12 +438,15 @@ def _apply_advance(stage_request: StageRequest, agreement: Agreement, by) -> Non
     agreement.stage = stage_request.to_stage
     agreement.status = workflow.status_for(agreement.stage)
     agreement.stage_changed_at = timezone.now()
+    changed = {"stage", "status", "stage_changed_at"}
     if leaving == Stage.SIGNING:
         _take_signing_dates(agreement)
+        changed |= SIGNING_DATE_FIELDS
     _save(
         agreement,
         f"Stage {leaving} → {agreement.stage}: request #{stage_request.pk} by "
         f"{_user_label(stage_request.requested_by)} approved by {_user_label(by)}",
+        changed,
     )
 
 
@@ -476,7 +491,7 @@ def reject_stage_request(
         fresh.decided_by = by
         fresh.decision_note = note
         fresh.decided_at = timezone.now()
-        _save(fresh, f"Rejected by {_user_label(by)}")
+        _save(fresh, f"Rejected by {_user_label(by)}", DECISION_FIELDS)
         enqueue_on_commit(notify_request_decided, stage_request_id=fresh.pk)
     return fresh
 

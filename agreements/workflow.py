@@ -10,10 +10,22 @@ Writes happen in agreements/services.py.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,9 +84,10 @@ class GateFacts:
 
 
 # The facts each stage's gate looks at. collect_facts() reads only these for one
-# agreement (a transition reads one to three tables, not nine); a test checks that
-# no gate looks at a fact left out here. A page of several agreements reads every
-# fact (gate_missing_for), so its query count does not depend on their stages.
+# agreement (a transition looks up one to six tables, not nine, in its one gate
+# query); a test checks that no gate looks at a fact left out here. A page of
+# several agreements reads every fact (gate_missing_for), so its query does not
+# depend on their stages.
 GATE_READS: dict[str, frozenset[str]] = {
     Stage.CONTACT: frozenset({"contacts"}),
     Stage.GOALS: frozenset({"goals_with_sector", "commonalities", "council_support"}),
@@ -101,18 +114,16 @@ def collect_facts(agreement: Agreement, today: datetime.date | None = None) -> G
     return collect_facts_for([agreement], today, reads=GATE_READS[agreement.stage])[agreement.pk]
 
 
-def collect_facts_for(
-    agreements: list[Agreement],
-    today: datetime.date | None = None,
-    reads: frozenset[str] | None = None,
-) -> dict[int, GateFacts]:
-    """The gate facts of several agreements at once ({pk: facts}), in at most nine
-    queries whatever their number: a page listing gates (the approvals queue) does
-    not query per row. `reads` names the facts wanted (default: every fact); a table
-    no wanted fact comes from is not queried, and the other facts keep their defaults."""
-    from django.db.models import Count
-
+@functools.lru_cache(maxsize=32)
+def _facts_query(reads: frozenset[str] | None, today: datetime.date) -> QuerySet | None:
+    """The agreements with the wanted facts as columns (fact_<name>): each fact is a
+    correlated subquery of the agreement row, an indexed lookup per agreement. Sets
+    of codes (granted authorities, directions of completed delegations) are one
+    EXISTS per code of their choices. Built once per set of facts and day, and
+    filtered per call: building the subqueries costs more than running them.
+    None when no fact is wanted."""
     from .models import (
+        Agreement,
         Commonality,
         Contact,
         Delegation,
@@ -124,92 +135,104 @@ def collect_facts_for(
         MunicipalitySettings,
     )
 
-    today = today or timezone.localdate()
-    ids = [agreement.pk for agreement in agreements]
-
     def wanted(*facts: str) -> bool:
         return reads is None or not reads.isdisjoint(facts)
 
-    def counts(queryset) -> dict[int, int]:
-        return dict(
-            queryset.filter(agreement_id__in=ids)
-            .order_by()
-            .values_list("agreement_id")
-            .annotate(n=Count("id"))
-        )
+    def of_agreement(queryset):
+        return queryset.filter(agreement_id=OuterRef("pk"))
 
-    def pairs(queryset, field: str) -> dict[int, set]:
-        found: dict[int, set] = {}
-        for agreement_id, value in queryset.filter(agreement_id__in=ids).values_list(
-            "agreement_id", field
-        ):
-            found.setdefault(agreement_id, set()).add(value)
-        return found
+    def count(queryset) -> Coalesce:
+        rows = of_agreement(queryset).order_by().values("agreement_id")
+        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
-    # Each table only if a wanted fact comes from it (and its query built only then).
-    settings_rows = {}
-    if wanted("required_authorities", "delegations_each_way"):
-        settings_rows = {
-            row.city_id: row
-            for row in MunicipalitySettings.objects.filter(
-                city_id__in={agreement.home_city_id for agreement in agreements}
-            )
-        }
-    latest: dict[int, Memorandum] = {}
+    def latest_memorandum(condition: Q) -> Subquery:
+        # The newest version decides; no memorandum reads as NULL (False below).
+        flag = ExpressionWrapper(condition, output_field=BooleanField())
+        newest = of_agreement(Memorandum.objects.order_by("-number"))
+        return Subquery(newest.annotate(flag=flag).values("flag")[:1])
+
+    settings_row = MunicipalitySettings.objects.filter(city_id=OuterRef("home_city_id"))
+    columns: dict[str, object] = {}
+    if wanted("contacts"):
+        columns["contacts"] = count(Contact.objects.exclude(participants=""))
+    if wanted("goals_with_sector"):
+        columns["goals_with_sector"] = count(Goal.objects.exclude(sector=""))
+    if wanted("commonalities"):
+        columns["commonalities"] = count(Commonality.objects.all())
+    if wanted("council_support"):
+        council = DepartmentSupport.objects.filter(department=Department.COUNCIL)
+        columns["council_support"] = Exists(of_agreement(council))
+    if wanted("granted_authorities"):
+        granted = LegalApproval.objects.filter(status=ApprovalStatus.GRANTED)
+        for code in Authority.values:
+            columns[f"granted_{code}"] = Exists(of_agreement(granted.filter(authority=code)))
+    if wanted("required_authorities"):
+        columns["required_authorities"] = Subquery(settings_row.values("required_authorities")[:1])
+    if wanted("delegations_each_way"):
+        columns["delegations_each_way"] = Subquery(settings_row.values("delegations_each_way")[:1])
     if wanted(*_MEMORANDUM_FACTS):
-        # Newest version first: the first row seen per agreement is its latest memorandum.
-        for memorandum in Memorandum.objects.filter(agreement_id__in=ids).order_by(
-            "agreement_id", "-number"
-        ):
-            latest.setdefault(memorandum.agreement_id, memorandum)
-    signed_copies = (
-        pairs(Document.objects.filter(kind=DocumentKind.SIGNED_MOU), "kind")
-        if wanted("signed_copy_uploaded")
-        else {}
+        columns["memorandum_exists"] = Exists(of_agreement(Memorandum.objects.all()))
+        columns["memorandum_frozen"] = latest_memorandum(Q(frozen_at__isnull=False))
+        columns["memorandum_signed_on"] = latest_memorandum(Q(signed_on__isnull=False))
+        columns["memorandum_home_signatory"] = latest_memorandum(~Q(home_signatory_name=""))
+        columns["memorandum_partner_signatory"] = latest_memorandum(~Q(partner_signatory_name=""))
+        signed = Document.objects.filter(kind=DocumentKind.SIGNED_MOU)
+        columns["signed_copy_uploaded"] = Exists(of_agreement(signed))
+    if wanted("completed_official_delegations"):
+        completed = Delegation.objects.filter(official=True, end_date__lt=today)
+        for code in Direction.values:
+            columns[f"delegation_{code}"] = Exists(of_agreement(completed.filter(direction=code)))
+    if not columns:
+        return None
+    # Named fact_*: some facts' names (contacts...) are the agreement's relations.
+    return Agreement.objects.order_by().values(
+        "pk", **{f"fact_{name}": column for name, column in columns.items()}
     )
-    contacts = counts(Contact.objects.exclude(participants="")) if wanted("contacts") else {}
-    goals = counts(Goal.objects.exclude(sector="")) if wanted("goals_with_sector") else {}
-    commonalities = counts(Commonality.objects.all()) if wanted("commonalities") else {}
-    council = (
-        pairs(DepartmentSupport.objects.filter(department=Department.COUNCIL), "department")
-        if wanted("council_support")
-        else {}
-    )
-    granted = (
-        pairs(LegalApproval.objects.filter(status=ApprovalStatus.GRANTED), "authority")
-        if wanted("granted_authorities")
-        else {}
-    )
-    delegations = (
-        pairs(Delegation.objects.filter(official=True, end_date__lt=today), "direction")
-        if wanted("completed_official_delegations")
-        else {}
-    )
+
+
+def collect_facts_for(
+    agreements: list[Agreement],
+    today: datetime.date | None = None,
+    reads: frozenset[str] | None = None,
+) -> dict[int, GateFacts]:
+    """The gate facts of several agreements at once ({pk: facts}), in one query
+    whatever their number (`_facts_query`): a page listing gates (the approvals
+    queue) does not query per row, and a transition reads its gate in one round
+    trip. `reads` names the facts wanted (default: every fact); a fact not wanted
+    is not read and keeps its default."""
+    query = _facts_query(reads, today or timezone.localdate())
+    ids = [agreement.pk for agreement in agreements]
+    rows: dict[int, dict] = {}
+    if query is not None and ids:
+        for row in query.filter(pk__in=ids):
+            rows[row.pop("pk")] = {name.removeprefix("fact_"): value for name, value in row.items()}
     facts = {}
     for agreement in agreements:
-        pk = agreement.pk
-        settings_row = settings_rows.get(agreement.home_city_id)
-        required = (
-            tuple(settings_row.required_authorities)
-            if settings_row
-            else tuple(default_required_authorities())
-        )
-        memorandum = latest.get(pk)
-        facts[pk] = GateFacts(
-            contacts=contacts.get(pk, 0),
-            goals_with_sector=goals.get(pk, 0),
-            commonalities=commonalities.get(pk, 0),
-            council_support=pk in council,
-            granted_authorities=frozenset(granted.get(pk, ())),
-            required_authorities=required,
-            memorandum_exists=memorandum is not None,
-            memorandum_frozen=bool(memorandum and memorandum.is_frozen),
-            memorandum_signed_on=bool(memorandum and memorandum.signed_on),
-            memorandum_home_signatory=bool(memorandum and memorandum.home_signatory_name),
-            memorandum_partner_signatory=bool(memorandum and memorandum.partner_signatory_name),
-            signed_copy_uploaded=memorandum is not None and pk in signed_copies,
-            completed_official_delegations=frozenset(delegations.get(pk, ())),
-            delegations_each_way=bool(settings_row and settings_row.delegations_each_way),
+        row = rows.get(agreement.pk, {})
+        required = row.get("required_authorities")
+        facts[agreement.pk] = GateFacts(
+            contacts=row.get("contacts", 0),
+            goals_with_sector=row.get("goals_with_sector", 0),
+            commonalities=row.get("commonalities", 0),
+            council_support=bool(row.get("council_support")),
+            granted_authorities=frozenset(
+                code for code in Authority.values if row.get(f"granted_{code}")
+            ),
+            required_authorities=(
+                tuple(required) if required is not None else tuple(default_required_authorities())
+            ),
+            memorandum_exists=bool(row.get("memorandum_exists")),
+            memorandum_frozen=bool(row.get("memorandum_frozen")),
+            memorandum_signed_on=bool(row.get("memorandum_signed_on")),
+            memorandum_home_signatory=bool(row.get("memorandum_home_signatory")),
+            memorandum_partner_signatory=bool(row.get("memorandum_partner_signatory")),
+            signed_copy_uploaded=bool(
+                row.get("memorandum_exists") and row.get("signed_copy_uploaded")
+            ),
+            completed_official_delegations=frozenset(
+                code for code in Direction.values if row.get(f"delegation_{code}")
+            ),
+            delegations_each_way=bool(row.get("delegations_each_way")),
         )
     return facts
 
