@@ -84,7 +84,7 @@ class GateFacts:
 
 
 # The facts each stage's gate looks at. collect_facts() reads only these for one
-# agreement (a transition looks up one to six tables, not nine, in its one gate
+# agreement (a transition looks up one to three tables, not nine, in its one gate
 # query); a test checks that no gate looks at a fact left out here. A page of
 # several agreements reads every fact (gate_missing_for), so its query does not
 # depend on their stages.
