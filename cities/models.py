@@ -115,8 +115,11 @@ class City(models.Model):
             ),
         ]
         indexes = [
-            # Directory and list filter "home municipalities".
-            models.Index(fields=["is_home", "name"], name="city_home_name_idx"),
+            # The directory's order (ORDER BY is_home DESC, name, id LIMIT 26: home
+            # municipalities first) and the home-municipality options (WHERE is_home
+            # ORDER BY name). Descending first, so PostgreSQL reads the directory's
+            # first page from the index instead of sorting every city.
+            models.Index(fields=["-is_home", "name", "id"], name="city_directory_order_idx"),
             # Partner-country filter on the agreement list joins through here.
             models.Index(fields=["country", "name"], name="city_country_name_idx"),
         ]
