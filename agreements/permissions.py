@@ -108,6 +108,19 @@ def visible_agreements(
     return queryset.filter(home_city_id__in=city_ids)
 
 
+def visible_through_agreement(user: AnyUser, queryset: QuerySet) -> QuerySet:
+    """Rows of a model that belongs to an agreement (stage requests, memoranda...)
+    whose agreement `user` may see: the same rule as visible_agreements, applied
+    through the join. An administrator's queryset stays unfiltered (not an
+    `agreement IN (every agreement)` that the database would have to build)."""
+    if is_administrator(user):
+        return queryset
+    city_ids = home_city_ids(user)
+    if not city_ids:
+        return queryset.none()
+    return queryset.filter(agreement__home_city_id__in=city_ids)
+
+
 def can_view_agreement(user: AnyUser, agreement: Agreement) -> bool:
     return is_administrator(user) or role_in(user, agreement.home_city_id) is not None
 

@@ -53,15 +53,11 @@ def require_decide(request, agreement: Agreement) -> None:
 
 
 def visible_stage_requests(request):
-    return StageRequest.objects.filter(
-        agreement__in=permissions.visible_agreements(request.user).values("pk")
-    )
+    return permissions.visible_through_agreement(request.user, StageRequest.objects.all())
 
 
 def visible_memoranda(request):
-    return Memorandum.objects.filter(
-        agreement__in=permissions.visible_agreements(request.user).values("pk")
-    )
+    return permissions.visible_through_agreement(request.user, Memorandum.objects.all())
 
 
 def get_visible(queryset, pk: int) -> Model:

@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET
 
 from .. import workflow
 from ..forms import NoteForm
-from ..models import Agreement, RequestAction, RequestState, StageRequest
+from ..models import RequestAction, RequestState, StageRequest
 from ..pagination import paginate
+from ..permissions import visible_through_agreement
 from .access import role_required
 
 PER_PAGE = 20
@@ -21,9 +22,8 @@ PER_PAGE = 20
 @require_GET
 def approvals(request: HttpRequest) -> HttpResponse:
     user = request.user
-    visible = Agreement.objects.visible_to(user)
     pending = (
-        StageRequest.objects.filter(state=RequestState.PENDING, agreement__in=visible)
+        visible_through_agreement(user, StageRequest.objects.filter(state=RequestState.PENDING))
         .select_related(
             "agreement", "agreement__home_city", "agreement__partner_city", "requested_by"
         )

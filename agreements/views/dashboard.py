@@ -125,11 +125,11 @@ def waiting_for(user) -> tuple[list[StageRequest], int]:
     return list(queryset[:TOP]), queryset.count()
 
 
-def my_open_requests(user, visible: QuerySet[Agreement]) -> tuple[list[StageRequest], int]:
+def my_open_requests(user) -> tuple[list[StageRequest], int]:
     if not permissions.home_city_ids(user, RoleName.OFFICER):
         return [], 0
     queryset = pending_requests(
-        StageRequest.objects.filter(requested_by=user, agreement__in=visible.values("pk"))
+        permissions.visible_through_agreement(user, StageRequest.objects.filter(requested_by=user))
     )
     return list(queryset[:TOP]), queryset.count()
 
@@ -214,7 +214,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     rtl = get_language_bidi()
     visible = Agreement.objects.visible_to(user)
     waiting, waiting_count = waiting_for(user)
-    mine, mine_count = my_open_requests(user, visible)
+    mine, mine_count = my_open_requests(user)
     figures_now = counts(visible)
     stages = stage_chart(figures_now["stages"], rtl)
     context = {

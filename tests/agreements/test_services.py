@@ -14,6 +14,7 @@ from agreements import services
 from agreements.models import (
     Agreement,
     Contact,
+    Memorandum,
     MunicipalitySettings,
     RequestState,
     Stage,
@@ -21,7 +22,12 @@ from agreements.models import (
     Status,
     UserProfile,
 )
-from agreements.permissions import Forbidden, can_decide, visible_agreements
+from agreements.permissions import (
+    Forbidden,
+    can_decide,
+    visible_agreements,
+    visible_through_agreement,
+)
 from tests.factories import (
     AgreementFactory,
     CityFactory,
@@ -431,3 +437,20 @@ def test_an_approval_reads_the_rows_it_needs_once_and_writes_each_once(
     ]
     assert shapes == expected, "\n".join(statements)
     assert "FOR UPDATE" in statements[0] or not connection.features.has_select_for_update
+
+
+def test_rows_of_an_agreement_are_visible_as_their_agreement_is(personas):
+    tehran = MemorandumFactory(agreement=AgreementFactory(home_city=personas.tehran))
+    isfahan = MemorandumFactory(agreement=AgreementFactory(home_city=personas.isfahan))
+    memoranda = Memorandum.objects.all()
+    for user in (personas.admin, personas.officer, personas.isfahan_approver, personas.outsider):
+        visible = set(visible_through_agreement(user, memoranda))
+        expected = {
+            m for m in (tehran, isfahan) if visible_agreements(user).filter(pk=m.agreement_id)
+        }
+        assert visible == expected, user
+    assert set(visible_through_agreement(personas.admin, memoranda)) == {tehran, isfahan}
+    assert not visible_through_agreement(personas.outsider, memoranda).exists()
+    # An administrator's rows are not filtered through a list of every agreement.
+    sql = str(visible_through_agreement(personas.admin, memoranda.order_by()).query)
+    assert "agreements_agreement" not in sql
