@@ -96,29 +96,31 @@ def has_any_role(user: AnyUser) -> bool:
 # --- Agreements --------------------------------------------------------------------
 
 
+def _restrict_to_home_cities(user: AnyUser, queryset: QuerySet, home_city_field: str) -> QuerySet:
+    """The visibility rule, once: an administrator sees everything (the queryset
+    unfiltered), anyone else the rows of the home municipalities where they hold a
+    role, someone without a role nothing."""
+    if is_administrator(user):
+        return queryset
+    city_ids = home_city_ids(user)
+    if not city_ids:
+        return queryset.none()
+    return queryset.filter(**{f"{home_city_field}__in": city_ids})
+
+
 def visible_agreements(
     user: AnyUser, queryset: QuerySet[Agreement] | None = None
 ) -> QuerySet[Agreement]:
     queryset = Agreement.objects.all() if queryset is None else queryset
-    if is_administrator(user):
-        return queryset
-    city_ids = home_city_ids(user)
-    if not city_ids:
-        return queryset.none()
-    return queryset.filter(home_city_id__in=city_ids)
+    return _restrict_to_home_cities(user, queryset, "home_city_id")
 
 
 def visible_through_agreement(user: AnyUser, queryset: QuerySet) -> QuerySet:
     """Rows of a model that belongs to an agreement (stage requests, memoranda...)
-    whose agreement `user` may see: the same rule as visible_agreements, applied
-    through the join. An administrator's queryset stays unfiltered (not an
+    whose agreement `user` may see: visible_agreements' rule applied through the
+    join, so an administrator's queryset stays unfiltered (not an
     `agreement IN (every agreement)` that the database would have to build)."""
-    if is_administrator(user):
-        return queryset
-    city_ids = home_city_ids(user)
-    if not city_ids:
-        return queryset.none()
-    return queryset.filter(agreement__home_city_id__in=city_ids)
+    return _restrict_to_home_cities(user, queryset, "agreement__home_city_id")
 
 
 def can_view_agreement(user: AnyUser, agreement: Agreement) -> bool:

@@ -109,6 +109,16 @@ def test_full_lifecycle_through_every_stage(personas, tehran_agreement):
     # Leaving the signing stage took the memorandum's signing date and term.
     assert agreement.signed_on == datetime.date(2025, 3, 1)
     assert agreement.expires_on == datetime.date(2030, 3, 1)
+    # Every column the moves change is stored (they save only those columns).
+    assert agreement.signed_year == 2025 and agreement.term_years == 5
+    assert agreement.stage_changed_at is not None
+    decided = StageRequest.objects.filter(agreement=agreement).values_list(
+        "decided_by", "decision_note", "decided_at"
+    )
+    assert all(
+        by == personas.approver.pk and note == "ok" and at is not None for by, note, at in decided
+    )
+    assert agreement.history.first().stage == Stage.ACTIVE
 
 
 def test_requester_cannot_approve_own_request(personas, tehran_agreement):
