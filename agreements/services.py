@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
+from .compiled import CompiledQuery
 from .memoranda import add_default_articles
 from .models import (
     Agreement,
@@ -370,6 +371,14 @@ def request_upgrade(*, agreement: Agreement, by: AbstractBaseUser, note: str = "
     return stage_request
 
 
+# Compiled to SQL once (agreements.compiled): every decision runs it.
+_LOCK_REQUEST = CompiledQuery(
+    lambda: StageRequest.objects.select_related("agreement", "requested_by").select_for_update(
+        of=("agreement", "self")
+    )
+)
+
+
 def _lock_request(stage_request: StageRequest, by, action: str) -> tuple[StageRequest, Agreement]:
     """Lock the agreement and the request in one statement and read both as they are
     now: another decider may have moved the agreement or decided the request.
@@ -379,11 +388,10 @@ def _lock_request(stage_request: StageRequest, by, action: str) -> tuple[StageRe
     read again in its committed version (so the state checked below is current).
     On SQLite the transaction began with the write lock (BEGIN IMMEDIATE).
     """
-    fresh = (
-        StageRequest.objects.select_related("agreement", "requested_by")
-        .select_for_update(of=("agreement", "self"))
-        .get(pk=stage_request.pk)
-    )
+    found = _LOCK_REQUEST([stage_request.pk])
+    if not found:
+        raise StageRequest.DoesNotExist
+    fresh = found[0]
     if fresh.state != RequestState.PENDING:
         _refuse(by, action, fresh, "already decided")
         raise Conflict(ALREADY_DECIDED)

@@ -22,13 +22,13 @@ from django.db.models import (
     ExpressionWrapper,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .compiled import CompiledQuery
 from .models import (
     ApprovalStatus,
     Authority,
@@ -115,12 +115,13 @@ def collect_facts(agreement: Agreement, today: datetime.date | None = None) -> G
 
 
 @functools.lru_cache(maxsize=32)
-def _facts_query(reads: frozenset[str] | None, today: datetime.date) -> QuerySet | None:
+def _facts_query(reads: frozenset[str] | None, today: datetime.date) -> CompiledQuery | None:
     """The agreements with the wanted facts as columns (fact_<name>): each fact is a
     correlated subquery of the agreement row, an indexed lookup per agreement. Sets
     of codes (granted authorities, directions of completed delegations) are one
-    EXISTS per code of their choices. Built once per set of facts and day, and
-    filtered per call: building the subqueries costs more than running them.
+    EXISTS per code of their choices. Built and compiled to SQL once per set of
+    facts and day (agreements.compiled), then run for the ids of each call:
+    building and compiling the subqueries costs more than running them.
     None when no fact is wanted."""
     from .models import (
         Agreement,
@@ -185,8 +186,10 @@ def _facts_query(reads: frozenset[str] | None, today: datetime.date) -> QuerySet
     if not columns:
         return None
     # Named fact_*: some facts' names (contacts...) are the agreement's relations.
-    return Agreement.objects.order_by().values(
-        "pk", **{f"fact_{name}": column for name, column in columns.items()}
+    return CompiledQuery(
+        lambda: Agreement.objects.order_by().values(
+            "pk", **{f"fact_{name}": column for name, column in columns.items()}
+        )
     )
 
 
@@ -203,8 +206,8 @@ def collect_facts_for(
     query = _facts_query(reads, today or timezone.localdate())
     ids = [agreement.pk for agreement in agreements]
     rows: dict[int, dict] = {}
-    if query is not None and ids:
-        for row in query.filter(pk__in=ids):
+    if query is not None:
+        for row in query(ids):
             rows[row.pop("pk")] = {name.removeprefix("fact_"): value for name, value in row.items()}
     facts = {}
     for agreement in agreements:
