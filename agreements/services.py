@@ -371,10 +371,13 @@ def request_upgrade(*, agreement: Agreement, by: AbstractBaseUser, note: str = "
     return stage_request
 
 
-# Compiled to SQL once (agreements.compiled): every decision runs it.
+# Compiled to SQL once (agreements.compiled): every decision runs it. Unordered: it
+# reads one row (the model's default order would sort it).
 _LOCK_REQUEST = CompiledQuery(
-    lambda: StageRequest.objects.select_related("agreement", "requested_by").select_for_update(
-        of=("agreement", "self")
+    lambda: (
+        StageRequest.objects.select_related("agreement", "requested_by")
+        .select_for_update(of=("agreement", "self"))
+        .order_by()
     )
 )
 
