@@ -845,8 +845,15 @@ class StageRequest(Tracked):
             ),
         ]
         indexes = [
-            # Approvals queue: pending requests, oldest first.
-            models.Index(fields=["state", "created_at"], name="stage_request_queue_idx"),
+            # Approvals queue: WHERE state = 'pending' ORDER BY created_at, id. Partial,
+            # so that it holds only the pending requests and gives their order: an
+            # index on (state, created_at) led SQLite, which has no statistics, to
+            # read every pending request to find a page's rows by id.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(state="pending"),
+                name="stage_request_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,7 +27,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
         .select_related(
             "agreement", "agreement__home_city", "agreement__partner_city", "requested_by"
         )
-        # Oldest first (stage_request_queue_idx: state, created_at).
+        # Oldest first (stage_request_queue_idx: the pending requests by created_at, id).
         .order_by("created_at", "id")
     )
     # No total on this page: rows by id first and no count, so a national queue of
