@@ -486,6 +486,7 @@ def measure_transition(dbs: Databases) -> dict:
         "transition_ms": median_ms(transition_times),
         "save_ms": median_ms(save_times),
         "transition_queries": queries["transition"],
+        "rounds": TRANSITION_ROUNDS,
         "save_queries": queries["save"],
     }
 
