@@ -393,7 +393,7 @@ def _lock_request(stage_request: StageRequest, by, action: str) -> tuple[StageRe
     """
     found = _LOCK_REQUEST([stage_request.pk])
     if not found:
-        raise StageRequest.DoesNotExist
+        raise StageRequest.DoesNotExist("StageRequest matching query does not exist.")
     fresh = found[0]
     if fresh.state != RequestState.PENDING:
         _refuse(by, action, fresh, "already decided")
