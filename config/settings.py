@@ -351,7 +351,7 @@ AXES_CLIENT_IP_CALLABLE = "agreements.audit.client_ip"
 AXES_LOCKOUT_CALLABLE = "agreements.audit.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 
-# Background work (bulk exports, e-mail in production) goes through django-tasks:
+# Background work (large exports, e-mail in production) goes through django-tasks:
 # a database queue run by `manage.py db_worker`; tests and DEBUG run tasks at once.
 TASKS_BACKEND = env_choice(
     "TASKS_BACKEND", "immediate" if DEBUG or TESTING else "database", {"immediate", "database"}
@@ -365,6 +365,14 @@ TASKS = {
         )
     }
 }
+
+# Exports of the agreement list: up to EXPORT_INLINE_MAX_ROWS rows (CSV/XLSX) or
+# EXPORT_INLINE_MAX_MEMORANDA signed memoranda (ZIP) are answered at once; more run as
+# a background task (agreements/export_jobs.py) whose file is kept for
+# EXPORT_RETENTION_HOURS, then deleted (`manage.py purge_exports`, and every export run).
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 2_000, minimum=0)
+EXPORT_INLINE_MAX_MEMORANDA = env_int("EXPORT_INLINE_MAX_MEMORANDA", 200, minimum=0)
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24, minimum=1)
 
 # Audit lines (logger "sistercities.audit") get user, address, path and UTC time.
 LOGGING["filters"] = {"audit_context": {"()": "agreements.audit.AuditContextFilter"}}

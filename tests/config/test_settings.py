@@ -39,6 +39,8 @@ def test_secret_key_required_when_debug_is_off():
         ("TIME_ZONE", "Mars/Olympus", "not a known time zone"),
         ("DATABASE_URL", "mysql://root@localhost/x", "SQLite or PostgreSQL"),
         ("EMAIL_PORT", "twenty-five", "EMAIL_PORT must be an integer"),
+        ("EXPORT_INLINE_MAX_ROWS", "2k", "EXPORT_INLINE_MAX_ROWS must be an integer"),
+        ("EXPORT_RETENTION_HOURS", "0", "EXPORT_RETENTION_HOURS must be at least 1"),
     ],
 )
 def test_wrong_value_fails_at_start_up(name, value, message):
