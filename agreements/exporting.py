@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any, TypeVar
 
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
@@ -63,6 +63,11 @@ _FIELDS = [
 CHUNK_SIZE = 2000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A background export reports its progress every this many rows.
+PROGRESS_EVERY = 1000
+
+T = TypeVar("T")
+Progress = Callable[[int], None]
 
 
 def neutralise(value: str) -> str:
@@ -84,10 +89,28 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def rows(queryset: QuerySet[Agreement]) -> Iterator[list[Any]]:
+def counted(items: Iterable[T], progress: Progress | None, every: int) -> Iterator[T]:
+    """`items` unchanged; progress(n) after every `every`-th item has been consumed (the
+    consumer asks for the next one only when it has written the previous), and once at
+    the end with the exact number."""
+    if progress is None:
+        yield from items
+        return
+    done = 0
+    for item in items:
+        yield item
+        done += 1
+        if done % every == 0:
+            progress(done)
+    if done % every or not done:
+        progress(done)
+
+
+def rows(queryset: QuerySet[Agreement], progress: Progress | None = None) -> Iterator[list[Any]]:
     """The export rows of `queryset` (its filters and order kept), header not included."""
-    for values in queryset.values_list(*_FIELDS).iterator(chunk_size=CHUNK_SIZE):
-        yield [_cell(v) for v in values]
+    values = queryset.values_list(*_FIELDS).iterator(chunk_size=CHUNK_SIZE)
+    for row in counted(values, progress, PROGRESS_EVERY):
+        yield [_cell(v) for v in row]
 
 
 class _Echo:
@@ -97,12 +120,20 @@ class _Echo:
         return value
 
 
-def iter_csv(queryset: QuerySet[Agreement]) -> Iterator[str]:
+def iter_csv(queryset: QuerySet[Agreement], progress: Progress | None = None) -> Iterator[str]:
     # The byte-order mark makes Excel read the file as UTF-8 (Persian names).
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(COLUMNS)
-    for row in rows(queryset):
+    for row in rows(queryset, progress):
         yield writer.writerow(row)
+
+
+def write_csv(
+    queryset: QuerySet[Agreement], file: IO[bytes], progress: Progress | None = None
+) -> None:
+    """The CSV of `queryset` into a binary file, as csv_response streams it."""
+    for line in iter_csv(queryset, progress):
+        file.write(line.encode("utf-8"))
 
 
 def csv_response(
@@ -113,14 +144,16 @@ def csv_response(
     return response
 
 
-def write_xlsx(queryset: QuerySet[Agreement], file: io.IOBase) -> None:
+def write_xlsx(
+    queryset: QuerySet[Agreement], file: IO[bytes], progress: Progress | None = None
+) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("agreements")
     sheet.append(COLUMNS)
-    for row in rows(queryset):
+    for row in rows(queryset, progress):
         cells = []
         for value in row:
             cell = WriteOnlyCell(sheet, value=value)
