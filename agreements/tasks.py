@@ -8,7 +8,8 @@ Arguments are plain JSON values: a task may run in another process later.
 
 A workflow change queues one small task (the request's id); the worker reads the
 request and writes each recipient's e-mail in their language
-(agreements.notifications), so the transition itself composes nothing.
+(agreements.notifications), so the transition itself composes nothing. A large
+export queues `run_export` with its job's id (agreements.export_jobs).
 """
 
 from __future__ import annotations
@@ -55,6 +56,14 @@ def notify_request_decided(*, stage_request_id: int) -> int:
     from .notifications import request_decided
 
     return request_decided(stage_request_id)
+
+
+@task()
+def run_export(*, job_id: str) -> str:
+    """Write one export of the agreement list (agreements.export_jobs); idempotent per job."""
+    from .export_jobs import run_export_job
+
+    return run_export_job(job_id)
 
 
 def queued_with_the_transaction(backend: Any, using: str = DEFAULT_DB_ALIAS) -> bool:
