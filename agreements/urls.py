@@ -10,6 +10,7 @@ from .views import (
     bulk,
     dashboard,
     detail,
+    export_jobs,
     exports,
     files,
     history,
@@ -26,6 +27,15 @@ urlpatterns = [
     # Export of the filtered list and import for administrators (helper api).
     path("agreements/export.csv", exports.export_csv, name="export-csv"),
     path("agreements/export.xlsx", exports.export_xlsx, name="export-xlsx"),
+    # Exports too long for one answer, written in the background (views/export_jobs.py).
+    path("agreements/exports/", export_jobs.export_list, name="exports"),
+    path("agreements/exports/new/", export_jobs.export_start, name="export-start"),
+    path("agreements/exports/<uuid:job_id>/", export_jobs.export_detail, name="export-detail"),
+    path(
+        "agreements/exports/<uuid:job_id>/download/",
+        export_jobs.export_download,
+        name="export-download",
+    ),
     path("agreements/import/", imports.import_agreements, name="import"),
     path("agreements/<int:pk>/", detail.agreement_detail, name="detail"),
     # The agreement page's parts (ui2): forms, actions, history, files, approvals queue.

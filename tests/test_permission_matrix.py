@@ -17,6 +17,8 @@ Answers are compared by category:
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ from django.utils import timezone
 
 from agreements import services
 from agreements.documents import freeze_pdf
-from agreements.models import Document, Stage
+from agreements.models import Document, ExportFormat, ExportJob, ExportState, Stage
 from tests.factories import ActivityFactory, AgreementFactory, CityFactory, MemorandumFactory
 from tests.workflow_helpers import fulfil_gate
 
@@ -84,11 +86,15 @@ PUBLIC = dict.fromkeys(PERSONAS, "ok")
 NOT_ALLOWED = dict.fromkeys(PERSONAS, "405")
 LOGIN_THEN_405 = {**NOT_ALLOWED, "anonymous": "login"}
 
+# A background export belongs to whoever asked for it (the viewer, in the world below).
+OWNER_ONLY = {**dict.fromkeys(PERSONAS, "404"), "anonymous": "login", "viewer": "ok"}
+
 API_READ_ANY = {**READ_ANY, "anonymous": "401"}
 API_READ_TEHRAN = {**READ_TEHRAN, "anonymous": "401"}
 API_WRITE_TEHRAN = {**WRITE_TEHRAN, "anonymous": "401"}
 API_DECIDE_TEHRAN = {**DECIDE_TEHRAN, "anonymous": "401"}
 API_NOT_ALLOWED = {**NOT_ALLOWED, "anonymous": "401"}
+API_OWNER_ONLY = {**OWNER_ONLY, "anonymous": "401"}
 # POST on a record: DRF checks permissions before the method, so the denied see
 # their denial (403/404) and the allowed see 405.
 API_DETAIL_POST = {**API_NOT_ALLOWED, "viewer": "403", "admin": "403", "isfahan_officer": "404"}
@@ -157,6 +163,11 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     "agreements:export-csv": page(READ_ANY, LOGIN_THEN_405),
     "agreements:signed-mou-bulk-export": page(READ_ANY, LOGIN_THEN_405),
     "agreements:export-xlsx": page(READ_ANY, LOGIN_THEN_405),
+    "agreements:exports": page(READ_ANY, LOGIN_THEN_405),
+    # Starting an export is a POST (an empty one is a 400).
+    "agreements:export-start": page(LOGIN_THEN_405, READ_ANY),
+    "agreements:export-detail": page(OWNER_ONLY, LOGIN_THEN_405),
+    "agreements:export-download": page(OWNER_ONLY, LOGIN_THEN_405),
     # Imports are for administrators.
     "agreements:import": page(
         {**dict.fromkeys(PERSONAS, "403"), "anonymous": "login", "admin": "ok"},
@@ -187,6 +198,9 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     "api:stage-request-reject": page(API_NOT_ALLOWED, API_DECIDE_TEHRAN),
     "api:memorandum-freeze": page(API_NOT_ALLOWED, API_WRITE_TEHRAN),
     "api:agreement-documents-file": page(API_READ_TEHRAN, API_DETAIL_POST),
+    "api:export-list": page(API_READ_ANY, API_NOT_ALLOWED),
+    "api:export-detail": page(API_OWNER_ONLY, API_NOT_ALLOWED),
+    "api:export-download": page(API_OWNER_ONLY, API_NOT_ALLOWED),
 }
 for _kind in RECORD_KINDS:
     POLICIES[f"api:agreement-{_kind}-list"] = page(API_READ_TEHRAN, API_WRITE_TEHRAN)
@@ -236,6 +250,7 @@ def world(personas):
         "documents": document.pk,
     }
     partner = CityFactory()
+    export = _done_export(personas.viewer, [personas.tehran.pk])
     return {
         "pk": agreement.pk,
         "records": records,
@@ -250,7 +265,26 @@ def world(personas):
         "city_pk": partner.pk,
         "personas": personas,
         "stage": Stage.CONTACT,
+        "job_id": str(export.pk),
     }
+
+
+def _done_export(owner, scope) -> ExportJob:
+    data = b"id\n1\n"
+    now = timezone.now()
+    job = ExportJob(
+        owner=owner,
+        format=ExportFormat.CSV,
+        language="en",
+        scope=scope,
+        state=ExportState.DONE,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        expires_at=now + datetime.timedelta(hours=1),
+    )
+    job.file.save("agreements.csv", ContentFile(data), save=False)
+    job.save()
+    return job
 
 
 _PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")
@@ -265,6 +299,8 @@ def build_path(pattern: Pattern, world: dict) -> str:
             return str(world["city_pk"])
         if name == "pk" and pattern.key.startswith("api:stage-request-"):
             return str(world["request_id"])
+        if name == "pk" and pattern.key.startswith("api:export-"):
+            return world["job_id"]
         if name == "pk" and pattern.key.startswith("api:memorandum-"):
             return str(world["memorandum_id"])
         if name == "record_id" and pattern.key.startswith("api:agreement-"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from .. import permissions
+from ..export_jobs import filter_query
 from ..filters import AgreementFilter
 from ..models import Agreement, RoleName
 from ..pagination import paginate
@@ -48,6 +50,22 @@ def wants_fragment(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
+def export_buttons(request: HttpRequest, page) -> dict:
+    """Which export buttons start a background export, from the page's count (no
+    query of its own). The ZIP's rows are the agreements with a frozen memorandum,
+    at most the list's; the start view counts them before it queues anything."""
+    longer = page.total_capped
+
+    def over(limit: int) -> bool:
+        return longer or page.total > limit
+
+    return {
+        "query": filter_query(request.GET),
+        "rows_in_background": over(settings.EXPORT_INLINE_MAX_ROWS),
+        "zip_in_background": over(settings.EXPORT_INLINE_MAX_MEMORANDA),
+    }
+
+
 @role_required
 @require_GET
 def agreement_list(request: HttpRequest) -> HttpResponse:
@@ -60,6 +78,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         "columns": sort_columns(agreement_filter.sort_key),
         # Officers of a home municipality may start an agreement.
         "can_create": bool(permissions.home_city_ids(request.user, RoleName.OFFICER)),
+        "exports": export_buttons(request, page),
     }
     template = "agreements/list.html"
     if wants_fragment(request):
