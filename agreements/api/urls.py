@@ -9,6 +9,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .exports import ExportJobViewSet
 from .records import RECORD_VIEWSETS
 
 router = SimpleRouter()
@@ -16,6 +17,7 @@ router.register("cities", views.CityViewSet, basename="city")
 router.register("agreements", views.AgreementViewSet, basename="agreement")
 router.register("stage-requests", views.StageRequestViewSet, basename="stage-request")
 router.register("memoranda", views.MemorandumViewSet, basename="memorandum")
+router.register("exports", ExportJobViewSet, basename="export")
 for kind, viewset in RECORD_VIEWSETS.items():
     router.register(
         rf"agreements/(?P<agreement_pk>{views.ID_PATTERN})/{kind}",

@@ -33,9 +33,10 @@ from rest_framework.response import Response
 from cities.models import City
 from cities.services import save_city
 
-from .. import exporting, permissions, services
-from ..models import Agreement, Memorandum, StageRequest
+from .. import export_jobs, exporting, permissions, services
+from ..models import Agreement, ExportFormat, Memorandum, StageRequest
 from . import history as api_history
+from .exports import ACCEPTED, accepted
 from .filters import AgreementAPIFilter, CityAPIFilter, StageRequestAPIFilter
 from .pagination import CappedPagination
 from .permissions import (
@@ -358,24 +359,38 @@ class AgreementViewSet(
 
     @extend_schema(
         summary="Export the filtered list as CSV",
-        description="The import columns, then status and dates. Takes the list's filters.",
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, 400: ERRORS[400], 401: ERRORS[401]},
+        description="The import columns, then status and dates. Takes the list's filters. "
+        "A list longer than EXPORT_INLINE_MAX_ROWS is written in the background: 202.",
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            **ACCEPTED,
+            400: ERRORS[400],
+            401: ERRORS[401],
+        },
     )
     def export_csv(self, request: Request) -> HttpResponse:
         # Routed in urls.py, like export_xlsx.
-        return exporting.csv_response(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
+        if export_jobs.runs_in_background(queryset, ExportFormat.CSV):
+            return accepted(request, ExportFormat.CSV)
+        return exporting.csv_response(queryset)
 
     @extend_schema(
         summary="Export the filtered list as XLSX",
-        description="The import columns, then status and dates. Takes the list's filters.",
+        description="The import columns, then status and dates. Takes the list's filters. "
+        "A list longer than EXPORT_INLINE_MAX_ROWS is written in the background: 202.",
         responses={
             (200, exporting.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            **ACCEPTED,
             400: ERRORS[400],
             401: ERRORS[401],
         },
     )
     def export_xlsx(self, request: Request) -> HttpResponse:
-        return exporting.xlsx_response(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
+        if export_jobs.runs_in_background(queryset, ExportFormat.XLSX):
+            return accepted(request, ExportFormat.XLSX)
+        return exporting.xlsx_response(queryset)
 
 
 # --- Stage requests ------------------------------------------------------------------------------

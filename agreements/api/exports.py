@@ -1,0 +1,212 @@
+"""/api/v1/exports/: exports of the agreement list written in the background.
+
+`GET /api/v1/agreements/export.csv|xlsx` answers a long list with 202 Accepted,
+this module's job body and `Location: /api/v1/exports/{id}/`; the client polls
+that until `state` is `done` and then fetches `download`. Only the job's owner
+sees a job (404 for anyone else); the download re-checks the owner's roles and the
+file's SHA-256, as the page does (agreements.export_jobs).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .. import export_jobs
+from ..models import ExportJob, ExportSource, ExportState
+from ..permissions import Forbidden
+from .pagination import CappedPagination
+from .permissions import HasRole, get_visible
+
+UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+class ExportJobSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="This job's status (poll it).")
+    download = serializers.SerializerMethodField(
+        help_text="The file, once `state` is `done`; null before."
+    )
+    error_message = serializers.SerializerMethodField(
+        help_text="Why the export failed, in the request's language; empty otherwise."
+    )
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "format",
+            "state",
+            "rows_done",
+            "rows_total",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "expires_at",
+            "size",
+            "sha256",
+            "error",
+            "error_message",
+            "url",
+            "download",
+        ]
+        read_only_fields = fields
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, job: ExportJob) -> str:
+        return self._absolute(reverse("api:export-detail", args=[job.pk]))
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_download(self, job: ExportJob) -> str | None:
+        if job.state != ExportState.DONE:
+            return None
+        return self._absolute(reverse("api:export-download", args=[job.pk]))
+
+    def get_error_message(self, job: ExportJob) -> str:
+        return str(job.get_error_display()) if job.error else ""
+
+
+class TooManySerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+ACCEPTED = {
+    (202, "application/json"): OpenApiResponse(
+        response=ExportJobSerializer,
+        description="More rows than an answer at once may hold (EXPORT_INLINE_MAX_ROWS): "
+        "the export is written in the background. `Location` is the job's status; "
+        "poll it until `state` is `done`, then fetch `download`. Asking again while it "
+        "is written answers the same job.",
+    ),
+    429: OpenApiResponse(
+        response=TooManySerializer, description="Too many of your exports are unfinished."
+    ),
+}
+
+
+def accepted(request: Request, format: str) -> Response:
+    """202 with the job of this export (a new one, or the same one still being written)."""
+    try:
+        job = export_jobs.start_export(
+            user=request.user,
+            format=format,
+            query=export_jobs.filter_query(request.query_params),
+            source=ExportSource.API,
+            language=(get_language() or settings.LANGUAGE_CODE)[:2],
+        )
+    except export_jobs.TooManyExports as exc:
+        return Response(
+            {"detail": exc.message},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            content_type="application/json",
+        )
+    data = ExportJobSerializer(job, context={"request": request}).data
+    # JSON whatever the client asked the file to be (its Accept named the file's type).
+    return Response(
+        data,
+        status=status.HTTP_202_ACCEPTED,
+        headers={"Location": data["url"]},
+        content_type="application/json",
+    )
+
+
+UNAUTHORISED = OpenApiResponse(description="No or invalid credentials.")
+
+
+class ExportFileRenderer(JSONRenderer):
+    """Lets a client ask for the file with any Accept; errors stay JSON."""
+
+    media_type = "*/*"
+    format = "file"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your recent exports",
+        description="Exports written in the background that have not expired, newest first.",
+        responses={200: ExportJobSerializer(many=True), 401: UNAUTHORISED},
+    ),
+    retrieve=extend_schema(
+        summary="An export's status",
+        description="`rows_done` of `rows_total` while it is written; `download` when done.",
+        responses={
+            200: ExportJobSerializer,
+            401: UNAUTHORISED,
+            404: OpenApiResponse(description="Not found, not yours, or expired."),
+        },
+    ),
+)
+class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ExportJobSerializer
+    permission_classes = [HasRole]
+    pagination_class = CappedPagination
+    lookup_value_regex = UUID_PATTERN
+
+    def get_queryset(self):
+        return export_jobs.jobs_of(self.request.user)
+
+    def get_object(self) -> ExportJob:
+        return get_visible(self.get_queryset(), self.kwargs["pk"])
+
+    @extend_schema(
+        summary="Download an export",
+        description="The file (CSV, XLSX or ZIP) once `state` is `done`, checked against "
+        "its SHA-256 before it is sent.",
+        responses={
+            (200, "*/*"): OpenApiTypes.BINARY,
+            401: UNAUTHORISED,
+            403: OpenApiResponse(
+                description="Your roles changed since the export was written: start it again."
+            ),
+            404: OpenApiResponse(description="Not found, not yours, or expired."),
+            409: OpenApiResponse(
+                description="Not ready yet, or the stored file failed its checksum (the job "
+                "is failed now)."
+            ),
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, ExportFileRenderer])
+    def download(self, request: Request, pk: str) -> FileResponse | Response:
+        job = self.get_object()
+        if job.state != ExportState.DONE:
+            return Response(
+                {"detail": _("The export is not ready yet.")},
+                status=status.HTTP_409_CONFLICT,
+                content_type="application/json",
+            )
+        if not export_jobs.still_in_scope(request.user, job):
+            raise Forbidden("download", export_jobs.SCOPE_CHANGED)
+        handle = export_jobs.open_verified(job)
+        if handle is None:
+            return Response(
+                {"detail": str(job.get_error_display())},
+                status=status.HTTP_409_CONFLICT,
+                content_type="application/json",
+            )
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=export_jobs.download_name(job),
+            content_type=export_jobs.CONTENT_TYPES[job.format],
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
