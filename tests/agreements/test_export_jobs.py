@@ -525,3 +525,18 @@ def test_a_running_export_that_stopped_reporting_is_marked_interrupted(personas)
     )
     job.refresh_from_db()
     assert (job.state, job.error) == ("failed", ExportError.INTERRUPTED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backups_leave_out_background_exports(personas, tmp_path):
+    import json
+    import tarfile
+
+    job = done_job(personas.viewer)
+    target = tmp_path / "backup.tar.gz"
+    call_command("backup", str(target), stdout=io.StringIO())
+    with tarfile.open(target) as archive:
+        manifest = json.load(archive.extractfile("manifest.json"))
+    assert "agreements.ExportJob" not in manifest["models"]
+    assert not [name for name in manifest["members"] if name.startswith("media/exports/")]
+    assert default_storage.exists(job.file.name)  # nothing deleted by the backup

@@ -9,7 +9,8 @@ The archive holds
 - media/...: every file under MEDIA_ROOT (uploaded documents, frozen PDFs).
 
 Left out: sessions and django-axes' login attempts (state that a restore should
-not bring back). `manage.py restore FILE` puts it back into an empty database.
+not bring back), and background exports (ExportJob and its files under
+exports/: copies of the data above, deleted within EXPORT_RETENTION_HOURS). `manage.py restore FILE` puts it back into an empty database.
 The archive contains password hashes and tokens: it is written with mode 0600.
 """
 
@@ -35,8 +36,10 @@ FORMAT = 1
 DATA_MEMBER = "data/db.jsonl"
 MANIFEST_MEMBER = "manifest.json"
 MEDIA_PREFIX = "media/"
-# App labels and models not backed up: sessions and login throttling state.
-EXCLUDED = ["sessions", "axes"]
+# App labels and models not backed up: sessions, login throttling state, and the
+# transient background exports (their files are under EXPORTS_PREFIX).
+EXCLUDED = ["sessions", "axes", "agreements.ExportJob"]
+EXPORTS_PREFIX = "exports/"
 # Rebuilt by `migrate` in the empty database; replaced by the archive's own rows.
 METADATA_MODELS = ["contenttypes.ContentType", "auth.Permission"]
 
@@ -113,7 +116,11 @@ class Command(BaseCommand):
                         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 counts = {m._meta.label: m._base_manager.count() for m in models}
                 dump(models, data_path)
-            files = media_files(media_root)
+            files = [
+                path
+                for path in media_files(media_root)
+                if not path.relative_to(media_root).as_posix().startswith(EXPORTS_PREFIX)
+            ]
             members: dict[str, dict] = {
                 DATA_MEMBER: {"sha256": sha256_file(data_path), "size": data_path.stat().st_size}
             }
