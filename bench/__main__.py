@@ -95,6 +95,8 @@ def main() -> None:
         other = {"pdf": harness.measure_pdfs(dbs)}
         log("transition")
         other["transition"] = harness.measure_transition(dbs)
+        log("exports")
+        other["exports"] = harness.measure_exports(dbs)
         log("import")
         other["import"] = harness.measure_import(dbs)
         dbs.use("large")

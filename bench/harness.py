@@ -367,6 +367,73 @@ def cold_render(memorandum_pk: int, runs: int = 3) -> dict:
     }
 
 
+# --- Exports in the background ---------------------------------------------------------------
+
+EXPORT_SCRIPT = """
+import json, resource, sys, time
+import django
+django.setup()
+from django.db import connections
+connections["default"] = connections["large"]
+# Loaded before the idle figure: a worker has them after its first export.
+import openpyxl, openpyxl.cell, openpyxl.workbook
+from agreements.export_jobs import run_export_job
+from agreements.models import ExportJob
+idle = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+outcome = run_export_job(sys.argv[1])
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+job = ExportJob.objects.get(pk=sys.argv[1])
+print(json.dumps({"outcome": outcome, "state": job.state, "seconds": seconds,
+                  "idle_kib": idle, "peak_kib": peak, "rows": job.rows_done,
+                  "bytes": job.size}))
+"""
+
+
+def measure_exports(dbs: Databases) -> dict:
+    """The whole large list exported as the national administrator through the API:
+    the request that asks for it (it queues the job and answers 202; production
+    settings, so the task waits in the database queue), then the job run as
+    `db_worker` runs it, alone in a fresh process: its time and the process's peak
+    memory (ru_maxrss) against the same process idle."""
+    from agreements.models import ExportJob
+
+    dbs.use("large")
+    admin = get_user_model().objects.get(username="admin")
+    client = Client()
+    client.force_login(admin)
+    results: dict = {"agreements": Agreement.objects.count()}
+    # Warm: the export view, the filters and the API once (a list of no rows, answered
+    # at once), so that the timed request is not the process's first.
+    client.get("/api/v1/agreements/export.csv", {"partner_country": "AQ"})
+    for format in ("csv", "xlsx"):
+        log(f"export: {format} in the background")
+        ExportJob.objects.filter(owner=admin).delete()
+        started = time.perf_counter()
+        response = client.get(f"/api/v1/agreements/export.{format}")
+        request_s = time.perf_counter() - started
+        if response.status_code != 202:
+            raise AssertionError(f"export.{format}: HTTP {response.status_code}, not 202")
+        job_id = response.json()["id"]
+        done = subprocess.run(
+            [sys.executable, "-c", EXPORT_SCRIPT, job_id],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=os.environ,
+        )
+        outcome = json.loads(done.stdout.strip().splitlines()[-1])
+        if outcome["state"] != "done":
+            raise AssertionError(f"export.{format}: the job ended {outcome}")
+        outcome["request_ms"] = request_s * 1000
+        results[format] = outcome
+        job = ExportJob.objects.get(pk=job_id)
+        job.file.delete(save=False)
+        job.delete()
+    return results
+
+
 # --- Import ----------------------------------------------------------------------------------
 
 
