@@ -56,8 +56,6 @@ MAX_UNFINISHED_PER_USER = 3
 STALE_AFTER = datetime.timedelta(minutes=30)
 # Filter strings longer than this are not a list's filters.
 MAX_QUERY_LENGTH = 2000
-# Parameters that are not filters: the list's page, DRF's format override.
-_NOT_FILTERS = ("page", "format")
 # The file is built in memory up to this size, then in an anonymous temporary file.
 _SPOOL_BYTES = 8 * 1024 * 1024
 _READ_CHUNK = 1024 * 1024
@@ -105,12 +103,14 @@ class _Superseded(Exception):
 # --- The queryset, as the list builds it ------------------------------------------------------
 
 
-def filter_query(data: QueryDict) -> str:
-    """The filter string of a request's parameters: without the page, in a stable
-    order (so that the same list asked twice is recognised as one export)."""
+def filter_query(data: QueryDict, source: str = ExportSource.PAGE) -> str:
+    """The filter string of a request's parameters: only the list's filters (not its
+    page, not DRF's format, nothing else), in a stable order, so that the same list
+    asked twice is recognised as one export."""
+    names = _filter_class(source).base_filters
     kept = QueryDict(mutable=True)
     for key in sorted(data):
-        if key not in _NOT_FILTERS:
+        if key in names:
             kept.setlist(key, data.getlist(key))
     return kept.urlencode()
 
@@ -188,8 +188,13 @@ def start_export(
         language=language,
         expires_at=now + retention(),
     )
+    try:
+        run_export.enqueue(job_id=str(job.pk))
+    except Exception:
+        # No task, no job: it would wait for nothing until it expired.
+        job.delete()
+        raise
     logger.info("export queued job=%s format=%s user=%s", job.pk, format, user.pk)
-    run_export.enqueue(job_id=str(job.pk))
     job.refresh_from_db()
     return job
 

@@ -108,7 +108,7 @@ def accepted(request: Request, format: str) -> Response:
         job = export_jobs.start_export(
             user=request.user,
             format=format,
-            query=export_jobs.filter_query(request.query_params),
+            query=export_jobs.filter_query(request.query_params, ExportSource.API),
             source=ExportSource.API,
             language=(get_language() or settings.LANGUAGE_CODE)[:2],
         )

@@ -155,14 +155,14 @@ def test_a_start_that_turns_out_short_answers_with_the_file(client, personas, ag
 
 def test_the_job_writes_exactly_the_filtered_visible_rows(client, personas, agreements):
     client.force_login(personas.viewer)
-    response = start(client, query="partner_country=JP&page=3")
+    response = start(client, query="page=3&partner_country=JP&junk=1")
     job = ExportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/agreements/exports/{job.pk}/"
     # The immediate backend (tests) ran the task at once.
     assert job.state == ExportState.DONE
     assert (job.owner, job.format, job.source) == (personas.viewer, "csv", "page")
-    assert job.query == "partner_country=JP"  # the page is not a filter
+    assert job.query == "partner_country=JP"  # only the list's filters are kept
     assert job.scope == [personas.tehran.pk]
     assert job.rows_total == job.rows_done == 3
     assert job.file.name.startswith("exports/") and job.file.name.endswith(".csv")
@@ -288,6 +288,22 @@ def test_asking_again_while_it_is_written_gives_the_same_job(
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "agreements.tasks.run_export"
     assert queued.args_kwargs["kwargs"] == {"job_id": str(job.pk)}
+
+
+def test_no_job_is_left_waiting_when_its_task_cannot_be_queued(personas, monkeypatch):
+    from types import SimpleNamespace
+
+    from agreements import tasks
+
+    def broken(**kwargs):
+        raise RuntimeError("queue unavailable")
+
+    monkeypatch.setattr(tasks, "run_export", SimpleNamespace(enqueue=broken))
+    with pytest.raises(RuntimeError):
+        export_jobs.start_export(
+            user=personas.viewer, format="csv", query="", source="page", language="fa"
+        )
+    assert not ExportJob.objects.exists()
 
 
 def test_too_many_unfinished_exports_are_refused(client, personas, agreements, settings):
