@@ -34,6 +34,7 @@ from cities.models import City
 from cities.services import save_city
 
 from .. import exporting, permissions, services
+from ..files import verified_bytes
 from ..models import Agreement, Memorandum, StageRequest
 from . import history as api_history
 from .filters import AgreementAPIFilter, CityAPIFilter, StageRequestAPIFilter
@@ -80,6 +81,13 @@ CONFLICT = {
     )
 }
 
+FILE_CONFLICT = {
+    409: OpenApiResponse(
+        description="The stored file is missing or no longer matches its recorded SHA-256; "
+        "nothing is sent and the problem is in the audit log."
+    )
+}
+
 
 class BinaryRenderer(BaseRenderer):
     """Lets a client ask for a file with its media type in Accept; the views
@@ -91,6 +99,11 @@ class BinaryRenderer(BaseRenderer):
     def render(self, data: Any, accepted_media_type=None, renderer_context=None) -> bytes:
         if isinstance(data, bytes):
             return data
+        # An error (401, 404, 409...): JSON, and labelled so, not as the file's type
+        # the client asked for.
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
         return JSONRenderer().render(data)
 
 
@@ -331,11 +344,13 @@ class AgreementViewSet(
     @extend_schema(
         summary="The latest memorandum as PDF",
         description="A frozen memorandum is the stored file, byte for byte; a draft is "
-        "rendered with DRAFT marks.",
+        "rendered with DRAFT marks. 409 when the stored file is missing or no longer "
+        "matches its SHA-256 (nothing is sent).",
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
             401: ERRORS[401],
             404: ERRORS[404],
+            **FILE_CONFLICT,
         },
         filters=False,
     )
@@ -349,7 +364,12 @@ class AgreementViewSet(
             from django.http import Http404
 
             raise Http404
-        response = HttpResponse(render_memorandum(memorandum), content_type="application/pdf")
+        if memorandum.is_frozen:
+            # The stored file while it matches its SHA-256; else 409 (exceptions.py).
+            data = verified_bytes(memorandum.pdf, memorandum.pdf_sha256, record=memorandum)
+        else:
+            data = render_memorandum(memorandum)
+        response = HttpResponse(data, content_type="application/pdf")
         state = "signed" if memorandum.is_frozen else "draft"
         response["Content-Disposition"] = (
             f'inline; filename="memorandum-{agreement.pk}-v{memorandum.number}-{state}.pdf"'
