@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from agreements import services
 from agreements.management.commands.backup import backed_up_models
@@ -55,7 +55,7 @@ def media(settings, tmp_path) -> Path:
 def _seed_with_files() -> None:
     call_command("seed_demo", verbosity=0)
     officer = get_user_model().objects.get(username="officer")
-    Token.objects.create(user=officer)
+    AuthToken.objects.create(user=officer)
     agreement = Agreement.objects.filter(home_city__name="Tehran").order_by("pk").first()
     for name, data in [("letter.pdf", PDF_BYTES), ("photo.png", PNG_BYTES)]:
         document = Document(agreement=agreement, kind="letter", file=SimpleUploadedFile(name, data))
@@ -77,7 +77,7 @@ def test_backup_then_restore_into_an_empty_installation_gives_everything_back(me
     assert len(before_files) >= 3
     assert Memorandum.objects.filter(pdf__gt="").exists()
     assert before_rows["agreements.HistoricalAgreement"]
-    assert before_rows["authtoken.Token"]
+    assert before_rows["knox.AuthToken"]
     archive = tmp_path / "backup.tar.gz"
     call_command("backup", str(archive), verbosity=0)
     assert archive.stat().st_mode & 0o077 == 0  # holds password hashes and tokens
@@ -218,3 +218,39 @@ def test_restore_refuses_a_record_whose_file_is_not_in_the_archive(media, tmp_pa
     with pytest.raises(CommandError, match=f"document {document.pk}: its file .* is not in"):
         call_command("restore", str(dropped), verbosity=0)
     assert not Document.objects.exists()
+
+
+def test_restore_of_an_older_backup_leaves_out_drf_tokens(media, tmp_path):
+    """Backups written before API tokens moved to knox hold DRF's authtoken rows: the
+    restore leaves them out (their owners obtain new tokens) and restores the rest."""
+    officer = get_user_model().objects.create_user("officer", password="pw")
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", str(archive), verbosity=0)
+    older = tmp_path / "older.tar.gz"
+    old_row = {
+        "model": "authtoken.token",
+        "pk": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b",
+        "fields": {"user": officer.pk, "created": "2026-01-01T00:00:00Z"},
+    }
+    with tarfile.open(archive, "r:gz") as source:
+        members = {m.name: (m, source.extractfile(m).read()) for m in source.getmembers()}
+    data = members["data/db.jsonl"][1] + (json.dumps(old_row) + "\n").encode()
+    manifest = json.loads(members["manifest.json"][1])
+    manifest["models"].append("authtoken.Token")
+    manifest["counts"]["authtoken.Token"] = 1
+    manifest["members"]["data/db.jsonl"] = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+    }
+    members["data/db.jsonl"] = (members["data/db.jsonl"][0], data)
+    members["manifest.json"] = (members["manifest.json"][0], json.dumps(manifest).encode())
+    with tarfile.open(older, "w:gz") as out:
+        for member, content in members.values():
+            member.size = len(content)
+            out.addfile(member, io.BytesIO(content))
+    call_command("flush", interactive=False, verbosity=0)
+
+    err = io.StringIO()
+    call_command("restore", str(older), verbosity=0, stderr=err)
+    assert "Leaving out authtoken.Token rows" in err.getvalue()
+    assert get_user_model().objects.get(username="officer").check_password("pw")

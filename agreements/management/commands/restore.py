@@ -41,6 +41,13 @@ from .backup import (
     sha256_file,
 )
 
+# Models that older versions backed up and this one no longer has: their rows are
+# left out of a restore (with the reason), instead of refusing the archive.
+RETIRED_MODELS = {
+    "authtoken.Token": "DRF's API tokens, replaced by django-rest-knox's "
+    "(agreements migration 0007); their owners obtain new tokens",
+}
+
 
 def _safe_name(name: str) -> bool:
     path = PurePosixPath(name)
@@ -61,11 +68,15 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory(prefix="sistercities-restore-") as tmp:
             staging = Path(tmp)
             manifest = self._extract(source, staging)
-            models = [apps.get_model(label) for label in manifest["models"]]
+            data = staging / DATA_MEMBER
+            retired = [label for label in manifest["models"] if label in RETIRED_MODELS]
+            if retired:
+                data = self._without(data, retired)
+            models = [apps.get_model(label) for label in manifest["models"] if label not in retired]
             self._refuse_unless_empty(models, media_root)
             copied = self._copy_media(manifest, staging, media_root)
             try:
-                self._load(staging / DATA_MEMBER, models, manifest["counts"])
+                self._load(data, models, manifest["counts"])
             except BaseException:
                 for path in copied:
                     path.unlink(missing_ok=True)
@@ -136,6 +147,18 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Files do not match their records: {shown}{more}. Nothing was restored."
             )
+
+    def _without(self, data: Path, labels: list[str]) -> Path:
+        """A copy of the data without the rows of retired models."""
+        for label in labels:
+            self.stderr.write(f"Leaving out {label} rows: {RETIRED_MODELS[label]}.")
+        dropped = {label.lower() for label in labels}
+        kept = data.with_name("db-current.jsonl")
+        with data.open(encoding="utf-8") as rows, kept.open("w", encoding="utf-8") as out:
+            for line in rows:
+                if json.loads(line).get("model") not in dropped:
+                    out.write(line)
+        return kept
 
     def _refuse_unless_empty(self, models: list, media_root: Path) -> None:
         holding = [
