@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cities.models import City
-from cities.services import save_city
+from cities.services import check_may_edit_city, save_city
 
 from .. import exporting, permissions, services
 from ..files import verified_bytes
@@ -235,6 +235,12 @@ class CityViewSet(
         serializer.instance = save_city(
             city=City(**data), by=self.request.user, reason=_("Created through the API")
         )
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        # 403 with the reason (a home municipality, a shared partner city) before
+        # looking at the data; save_city checks again under the row lock.
+        check_may_edit_city(request.user, self.get_object())
+        return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer) -> None:
         city = serializer.instance
