@@ -228,3 +228,29 @@ def test_schema_documents_both_token_operations():
     assert set(operations) == {"post", "delete"}
     assert {"204", "401"} <= set(operations["delete"]["responses"])
     assert "expires_at" in schema["components"]["schemas"]["Token"]["properties"]
+
+
+# --- Migration from DRF's authtoken ----------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_drops_drf_tokens_and_their_content_type():
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    migration = importlib.import_module("agreements.migrations.0007_drop_drf_authtoken_tokens")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY)")
+        cursor.execute("INSERT INTO authtoken_token VALUES ('9944b09199c62bcf9418ad846dd0e4bb')")
+    content_type = ContentType.objects.create(app_label="authtoken", model="token")
+    Permission.objects.create(content_type=content_type, codename="add_token", name="Can add")
+    with connection.schema_editor() as editor:
+        migration.drop_drf_tokens(apps, editor)
+        migration.drop_drf_tokens(apps, editor)  # again: nothing left to drop
+    assert "authtoken_token" not in connection.introspection.table_names()
+    assert not ContentType.objects.filter(app_label="authtoken").exists()
+    assert not Permission.objects.filter(codename="add_token").exists()
