@@ -27,3 +27,8 @@ class AgreementsConfig(AppConfig):
 
         # Failed logins, logins and lockouts go to the audit log (agreements/audit.py).
         connect_signals()
+
+        from .api import tokens
+
+        # A password change or deactivation revokes the user's API tokens.
+        tokens.connect_signals()

@@ -25,11 +25,12 @@ from agreements.pagination import paginate
 from agreements.search import cities_matching, search_terms
 from agreements.services import Conflict
 from agreements.views.access import role_required
+from agreements.views.common import forbidden
 from agreements.views.lists import wants_fragment
 
 from .forms import CityForm, CitySearchForm
 from .models import City, Membership
-from .services import save_city
+from .services import check_may_edit_city, may_edit_city, save_city
 
 PARTNERS_SHOWN = 6
 
@@ -151,7 +152,7 @@ def city_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "city": city,
         "page": page,
-        "can_edit": permissions.can_edit_city(request.user, city),
+        "can_edit": may_edit_city(request.user, city),
     }
     return render(request, "cities/detail.html", context)
 
@@ -169,8 +170,8 @@ def _city_form_page(request: HttpRequest, city: City, *, creating: bool) -> Http
                 if creating
                 else _g("Edited in the directory"),
             )
-        except permissions.Forbidden:
-            raise PermissionDenied
+        except permissions.Forbidden as error:
+            return forbidden(request, error)
         except Conflict as error:
             form.add_error(None, error.message)
         else:
@@ -191,6 +192,9 @@ def city_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def city_edit(request: HttpRequest, pk: int) -> HttpResponse:
     city = get_object_or_404(City, pk=pk)
-    if not permissions.can_edit_city(request.user, city):
-        raise PermissionDenied
+    try:
+        check_may_edit_city(request.user, city)
+    except permissions.Forbidden as error:
+        # The reason on the page (a shared partner city: ask an administrator).
+        return forbidden(request, error)
     return _city_form_page(request, city, creating=False)

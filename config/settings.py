@@ -93,7 +93,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_htmx",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "cities",
@@ -242,9 +242,19 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- REST API --------------------------------------------------------------------
+# API tokens (django-rest-knox, agreements/api/tokens.py): only a digest is stored,
+# each expires after API_TOKEN_DAYS, and a password change or deactivation revokes
+# all of the user's tokens. Sent as "Authorization: Token <key>".
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30, minimum=1)
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    # A token's life is fixed when it is issued; using it does not extend it.
+    "AUTO_REFRESH": False,
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

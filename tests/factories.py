@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from types import SimpleNamespace
 
 import factory
@@ -157,6 +158,16 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     file = factory.django.FileField(filename="letter.pdf", data=b"%PDF-1.4 letter")
     original_name = "letter.pdf"
     content_type = "application/pdf"
+    # What an upload records (agreements.uploads): downloads check the file against it.
+    sha256 = factory.LazyAttribute(lambda o: sha256_of(o.file))
+
+
+def sha256_of(file) -> str:
+    """The SHA-256 of a django File's content (the factory's file, a ContentFile)."""
+    file.seek(0)
+    digest = hashlib.sha256(file.read()).hexdigest()
+    file.seek(0)
+    return digest
 
 
 class MemorandumArticleFactory(factory.django.DjangoModelFactory):

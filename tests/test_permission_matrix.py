@@ -237,6 +237,7 @@ def world(personas):
     memorandum.save()
     document = Document(agreement=agreement, memorandum=memorandum, kind="signed_mou")
     document.file.save("scan.pdf", ContentFile(b"%PDF-1.4 signed scan"), save=False)
+    document.sha256 = hashlib.sha256(b"%PDF-1.4 signed scan").hexdigest()
     document.save()
     records = {
         "contacts": agreement.contacts.get().pk,

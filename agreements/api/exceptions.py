@@ -1,6 +1,8 @@
 """Errors of the domain as HTTP answers, the same for every API view.
 
 - WorkflowError (GateNotMet, Conflict): 409 {"detail", "missing"}
+- agreements.files.StoredFileMismatch (a stored file missing or changed):
+  409 {"detail", "code": "file_mismatch"}; the audit line is already written
 - agreements.permissions.Forbidden: 403 {"detail"}
 - Http404: 404 (DRF's own handling)
 - django.core.exceptions.ValidationError (a service's full_clean): 400 with
@@ -18,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ..files import StoredFileMismatch
 from ..permissions import Forbidden
 from ..services import WorkflowError
 
@@ -36,6 +39,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"detail": exc.message, "missing": [str(item) for item in exc.missing]},
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, StoredFileMismatch):
+        return Response(
+            {"detail": exc.message, "code": "file_mismatch"}, status=status.HTTP_409_CONFLICT
         )
     if isinstance(exc, Forbidden):
         exc = exceptions.PermissionDenied(exc.message)

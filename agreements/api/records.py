@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import services
+from ..files import verified_open
 from ..forms import DocumentForm
 from ..models import (
     Activity,
@@ -50,7 +51,7 @@ from .serializers import (
     LegalApprovalSerializer,
     MemorandumSerializer,
 )
-from .views import CONFLICT, ERRORS, ID_PATTERN, AnyFileRenderer
+from .views import CONFLICT, ERRORS, FILE_CONFLICT, ID_PATTERN, AnyFileRenderer
 
 
 def _schema(label: str, serializer):
@@ -240,13 +241,19 @@ class DocumentViewSet(RecordViewSet):
 
     @extend_schema(
         summary="Download a document's file",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS},
+        description="409 when the stored file is missing or no longer matches its "
+        "SHA-256 (nothing is sent).",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **ERRORS,
+            **FILE_CONFLICT,
+        },
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, AnyFileRenderer])
     def file(self, request: Request, *args, **kwargs) -> FileResponse:
         document = self.get_object()
         return FileResponse(
-            document.file.open("rb"),
+            verified_open(document.file, document.sha256, record=document),
             as_attachment=True,
             filename=document.original_name or document.file.name.rsplit("/", 1)[-1],
             content_type=document.content_type or "application/octet-stream",

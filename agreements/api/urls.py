@@ -50,7 +50,7 @@ export_xlsx = views.AgreementViewSet.as_view(
 )
 
 urlpatterns = [
-    path("v1/auth/token/", views.obtain_token, name="token"),
+    path("v1/auth/token/", views.AuthTokenView.as_view(), name="token"),
     path("v1/agreements/<int:pk>/memorandum.pdf", memorandum_pdf, name="agreement-memorandum-pdf"),
     path("v1/agreements/export.csv", export_csv, name="agreement-export-csv"),
     path("v1/agreements/export.xlsx", export_xlsx, name="agreement-export-xlsx"),

@@ -17,25 +17,23 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from knox.auth import TokenAuthentication
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.decorators import (
-    action,
-    api_view,
-    authentication_classes,
-    permission_classes,
-)
-from rest_framework.permissions import AllowAny
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cities.models import City
-from cities.services import save_city
+from cities.services import check_may_edit_city, save_city
 
 from .. import export_jobs, exporting, permissions, services
+from ..files import verified_bytes
 from ..models import Agreement, ExportFormat, Memorandum, StageRequest
 from . import history as api_history
+from . import tokens
 from .exports import ACCEPTED, accepted
 from .filters import AgreementAPIFilter, CityAPIFilter, StageRequestAPIFilter
 from .pagination import CappedPagination
@@ -81,6 +79,13 @@ CONFLICT = {
     )
 }
 
+FILE_CONFLICT = {
+    409: OpenApiResponse(
+        description="The stored file is missing or no longer matches its recorded SHA-256; "
+        "nothing is sent and the problem is in the audit log."
+    )
+}
+
 
 class BinaryRenderer(BaseRenderer):
     """Lets a client ask for a file with its media type in Accept; the views
@@ -92,6 +97,11 @@ class BinaryRenderer(BaseRenderer):
     def render(self, data: Any, accepted_media_type=None, renderer_context=None) -> bytes:
         if isinstance(data, bytes):
             return data
+        # An error (401, 404, 409...): JSON, and labelled so, not as the file's type
+        # the client asked for.
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
         return JSONRenderer().render(data)
 
 
@@ -118,32 +128,65 @@ class XLSXRenderer(BinaryRenderer):
 # --- Authentication ------------------------------------------------------------------------
 
 
-@extend_schema(
-    request=TokenRequestSerializer,
-    responses={200: TokenSerializer, 400: ERRORS[400]},
-    auth=[],
-    summary="Get the API token of a user",
-    description="Send it afterwards as `Authorization: Token <token>`.",
-)
-@api_view(["POST"])
-@authentication_classes([])
-@permission_classes([AllowAny])
-def obtain_token(request: Request) -> Response:
-    serializer = TokenRequestSerializer(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    # authenticate() with the request, so that login throttling (django-axes)
-    # can wrap or watch this view like the login page.
-    user = authenticate(
-        request._request,
-        username=serializer.validated_data["username"],
-        password=serializer.validated_data["password"],
+class AuthTokenView(APIView):
+    """POST: a new token for a username and password. DELETE: revoke the token
+    the request was sent with (agreements/api/tokens.py)."""
+
+    def get_authenticators(self):
+        # POST signs in with username and password (throttled by django-axes, like
+        # the login page) and reads no credentials; DELETE reads only a token: the
+        # one it revokes (a session cannot revoke a token). `self.request` is None
+        # while drf-spectacular builds its mock request.
+        if getattr(self.request, "method", None) == "DELETE":
+            return [TokenAuthentication()]
+        return []
+
+    def get_permissions(self):
+        if getattr(self.request, "method", None) == "DELETE":
+            return [IsAuthenticated()]
+        return [AllowAny()]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            400: ERRORS[400],
+            429: OpenApiResponse(description="Too many failed sign-ins; see Retry-After."),
+        },
+        auth=[],
+        summary="Get an API token",
+        description="A new token for the user, valid until `expires_at` (API_TOKEN_DAYS "
+        "days). Send it afterwards as `Authorization: Token <token>`. It is revoked "
+        "earlier when the user's password changes, when the user is deactivated, or "
+        "with DELETE.",
     )
-    if user is None or not user.is_active:
-        raise serializers.ValidationError(
-            {"non_field_errors": [_("Unable to log in with the given username and password.")]}
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # authenticate() with the request, so that login throttling (django-axes)
+        # can wrap or watch this view like the login page.
+        user = authenticate(
+            request._request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
         )
-    token, _created = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Unable to log in with the given username and password.")]}
+            )
+        token, key = tokens.issue_token(user)
+        return Response(TokenSerializer({"token": key, "expires_at": token.expiry}).data)
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: ERRORS[401]},
+        summary="Revoke this API token",
+        description="Revokes the token sent in `Authorization`; the user's other tokens "
+        "stay valid.",
+    )
+    def delete(self, request: Request) -> Response:
+        tokens.revoke_token(request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Cities -----------------------------------------------------------------------------------
@@ -193,6 +236,12 @@ class CityViewSet(
         serializer.instance = save_city(
             city=City(**data), by=self.request.user, reason=_("Created through the API")
         )
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        # 403 with the reason (a home municipality, a shared partner city) before
+        # looking at the data; save_city checks again under the row lock.
+        check_may_edit_city(request.user, self.get_object())
+        return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer) -> None:
         city = serializer.instance
@@ -332,11 +381,13 @@ class AgreementViewSet(
     @extend_schema(
         summary="The latest memorandum as PDF",
         description="A frozen memorandum is the stored file, byte for byte; a draft is "
-        "rendered with DRAFT marks.",
+        "rendered with DRAFT marks. 409 when the stored file is missing or no longer "
+        "matches its SHA-256 (nothing is sent).",
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
             401: ERRORS[401],
             404: ERRORS[404],
+            **FILE_CONFLICT,
         },
         filters=False,
     )
@@ -350,7 +401,12 @@ class AgreementViewSet(
             from django.http import Http404
 
             raise Http404
-        response = HttpResponse(render_memorandum(memorandum), content_type="application/pdf")
+        if memorandum.is_frozen:
+            # The stored file while it matches its SHA-256; else 409 (exceptions.py).
+            data = verified_bytes(memorandum.pdf, memorandum.pdf_sha256, record=memorandum)
+        else:
+            data = render_memorandum(memorandum)
+        response = HttpResponse(data, content_type="application/pdf")
         state = "signed" if memorandum.is_frozen else "draft"
         response["Content-Disposition"] = (
             f'inline; filename="memorandum-{agreement.pk}-v{memorandum.number}-{state}.pdf"'

@@ -6,6 +6,12 @@ agreements, one folder each plus manifest.csv, produced piece by piece for a
 StreamingHttpResponse: files are read in chunks and compressed into a
 write-only stream whose bytes are handed out as soon as they are written, so
 memory stays at about one chunk whatever the size of the export.
+
+Every file is read through agreements.files.verified_open before any of it is
+written to the archive: a file missing or no longer matching its recorded
+SHA-256 makes signed_mou_zip raise StoredFileMismatch (the page answers 409);
+in a bulk export it is left out, with a manifest row saying so (the other
+agreements' files still come; the response has long started).
 """
 
 from __future__ import annotations
@@ -24,11 +30,14 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ..files import StoredFileMismatch, verified_open
 from ..models import Agreement, Document, DocumentKind, Memorandum
 from .common import jalali_iso
 
 CHUNK = 64 * 1024
 MANIFEST_NAME = "manifest.csv"
+# The manifest's notes are in English, as its column names are.
+LEFT_OUT = "left out: the stored file is missing or does not match its recorded SHA-256"
 MANIFEST_COLUMNS = [
     "agreement_id",
     "home_city",
@@ -58,7 +67,9 @@ class _Entry:
 
     arcname: str
     file_kind: str  # "frozen_pdf" or "signed_scan"
+    record: Memorandum | Document
     field_file: object  # a FieldFile
+    expected_sha256: str
     modified: datetime.datetime
 
 
@@ -128,7 +139,9 @@ def _entries(agreement: Agreement, folder: str) -> tuple[Memorandum | None, list
             _Entry(
                 f"{prefix}memorandum-v{memorandum.number}.pdf",
                 "frozen_pdf",
+                memorandum,
                 memorandum.pdf,
+                memorandum.pdf_sha256,
                 memorandum.frozen_at,
             )
         )
@@ -138,7 +151,14 @@ def _entries(agreement: Agreement, folder: str) -> tuple[Memorandum | None, list
         suffix = PurePath(scan.file.name).suffix.lower()[:10]
         suffix = suffix if suffix[1:].isalnum() else ""
         entries.append(
-            _Entry(f"{prefix}signed-scan{suffix}", "signed_scan", scan.file, scan.created_at)
+            _Entry(
+                f"{prefix}signed-scan{suffix}",
+                "signed_scan",
+                scan,
+                scan.file,
+                scan.sha256,
+                scan.created_at,
+            )
         )
     return memorandum, entries
 
@@ -192,12 +212,11 @@ def _zip_info(arcname: str, modified: datetime.datetime | None) -> zipfile.ZipIn
 
 def _write_entry(archive: zipfile.ZipFile, sink: _ZipSink, entry: _Entry) -> Iterator[bytes]:
     """Copy one stored file into the archive chunk by chunk; yields output
-    bytes as they come and finally returns (size, sha256) of the file."""
+    bytes as they come and finally returns (size, sha256) of the file. The file
+    is verified first (StoredFileMismatch before anything is written)."""
     digest, size = hashlib.sha256(), 0
-    with (
-        entry.field_file.open("rb") as source,
-        archive.open(_zip_info(entry.arcname, entry.modified), "w") as target,
-    ):
+    source = verified_open(entry.field_file, entry.expected_sha256, record=entry.record)
+    with source, archive.open(_zip_info(entry.arcname, entry.modified), "w") as target:
         while chunk := source.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
@@ -221,7 +240,21 @@ def _stream(agreements: Iterable[Agreement], *, folders: bool) -> Iterator[bytes
                 )
                 continue
             for entry in entries:
-                size, sha256 = yield from _write_entry(archive, sink, entry)
+                try:
+                    size, sha256 = yield from _write_entry(archive, sink, entry)
+                except StoredFileMismatch:
+                    if not folders:
+                        raise  # one agreement's ZIP: refused as a whole
+                    writer.writerow(
+                        _manifest_row(
+                            agreement,
+                            memorandum,
+                            file=entry.arcname,
+                            file_kind=entry.file_kind,
+                            note=LEFT_OUT,
+                        )
+                    )
+                    continue
                 writer.writerow(
                     _manifest_row(
                         agreement,
@@ -255,7 +288,8 @@ def stream_signed_mou_export(agreements: Iterable[Agreement] | QuerySet) -> Iter
 
 def signed_mou_zip(agreement: Agreement) -> bytes:
     """The frozen memorandum PDF and the signed scan of one agreement as a ZIP
-    (with the same manifest.csv). Raises NothingToExport if it has neither."""
+    (with the same manifest.csv). Raises NothingToExport if it has neither, and
+    StoredFileMismatch if either file does not match its record."""
     _memorandum, entries = _entries(agreement, "")
     if not entries:
         raise NothingToExport(agreement.pk)

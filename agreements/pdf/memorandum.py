@@ -225,7 +225,7 @@ def render_memorandum(
     """The memorandum as PDF/A-3b bytes.
 
     draft=None means "as it stands": a frozen memorandum gives back exactly the
-    stored file; any other is rendered with DRAFT on every page. draft=True or
+    stored file (verified against `pdf_sha256`); any other is rendered with DRAFT on every page. draft=True or
     False forces a fresh rendering with or without the DRAFT marks.
 
     Renderings are cached (Django's cache framework) under a hash of everything
@@ -235,8 +235,10 @@ def render_memorandum(
     """
     if draft is None:
         if memorandum.is_frozen and memorandum.pdf:
-            with memorandum.pdf.open("rb") as stored:
-                return stored.read()
+            from ..files import verified_bytes
+
+            # Only while it still matches its SHA-256 (else StoredFileMismatch).
+            return verified_bytes(memorandum.pdf, memorandum.pdf_sha256, record=memorandum)
         draft = not memorandum.is_frozen
     content, content_hash, data = _prepare(memorandum, draft)
     if not use_cache:

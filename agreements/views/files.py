@@ -3,15 +3,19 @@
 MEDIA_ROOT is never served by URL; every file goes through a view that first
 checks the user may see the agreement. Files are sent as attachments with
 X-Content-Type-Options: nosniff, so an uploaded file is never run as a page.
+Stored files (documents, frozen memoranda) are read through
+agreements.files.verified_open: a file that is missing or no longer matches its
+recorded SHA-256 is refused with 409 and an audit line, never sent.
 """
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from ..files import StoredFileMismatch, verified_open
 from ..models import Agreement, Document, Memorandum
 from ..permissions import get_agreement_for_user
 from .access import role_required
@@ -53,15 +57,24 @@ def _slug(agreement: Agreement) -> str:
     return f"agreement-{agreement.pk}"
 
 
+def file_refused(
+    request: HttpRequest, error: StoredFileMismatch, agreement: Agreement
+) -> HttpResponse:
+    """409 Conflict: the stored file is corrupt or gone, not the user's request
+    wrong; the audit line was written by verified_open."""
+    context = {"message": error.message, "agreement": agreement}
+    return render(request, "agreements/file_refused.html", context, status=409)
+
+
 @role_required
 @require_GET
 def document_download(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
     agreement, _can_edit = get_agreement_for_user(request.user, pk)
     document = get_object_or_404(Document, pk=document_id, agreement=agreement)
     try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
+        handle = verified_open(document.file, document.sha256, record=document)
+    except StoredFileMismatch as error:
+        return file_refused(request, error, agreement)
     content_type = document.content_type if document.content_type in SAFE_CONTENT_TYPES else ""
     response = FileResponse(
         handle,
@@ -83,11 +96,12 @@ def memorandum_pdf(request: HttpRequest, pk: int, memorandum_id: int) -> HttpRes
         agreement=agreement,
     )
     filename = f"{_slug(agreement)}-memorandum-v{memorandum.number}"
-    if memorandum.is_frozen and memorandum.pdf:
+    if memorandum.is_frozen:
+        # A frozen memorandum is its stored file; without it, nothing (not a new rendering).
         try:
-            handle = memorandum.pdf.open("rb")
-        except FileNotFoundError:
-            raise Http404
+            handle = verified_open(memorandum.pdf, memorandum.pdf_sha256, record=memorandum)
+        except StoredFileMismatch as error:
+            return file_refused(request, error, agreement)
         response = FileResponse(
             handle, as_attachment=True, filename=f"{filename}.pdf", content_type="application/pdf"
         )
@@ -115,5 +129,8 @@ def signed_mou_export(request: HttpRequest, pk: int) -> HttpResponse:
     agreement, _can_edit = get_agreement_for_user(request.user, pk)
     from ..documents import signed_mou_zip
 
-    data = signed_mou_zip(agreement)
+    try:
+        data = signed_mou_zip(agreement)
+    except StoredFileMismatch as error:
+        return file_refused(request, error, agreement)
     return _bytes_response(data, f"{_slug(agreement)}-signed-mou.zip", "application/zip")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import zipfile
 
@@ -24,6 +25,7 @@ def _signed(agreement):
     memorandum.save()
     scan = Document(agreement=agreement, memorandum=memorandum, kind="signed_mou")
     scan.file.save("scan.pdf", ContentFile(b"%PDF-1.4 scan"), save=False)
+    scan.sha256 = hashlib.sha256(b"%PDF-1.4 scan").hexdigest()
     scan.save()
     return memorandum
 

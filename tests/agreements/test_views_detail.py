@@ -4,6 +4,7 @@ history with differences and paging, a fixed number of queries, downloads."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 
 import pytest
@@ -390,6 +391,7 @@ def test_frozen_memorandum_pdf_is_the_stored_file_byte_for_byte(client, personas
     memorandum = MemorandumFactory(agreement=agreement)
     stored = b"%PDF-1.7 frozen bytes \x00\x01"
     memorandum.pdf.save("frozen.pdf", ContentFile(stored), save=False)
+    memorandum.pdf_sha256 = hashlib.sha256(stored).hexdigest()
     memorandum.frozen_at = timezone.now()
     memorandum.save()
     client.force_login(personas.viewer)
@@ -441,7 +443,7 @@ def test_signed_mou_export(client, personas, agreement):
     assert client.get(export).status_code == 404  # nothing signed yet
     memorandum = MemorandumFactory(agreement=agreement)
     memorandum.pdf.save("frozen.pdf", ContentFile(b"%PDF-1.7 frozen"), save=False)
-    memorandum.pdf_sha256 = "0" * 64
+    memorandum.pdf_sha256 = hashlib.sha256(b"%PDF-1.7 frozen").hexdigest()
     memorandum.frozen_at = timezone.now()
     memorandum.save()
     response = client.get(export)

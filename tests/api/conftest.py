@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 
@@ -18,8 +18,8 @@ def client_for(db):
     def make(user) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _created = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            _token, key = AuthToken.objects.create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 
     return make

@@ -1,9 +1,10 @@
-"""Token and session authentication; 401 without credentials; 403 without a role."""
+"""Token and session authentication; 401 without credentials; 403 without a role.
+A token's expiry and revocation: test_token_life.py."""
 
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
@@ -14,13 +15,22 @@ TOKEN_URL = "/api/v1/auth/token/"
 def test_token_for_username_and_password(personas):
     response = APIClient().post(TOKEN_URL, {"username": "officer", "password": "pw"}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=personas.officer).key}
+    body = response.json()
+    assert set(body) == {"token", "expires_at"}
+    (stored,) = AuthToken.objects.filter(user=personas.officer)
+    # Only a digest is stored; the key is handed out once.
+    assert body["token"] not in (stored.digest, stored.token_key)
+    assert body["token"].startswith(stored.token_key)
 
 
-def test_the_same_token_on_a_second_login(personas):
+def test_each_sign_in_gets_its_own_token(personas):
     first = APIClient().post(TOKEN_URL, {"username": "officer", "password": "pw"}, format="json")
     second = APIClient().post(TOKEN_URL, {"username": "officer", "password": "pw"}, format="json")
-    assert first.json()["token"] == second.json()["token"]
+    assert first.json()["token"] != second.json()["token"]
+    for response in (first, second):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+        assert client.get("/api/v1/agreements/").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -36,7 +46,7 @@ def test_bad_credentials_are_400_without_token(personas, payload):
     response = APIClient().post(TOKEN_URL, payload, format="json")
     assert response.status_code == 400
     assert "token" not in response.json()
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_inactive_user_gets_no_token(personas):
@@ -46,8 +56,10 @@ def test_inactive_user_gets_no_token(personas):
     assert response.status_code == 400
 
 
-def test_token_view_is_post_only(personas):
+def test_token_view_is_post_and_delete_only(personas, client_for):
     assert APIClient().get(TOKEN_URL).status_code == 405
+    assert client_for(personas.officer).get(TOKEN_URL).status_code == 405
+    assert client_for(personas.officer).put(TOKEN_URL).status_code == 405
 
 
 def test_token_authenticates_requests(personas):

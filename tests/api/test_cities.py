@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cities.models import City
-from tests.factories import CityFactory
+from tests.factories import AgreementFactory, CityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +186,58 @@ def test_stale_version_is_409(personas, cities, client_for):
 def test_delete_is_not_offered(personas, cities, client_for):
     response = client_for(personas.admin).delete(f"{URL}{cities['osaka'].pk}/")
     assert response.status_code == 405
+
+
+@pytest.fixture
+def shared(personas):
+    """Paris partners Tehran and Isfahan."""
+    paris = CityFactory(name="Paris", name_fa="پاریس", country="FR")
+    AgreementFactory(home_city=personas.tehran, partner_city=paris)
+    AgreementFactory(home_city=personas.isfahan, partner_city=paris)
+    return paris
+
+
+@pytest.fixture
+def own(personas):
+    """Lyon partners Tehran only."""
+    lyon = CityFactory(name="Lyon", name_fa="لیون", country="FR")
+    AgreementFactory(home_city=personas.tehran, partner_city=lyon)
+    return lyon
+
+
+# --- Shared partner cities: administrators only (cities.services.check_may_edit_city) --------
+
+
+def test_api_refuses_the_officer_with_the_reason(personas, shared, client_for):
+    api = client_for(personas.officer)
+    url = f"/api/v1/cities/{shared.pk}/"
+    patch = api.patch(url, {"name_fa": "x"}, format="json")
+    assert patch.status_code == 403
+    assert "فقط مدیر سامانه" in patch.json()["detail"]  # the default language, Persian
+    api.cookies["django_language"] = "en"
+    patch = api.patch(url, {"name_fa": "x"}, format="json")
+    assert "only an administrator may edit it" in patch.json()["detail"]
+    put = api.put(url, {"name": "Lutetia", "country": "FR"}, format="json")
+    assert put.status_code == 403
+    # 403 before the data is looked at: invalid data is not a 400.
+    assert api.patch(url, {"latitude": "999"}, format="json").status_code == 403
+    shared.refresh_from_db()
+    assert (shared.name, shared.name_fa, shared.version) == ("Paris", "پاریس", 1)
+
+
+def test_api_lets_the_administrator_edit_a_shared_city(personas, shared, client_for):
+    response = client_for(personas.admin).patch(
+        f"/api/v1/cities/{shared.pk}/", {"region": "Île-de-France"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    shared.refresh_from_db()
+    assert shared.region == "Île-de-France"
+
+
+def test_api_lets_the_officer_edit_a_city_of_one_municipality(personas, own, client_for):
+    response = client_for(personas.officer).patch(
+        f"/api/v1/cities/{own.pk}/", {"region": "Rhône"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    own.refresh_from_db()
+    assert own.region == "Rhône"

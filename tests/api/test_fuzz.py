@@ -20,7 +20,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.config import SchemathesisConfig
 
 from agreements.models import Activity, Document, Stage, StageRequest
@@ -87,9 +87,9 @@ def world(personas, settings_override):
     )
     signing = agreement_at(Stage.SIGNING, home_city=personas.tehran)
     memorandum = MemorandumFactory(agreement=signing)
-    token, _created = Token.objects.get_or_create(user=personas.approver2)
+    _token, key = AuthToken.objects.create(user=personas.approver2)
     return {
-        "token": token.key,
+        "token": key,
         "agreement": agreement.pk,
         "records": {kind: record.pk for kind, record in records.items()},
         "stage-requests": pending.pk,

@@ -41,6 +41,7 @@ def test_secret_key_required_when_debug_is_off():
         ("EMAIL_PORT", "twenty-five", "EMAIL_PORT must be an integer"),
         ("EXPORT_INLINE_MAX_ROWS", "2k", "EXPORT_INLINE_MAX_ROWS must be an integer"),
         ("EXPORT_RETENTION_HOURS", "0", "EXPORT_RETENTION_HOURS must be at least 1"),
+        ("API_TOKEN_DAYS", "0", "API_TOKEN_DAYS must be at least 1"),
     ],
 )
 def test_wrong_value_fails_at_start_up(name, value, message):
@@ -55,3 +56,17 @@ def test_good_values_are_accepted():
         SECRET_KEY="x" * 50, DEBUG="false", LANGUAGE_CODE="en", TIME_ZONE="UTC"
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_api_token_days_sets_the_tokens_life():
+    environment = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    environment.update(SISTERCITIES_TESTING="true", API_TOKEN_DAYS="7")
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings as s; print(s.REST_KNOX['TOKEN_TTL'])"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "7 days, 0:00:00"

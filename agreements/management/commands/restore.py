@@ -6,7 +6,11 @@ archive's own, with their original ids) and an empty MEDIA_ROOT. Anything else
 is refused: a restore never merges into, or overwrites, live records.
 
 Before anything is written, every member's SHA-256 is checked against the
-manifest and member names are checked to stay inside the archive's folders.
+manifest, member names are checked to stay inside the archive's folders, and
+every record that keeps the SHA-256 of its file (Document.sha256,
+Memorandum.pdf_sha256) is checked against that file in the archive: an archive
+whose files and manifest were changed together is still refused, naming the
+record.
 Files are copied first; the data is then loaded in one transaction; if the load
 fails the copied files are removed again, so a failed restore leaves the
 installation as empty as it found it.
@@ -37,6 +41,13 @@ from .backup import (
     sha256_file,
 )
 
+# Models that older versions backed up and this one no longer has: their rows are
+# left out of a restore (with the reason), instead of refusing the archive.
+RETIRED_MODELS = {
+    "authtoken.Token": "DRF's API tokens, replaced by django-rest-knox's "
+    "(agreements migration 0007); their owners obtain new tokens",
+}
+
 
 def _safe_name(name: str) -> bool:
     path = PurePosixPath(name)
@@ -57,11 +68,15 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory(prefix="sistercities-restore-") as tmp:
             staging = Path(tmp)
             manifest = self._extract(source, staging)
-            models = [apps.get_model(label) for label in manifest["models"]]
+            data = staging / DATA_MEMBER
+            retired = [label for label in manifest["models"] if label in RETIRED_MODELS]
+            if retired:
+                data = self._without(data, retired)
+            models = [apps.get_model(label) for label in manifest["models"] if label not in retired]
             self._refuse_unless_empty(models, media_root)
             copied = self._copy_media(manifest, staging, media_root)
             try:
-                self._load(staging / DATA_MEMBER, models, manifest["counts"])
+                self._load(data, models, manifest["counts"])
             except BaseException:
                 for path in copied:
                     path.unlink(missing_ok=True)
@@ -98,7 +113,52 @@ class Command(BaseCommand):
         for name, expected in manifest["members"].items():
             if sha256_file(staging / name) != expected["sha256"]:
                 raise CommandError(f"{name} is damaged: its SHA-256 differs from the manifest.")
+        self._check_recorded_files(staging, names)
         return manifest
+
+    def _check_recorded_files(self, staging: Path, names: set[str]) -> None:
+        """Each document's and memorandum's file in the archive against the SHA-256
+        its own row records (the manifest can be rewritten with the files; the
+        rows are what the application trusts)."""
+        problems = []
+        with (staging / DATA_MEMBER).open(encoding="utf-8") as rows:
+            for line in rows:
+                row = json.loads(line)
+                fields = row.get("fields", {})
+                if row.get("model") == "agreements.document":
+                    name, expected = fields.get("file") or "", fields.get("sha256") or ""
+                elif row.get("model") == "agreements.memorandum" and (
+                    fields.get("pdf") or fields.get("frozen_at")
+                ):
+                    name, expected = fields.get("pdf") or "", fields.get("pdf_sha256") or ""
+                else:
+                    continue
+                label = f"{row['model'].split('.')[1]} {row.get('pk')}"
+                member = MEDIA_PREFIX + name
+                if not name or not _safe_name(member) or member not in names:
+                    problems.append(f"{label}: its file {name or '(none)'} is not in the archive")
+                elif not expected:
+                    problems.append(f"{label}: the record has no SHA-256 for {name}")
+                elif sha256_file(staging / member) != expected.lower():
+                    problems.append(f"{label}: {name} does not match the record's SHA-256")
+        if problems:
+            shown = "; ".join(problems[:10])
+            more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+            raise CommandError(
+                f"Files do not match their records: {shown}{more}. Nothing was restored."
+            )
+
+    def _without(self, data: Path, labels: list[str]) -> Path:
+        """A copy of the data without the rows of retired models."""
+        for label in labels:
+            self.stderr.write(f"Leaving out {label} rows: {RETIRED_MODELS[label]}.")
+        dropped = {label.lower() for label in labels}
+        kept = data.with_name("db-current.jsonl")
+        with data.open(encoding="utf-8") as rows, kept.open("w", encoding="utf-8") as out:
+            for line in rows:
+                if json.loads(line).get("model") not in dropped:
+                    out.write(line)
+        return kept
 
     def _refuse_unless_empty(self, models: list, media_root: Path) -> None:
         holding = [
