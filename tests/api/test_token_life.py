@@ -242,7 +242,7 @@ def test_the_migration_drops_drf_tokens_and_their_content_type():
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
-    migration = importlib.import_module("agreements.migrations.0007_drop_drf_authtoken_tokens")
+    migration = importlib.import_module("agreements.migrations.0008_drop_drf_authtoken_tokens")
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY)")
         cursor.execute("INSERT INTO authtoken_token VALUES ('9944b09199c62bcf9418ad846dd0e4bb')")
