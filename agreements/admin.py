@@ -274,7 +274,9 @@ class StageRequestAdmin(AdministratorOnly, SimpleHistoryAdmin):
     ]
     search_fields = ["agreement__" + f for f in _CITY_SEARCH]
     show_full_result_count = False
-    actions = ["approve_selected", "reject_selected"]
+    # Approval only: a rejection needs its own reason, given on the agreement page,
+    # in the approvals queue or through the API (services.reject_stage_request).
+    actions = ["approve_selected"]
 
     def has_add_permission(self, request, *args) -> bool:
         return False
@@ -302,12 +304,6 @@ class StageRequestAdmin(AdministratorOnly, SimpleHistoryAdmin):
     def approve_selected(self, request, queryset) -> None:
         self._decide(
             request, queryset, services.approve_stage_request, _("%(count)s request(s) approved.")
-        )
-
-    @admin.action(description=_("Reject the selected requests"), permissions=["view"])
-    def reject_selected(self, request, queryset) -> None:
-        self._decide(
-            request, queryset, services.reject_stage_request, _("%(count)s request(s) rejected.")
         )
 
 

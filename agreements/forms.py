@@ -36,17 +36,18 @@ from .models import (
     LegalApproval,
     Memorandum,
     MemorandumArticle,
+    RequestAction,
     Role,
     RoleName,
     Stage,
 )
+from .services import REQUEST_REASON_REQUIRED
 
 # Kinds of files people attach to an agreement: letters, scans, photos, minutes.
 # What agreements/uploads.py accepts by content; the names only guide the file picker.
 ALLOWED_UPLOAD_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx"]
 
 FILE_TOO_LARGE = _("The file is too large (%(size)s); the limit is %(limit)s.")
-REASON_REQUIRED = _("Give a reason.")
 
 
 class StyledFormMixin:
@@ -374,35 +375,39 @@ class NoteForm(StyledFormMixin, forms.Form):
         self._style_widgets()
 
 
-class ReasonForm(StyledFormMixin, forms.Form):
-    reason = forms.CharField(
+class DecisionForm(NoteForm):
+    """Approve (the note is optional) or reject (the note is the reason, required:
+    services.reject_stage_request refuses a rejection without one)."""
+
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required to reject: the reason, sent to the requester."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RequestForm(StyledFormMixin, forms.Form):
+    """A request for a consequential move (RequestAction): its reason, and for a
+    reopen the earlier stage. services.make_request checks both again."""
+
+    note = forms.CharField(
         label=_("Reason"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": REASON_REQUIRED},
+        error_messages={"required": REQUEST_REASON_REQUIRED},
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, action: str, agreement: Agreement, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._style_widgets()
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise ValidationError(REASON_REQUIRED, code="required")
-        return reason
-
-
-class ReopenForm(ReasonForm):
-    stage = forms.ChoiceField(label=_("Reopen at stage"), choices=())
-
-    field_order = ["stage", "reason"]
-
-    def __init__(self, *args, agreement: Agreement, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        labels = dict(Stage.choices)
-        self.fields["stage"].choices = [
-            (code, labels[code]) for code in workflow.previous_stages(agreement.stage)
-        ]
-        self.order_fields(self.field_order)
+        if action == RequestAction.REOPEN:
+            labels = dict(Stage.choices)
+            self.fields["to_stage"] = forms.ChoiceField(
+                label=_("Reopen at stage"),
+                choices=[
+                    (code, labels[code]) for code in workflow.previous_stages(agreement.stage)
+                ],
+            )
+            self.order_fields(["to_stage", "note"])
         self._style_widgets()

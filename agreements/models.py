@@ -132,8 +132,15 @@ class RequestState(models.TextChoices):
 
 
 class RequestAction(models.TextChoices):
+    """A consequential move: asked for by one person, decided by an approver of the
+    home municipality who is not that person (agreements.services.make_request)."""
+
     ADVANCE = "advance", _("Advance to the next stage")
     UPGRADE = "upgrade", _("Upgrade to sister city")
+    REOPEN = "reopen", _("Reopen an earlier stage")
+    SUSPEND = "suspend", _("Suspend the partnership")
+    RESUME = "resume", _("Resume the partnership")
+    TERMINATE = "terminate", _("Terminate the partnership")
 
 
 class RoleName(models.TextChoices):

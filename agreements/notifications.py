@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import Agreement, RequestAction, Role, RoleName, Stage, StageRequest
 from .tasks import queue_email
@@ -61,8 +62,40 @@ def _names(agreement: Agreement) -> dict[str, str]:
     }
 
 
+# What a request asks, one sentence per action (in the e-mail to the approvers and in
+# the answer to the requester). Marked here, translated in the recipient's language.
+ASKED = {
+    RequestAction.ADVANCE: gettext_noop("Asked: move the agreement to the stage “%(stage)s”."),
+    RequestAction.UPGRADE: gettext_noop("Asked: upgrade the partnership to a sister city."),
+    RequestAction.REOPEN: gettext_noop(
+        "Asked: reopen the agreement at the earlier stage “%(stage)s”."
+    ),
+    RequestAction.SUSPEND: gettext_noop("Asked: suspend the partnership."),
+    RequestAction.RESUME: gettext_noop("Asked: resume the partnership."),
+    RequestAction.TERMINATE: gettext_noop(
+        "Asked: terminate the partnership (it is archived and can no longer be changed)."
+    ),
+}
+SUBJECTS = {
+    RequestAction.ADVANCE: gettext_noop(
+        "Approval requested: %(home)s – %(partner)s to “%(stage)s”"
+    ),
+    RequestAction.UPGRADE: gettext_noop("Upgrade to sister city requested: %(home)s – %(partner)s"),
+    RequestAction.REOPEN: gettext_noop(
+        "Reopening requested: %(home)s – %(partner)s at “%(stage)s”"
+    ),
+    RequestAction.SUSPEND: gettext_noop("Suspension requested: %(home)s – %(partner)s"),
+    RequestAction.RESUME: gettext_noop("Resumption requested: %(home)s – %(partner)s"),
+    RequestAction.TERMINATE: gettext_noop("Termination requested: %(home)s – %(partner)s"),
+}
+
+
+def _asked(stage_request: StageRequest) -> str:
+    return _(ASKED[stage_request.action]) % {"stage": Stage(stage_request.to_stage).label}
+
+
 def request_made(stage_request_pk: int) -> int:
-    """Tell the municipality's approvers (not the requester) that a request waits."""
+    """Tell the municipality's approvers (not the requester) what is asked, and why."""
     stage_request = StageRequest.objects.select_related(
         "agreement__home_city", "agreement__partner_city", "requested_by"
     ).get(pk=stage_request_pk)
@@ -75,10 +108,7 @@ def request_made(stage_request_pk: int) -> int:
             "user": stage_request.requested_by.get_full_name()
             or stage_request.requested_by.username,
         }
-        if stage_request.action == RequestAction.UPGRADE:
-            subject = _("Upgrade to sister city requested: %(home)s – %(partner)s") % values
-        else:
-            subject = _("Approval requested: %(home)s – %(partner)s to “%(stage)s”") % values
+        subject = _(SUBJECTS[stage_request.action]) % values
         body = (
             _(
                 "%(user)s asks you to approve a request for the agreement %(home)s – %(partner)s.\n"
@@ -86,15 +116,16 @@ def request_made(stage_request_pk: int) -> int:
             )
             % values
         )
+        body += "\n\n" + _asked(stage_request)
         if stage_request.note:
-            body += "\n\n" + stage_request.note
+            body += "\n" + _("Reason: %(reason)s") % {"reason": stage_request.note}
         return subject, body
 
     return _send(recipients, message)
 
 
 def request_decided(stage_request_pk: int) -> int:
-    """Tell the requester how their request was decided."""
+    """Tell the requester how their request was decided, and the decider's reason."""
     stage_request = StageRequest.objects.select_related(
         "agreement__home_city", "agreement__partner_city", "requested_by__profile", "decided_by"
     ).get(pk=stage_request_pk)
@@ -110,8 +141,9 @@ def request_decided(stage_request_pk: int) -> int:
             _("%(user)s decided your request for the agreement %(home)s – %(partner)s: %(state)s.")
             % values
         )
+        body += "\n\n" + _asked(stage_request)
         if stage_request.decision_note:
-            body += "\n\n" + stage_request.decision_note
+            body += "\n" + _("Reason: %(reason)s") % {"reason": stage_request.decision_note}
         return subject, body
 
     return _send([stage_request.requested_by], message)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -128,13 +128,33 @@ def can_view_agreement(user: AnyUser, agreement: Agreement) -> bool:
 
 
 def can_edit_agreement(user: AnyUser, agreement: Agreement) -> bool:
-    """Log records, edit the agreement's data, ask for the next stage."""
+    """Log records, edit the agreement's data, request a move (next stage, upgrade,
+    reopen, suspend, resume, terminate)."""
     return _has_at_least(user, agreement.home_city_id, RoleName.OFFICER)
 
 
 def can_decide(user: AnyUser, agreement: Agreement) -> bool:
-    """Approve or reject requests; reopen, suspend, resume, terminate."""
+    """Approve or reject requests (of someone else: agreements.services, four eyes)."""
     return _has_at_least(user, agreement.home_city_id, RoleName.APPROVER)
+
+
+def deciders_and_administrators(agreement: Agreement) -> tuple[list, list]:
+    """The active approvers of the agreement's home municipality (who decide its
+    requests, each but their own) and the active administrators (who give roles),
+    as users, in one query."""
+    roles = (
+        Role.objects.filter(
+            Q(city_id=agreement.home_city_id, role=RoleName.APPROVER)
+            | Q(role=RoleName.ADMINISTRATOR),
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__username")
+    )
+    deciders, administrators = [], []
+    for role in roles:
+        (administrators if role.role == RoleName.ADMINISTRATOR else deciders).append(role.user)
+    return deciders, administrators
 
 
 def can_create_agreement_for(user: AnyUser, home_city: City) -> bool:

@@ -94,7 +94,10 @@ STALE = _(
 )
 FROZEN = _("A frozen memorandum cannot be changed; make a new version instead.")
 TERMINATED_READ_ONLY = _("A terminated agreement cannot be changed.")
-REASON_REQUIRED = _("Give a reason.")
+REQUEST_REASON_REQUIRED = _("Give the reason for this request.")
+REJECTION_REASON_REQUIRED = _("Give the reason for rejecting this request.")
+REOPEN_STAGE_REQUIRED = _("Choose the earlier stage to reopen.")
+STAGE_ONLY_FOR_REOPEN = _("Only a request to reopen names a stage.")
 DUPLICATE_PAIR = _("These two cities already have a live agreement.")
 FREEZE_WRONG_STAGE = _(
     "A memorandum is frozen at the signing stage (or as a new version of an active partnership)."
@@ -310,65 +313,110 @@ def delete_record(*, record: models.Model, by: AbstractBaseUser, reason: str = "
 
 
 # --- Stage requests ------------------------------------------------------------------------------
+# Every consequential move (RequestAction: advance, upgrade, reopen, suspend, resume,
+# terminate) is a StageRequest: an officer or approver of the home municipality asks
+# with a reason (make_request), an approver of that municipality who is not the
+# requester approves (approve_stage_request, which makes the move) or rejects with a
+# reason. No function here makes such a move at once for one person (four eyes).
 
 
 def _pending(agreement: Agreement) -> StageRequest | None:
     return agreement.stage_requests.filter(state=RequestState.PENDING).first()
 
 
-def request_advance(*, agreement: Agreement, by: AbstractBaseUser, note: str = "") -> StageRequest:
+# The history reason of a new request, per action.
+_REQUESTED = {
+    RequestAction.ADVANCE: "Requested by {user}",
+    RequestAction.UPGRADE: "Upgrade requested by {user}",
+    RequestAction.REOPEN: "Reopen at {to_stage} requested by {user}",
+    RequestAction.SUSPEND: "Suspension requested by {user}",
+    RequestAction.RESUME: "Resumption requested by {user}",
+    RequestAction.TERMINATE: "Termination requested by {user}",
+}
+
+
+def _request_errors(action: str, note: str, to_stage: str | None) -> dict[str, list]:
+    errors: dict[str, list] = {}
+    if not (note or "").strip():
+        errors["note"] = [REQUEST_REASON_REQUIRED]
+    if action == RequestAction.REOPEN and not to_stage:
+        errors["to_stage"] = [REOPEN_STAGE_REQUIRED]
+    elif action != RequestAction.REOPEN and to_stage:
+        errors["to_stage"] = [STAGE_ONLY_FOR_REOPEN]
+    return errors
+
+
+def _target_stage(action: str, agreement: Agreement, to_stage: str | None) -> str:
+    if action == RequestAction.ADVANCE:
+        return workflow.next_stage(agreement.stage)
+    if action == RequestAction.REOPEN:
+        return to_stage
+    return agreement.stage  # upgrade, suspend, resume, terminate keep the stage
+
+
+def make_request(
+    *,
+    agreement: Agreement,
+    by: AbstractBaseUser,
+    action: str,
+    note: str,
+    to_stage: str | None = None,
+) -> StageRequest:
+    """Ask for a consequential move; an approver of the home municipality other than
+    `by` decides it. `note` is the reason (required); `to_stage` names the earlier
+    stage of a reopen (and only of a reopen). The move must be possible now (the
+    workflow's refuse_* check, and the gate for an advance), and the agreement must
+    have no other pending request."""
+    if action not in RequestAction.values:
+        raise ValueError(f"Unknown request action: {action!r}")
+    to_stage = to_stage or None
+    with transaction.atomic():
+        locked = _lock_agreement(agreement.pk)
+        name = f"request_{action}"
+        if not can_edit_agreement(by, locked):
+            raise _forbid(by, name, locked)
+        errors = _request_errors(action, note, to_stage)
+        if errors:
+            _refuse(by, name, locked, "invalid: " + ", ".join(sorted(errors)))
+            raise ValidationError(errors)
+        refusal = workflow.refuse_request(
+            action, stage=locked.stage, status=locked.status, kind=locked.kind, to_stage=to_stage
+        )
+        if refusal:
+            _refuse(by, name, locked, refusal)
+            raise WorkflowError(refusal)
+        if _pending(locked) is not None:
+            _refuse(by, name, locked, "pending")
+            raise Conflict(ALREADY_PENDING)
+        if action == RequestAction.ADVANCE:
+            missing = workflow.gate_missing(locked)
+            if missing:
+                _refuse(by, name, locked, "gate")
+                raise GateNotMet(GATE_NOT_MET, missing)
+        stage_request = StageRequest(
+            agreement=locked,
+            action=action,
+            from_stage=locked.stage,
+            to_stage=_target_stage(action, locked, to_stage),
+            requested_by=by,
+            note=note,
+        )
+        _save(
+            stage_request,
+            _REQUESTED[action].format(user=_user_label(by), to_stage=stage_request.to_stage),
+        )
+        enqueue_on_commit(notify_request_made, stage_request_id=stage_request.pk)
+    return stage_request
+
+
+def request_advance(*, agreement: Agreement, by: AbstractBaseUser, note: str) -> StageRequest:
     """Ask to move the agreement to the next stage; the gate must be met."""
-    with transaction.atomic():
-        locked = _lock_agreement(agreement.pk)
-        if not can_edit_agreement(by, locked):
-            raise _forbid(by, "request_advance", locked)
-        refusal = workflow.refuse_advance(locked.stage, locked.status)
-        if refusal:
-            _refuse(by, "request_advance", locked, refusal)
-            raise WorkflowError(refusal)
-        if _pending(locked) is not None:
-            _refuse(by, "request_advance", locked, "pending")
-            raise Conflict(ALREADY_PENDING)
-        missing = workflow.gate_missing(locked)
-        if missing:
-            _refuse(by, "request_advance", locked, "gate")
-            raise GateNotMet(GATE_NOT_MET, missing)
-        stage_request = StageRequest(
-            agreement=locked,
-            action=RequestAction.ADVANCE,
-            from_stage=locked.stage,
-            to_stage=workflow.next_stage(locked.stage),
-            requested_by=by,
-            note=note,
-        )
-        _save(stage_request, f"Requested by {_user_label(by)}")
-        enqueue_on_commit(notify_request_made, stage_request_id=stage_request.pk)
-    return stage_request
+    return make_request(agreement=agreement, by=by, action=RequestAction.ADVANCE, note=note)
 
 
-def request_upgrade(*, agreement: Agreement, by: AbstractBaseUser, note: str = "") -> StageRequest:
+def request_upgrade(*, agreement: Agreement, by: AbstractBaseUser, note: str) -> StageRequest:
     """Ask to upgrade an active friendship city to a sister city."""
-    with transaction.atomic():
-        locked = _lock_agreement(agreement.pk)
-        if not can_edit_agreement(by, locked):
-            raise _forbid(by, "request_upgrade", locked)
-        refusal = workflow.refuse_upgrade(locked.stage, locked.status, locked.kind)
-        if refusal:
-            _refuse(by, "request_upgrade", locked, refusal)
-            raise WorkflowError(refusal)
-        if _pending(locked) is not None:
-            raise Conflict(ALREADY_PENDING)
-        stage_request = StageRequest(
-            agreement=locked,
-            action=RequestAction.UPGRADE,
-            from_stage=locked.stage,
-            to_stage=locked.stage,
-            requested_by=by,
-            note=note,
-        )
-        _save(stage_request, f"Upgrade requested by {_user_label(by)}")
-        enqueue_on_commit(notify_request_made, stage_request_id=stage_request.pk)
-    return stage_request
+    return make_request(agreement=agreement, by=by, action=RequestAction.UPGRADE, note=note)
 
 
 # Compiled to SQL once (agreements.compiled): every decision runs it. Unordered: it
@@ -401,6 +449,15 @@ def _lock_request(stage_request: StageRequest, by, action: str) -> tuple[StageRe
     return fresh, fresh.agreement
 
 
+def _check_decider(fresh: StageRequest, agreement: Agreement, by, action: str) -> None:
+    """An approver of the home municipality who is not the requester (four eyes)."""
+    if not can_decide(by, agreement):
+        raise _forbid(by, action, fresh)
+    if fresh.requested_by_id == by.pk:
+        _refuse(by, action, fresh, "own request")
+        raise _forbid_own()
+
+
 # What deciding a request changes on it, and what leaving signing copies onto the
 # agreement (signed_year follows signed_on in Agreement.save).
 DECISION_FIELDS = {"state", "decided_by", "decision_note", "decided_at"}
@@ -410,17 +467,12 @@ SIGNING_DATE_FIELDS = {"signed_on", "signed_year", "term_years", "expires_on"}
 def approve_stage_request(
     *, stage_request: StageRequest, by: AbstractBaseUser, note: str = ""
 ) -> StageRequest:
+    """Make the requested move, in this transaction with the agreement row locked;
+    the workflow's check (and an advance's gate) is made again on the current state."""
     with transaction.atomic():
         fresh, agreement = _lock_request(stage_request, by, "approve")
-        if not can_decide(by, agreement):
-            raise _forbid(by, "approve", fresh)
-        if fresh.requested_by_id == by.pk:
-            _refuse(by, "approve", fresh, "own request")
-            raise _forbid_own()
-        if fresh.action == RequestAction.UPGRADE:
-            _apply_upgrade(fresh, agreement, by)
-        else:
-            _apply_advance(fresh, agreement, by)
+        _check_decider(fresh, agreement, by, "approve")
+        _APPLY[fresh.action](fresh, agreement, by)
         fresh.state = RequestState.APPROVED
         fresh.decided_by = by
         fresh.decision_note = note
@@ -434,12 +486,31 @@ def _forbid_own() -> Forbidden:
     return Forbidden("own request", OWN_REQUEST)
 
 
+def _refuse_move(stage_request: StageRequest, agreement: Agreement, by) -> None:
+    """The state may have changed since the request was made: check the move again."""
+    refusal = workflow.refuse_request(
+        stage_request.action,
+        stage=agreement.stage,
+        status=agreement.status,
+        kind=agreement.kind,
+        to_stage=stage_request.to_stage,
+    )
+    if refusal:
+        _refuse(by, "approve", stage_request, refusal)
+        raise WorkflowError(refusal)
+
+
+def _approved_by(stage_request: StageRequest, by) -> str:
+    return (
+        f"request #{stage_request.pk} by {_user_label(stage_request.requested_by)} "
+        f"approved by {_user_label(by)}"
+    )
+
+
 def _apply_advance(stage_request: StageRequest, agreement: Agreement, by) -> None:
     if agreement.stage != stage_request.from_stage:
         raise Conflict(STAGE_CHANGED)
-    refusal = workflow.refuse_advance(agreement.stage, agreement.status)
-    if refusal:
-        raise WorkflowError(refusal)
+    _refuse_move(stage_request, agreement, by)
     # The gate again: records may have changed since the request was made.
     missing = workflow.gate_missing(agreement)
     if missing:
@@ -455,8 +526,7 @@ def _apply_advance(stage_request: StageRequest, agreement: Agreement, by) -> Non
         changed |= SIGNING_DATE_FIELDS
     _save(
         agreement,
-        f"Stage {leaving} → {agreement.stage}: request #{stage_request.pk} by "
-        f"{_user_label(stage_request.requested_by)} approved by {_user_label(by)}",
+        f"Stage {leaving} → {agreement.stage}: {_approved_by(stage_request, by)}",
         changed,
     )
 
@@ -476,9 +546,7 @@ def _take_signing_dates(agreement: Agreement) -> None:
 
 
 def _apply_upgrade(stage_request: StageRequest, agreement: Agreement, by) -> None:
-    refusal = workflow.refuse_upgrade(agreement.stage, agreement.status, agreement.kind)
-    if refusal:
-        raise WorkflowError(refusal)
+    _refuse_move(stage_request, agreement, by)
     agreement.kind = Kind.SISTER
     _save(
         agreement,
@@ -488,16 +556,76 @@ def _apply_upgrade(stage_request: StageRequest, agreement: Agreement, by) -> Non
     _create_memorandum_version(agreement, by, previous, kind=Kind.SISTER)
 
 
+def _apply_reopen(stage_request: StageRequest, agreement: Agreement, by) -> None:
+    # The earlier stage was chosen relative to the stage the request was made in.
+    if agreement.stage != stage_request.from_stage:
+        raise Conflict(STAGE_CHANGED)
+    _refuse_move(stage_request, agreement, by)
+    leaving = agreement.stage
+    agreement.stage = stage_request.to_stage
+    agreement.status = workflow.status_for(agreement.stage)
+    agreement.stage_changed_at = timezone.now()
+    _save(
+        agreement,
+        f"Reopened {leaving} → {agreement.stage}: {_approved_by(stage_request, by)}: "
+        f"{stage_request.note}",
+        {"stage", "status", "stage_changed_at"},
+    )
+
+
+def _apply_suspend(stage_request: StageRequest, agreement: Agreement, by) -> None:
+    _refuse_move(stage_request, agreement, by)
+    agreement.status = Status.SUSPENDED
+    _save(
+        agreement,
+        f"Suspended: {_approved_by(stage_request, by)}: {stage_request.note}",
+        {"status"},
+    )
+
+
+def _apply_resume(stage_request: StageRequest, agreement: Agreement, by) -> None:
+    _refuse_move(stage_request, agreement, by)
+    agreement.status = workflow.status_for(agreement.stage)
+    # The time suspended does not count towards "stalled".
+    agreement.stage_changed_at = timezone.now()
+    _save(
+        agreement,
+        f"Resumed: {_approved_by(stage_request, by)}: {stage_request.note}",
+        {"status", "stage_changed_at"},
+    )
+
+
+def _apply_terminate(stage_request: StageRequest, agreement: Agreement, by) -> None:
+    """Archive the agreement. Agreements are never deleted; history survives."""
+    _refuse_move(stage_request, agreement, by)
+    agreement.status = Status.TERMINATED
+    _save(
+        agreement,
+        f"Terminated: {_approved_by(stage_request, by)}: {stage_request.note}",
+        {"status"},
+    )
+
+
+_APPLY = {
+    RequestAction.ADVANCE: _apply_advance,
+    RequestAction.UPGRADE: _apply_upgrade,
+    RequestAction.REOPEN: _apply_reopen,
+    RequestAction.SUSPEND: _apply_suspend,
+    RequestAction.RESUME: _apply_resume,
+    RequestAction.TERMINATE: _apply_terminate,
+}
+
+
 def reject_stage_request(
-    *, stage_request: StageRequest, by: AbstractBaseUser, note: str = ""
+    *, stage_request: StageRequest, by: AbstractBaseUser, note: str
 ) -> StageRequest:
+    """Refuse the move; `note` (the reason, required) is sent to the requester."""
     with transaction.atomic():
         fresh, agreement = _lock_request(stage_request, by, "reject")
-        if not can_decide(by, agreement):
-            raise _forbid(by, "reject", fresh)
-        if fresh.requested_by_id == by.pk:
-            _refuse(by, "reject", fresh, "own request")
-            raise _forbid_own()
+        _check_decider(fresh, agreement, by, "reject")
+        if not (note or "").strip():
+            _refuse(by, "reject", fresh, "no reason")
+            raise ValidationError({"note": [REJECTION_REASON_REQUIRED]})
         fresh.state = RequestState.REJECTED
         fresh.decided_by = by
         fresh.decision_note = note
@@ -521,85 +649,6 @@ def withdraw_stage_request(
         fresh.decided_at = timezone.now()
         _save(fresh, f"Withdrawn by {_user_label(by)}")
     return fresh
-
-
-# --- Approver's moves -------------------------------------------------------------------------------
-
-
-def _approver_move(agreement: Agreement, by, action: str, reason: str) -> Agreement:
-    if not reason or not reason.strip():
-        raise ValidationError({"reason": [REASON_REQUIRED]})
-    locked = _lock_agreement(agreement.pk)
-    if not can_decide(by, locked):
-        raise _forbid(by, action, locked)
-    return locked
-
-
-def _close_pending(agreement: Agreement, by, why: str) -> None:
-    pending = _pending(agreement)
-    if pending is not None:
-        pending.state = RequestState.WITHDRAWN
-        pending.decided_by = by
-        pending.decided_at = timezone.now()
-        pending.decision_note = why
-        _save(pending, f"Closed: {why}")
-
-
-def reopen(*, agreement: Agreement, by: AbstractBaseUser, stage: str, reason: str) -> Agreement:
-    with transaction.atomic():
-        locked = _approver_move(agreement, by, "reopen", reason)
-        refusal = workflow.refuse_reopen(locked.stage, locked.status, stage)
-        if refusal:
-            _refuse(by, "reopen", locked, refusal)
-            raise WorkflowError(refusal)
-        _close_pending(locked, by, "agreement reopened")
-        leaving = locked.stage
-        locked.stage = stage
-        locked.status = workflow.status_for(stage)
-        locked.stage_changed_at = timezone.now()
-        _save(locked, f"Reopened {leaving} → {stage} by {_user_label(by)}: {reason}")
-    return locked
-
-
-def suspend(*, agreement: Agreement, by: AbstractBaseUser, reason: str) -> Agreement:
-    with transaction.atomic():
-        locked = _approver_move(agreement, by, "suspend", reason)
-        refusal = workflow.refuse_suspend(locked.status)
-        if refusal:
-            _refuse(by, "suspend", locked, refusal)
-            raise WorkflowError(refusal)
-        _close_pending(locked, by, "agreement suspended")
-        locked.status = Status.SUSPENDED
-        _save(locked, f"Suspended by {_user_label(by)}: {reason}")
-    return locked
-
-
-def resume(*, agreement: Agreement, by: AbstractBaseUser, reason: str) -> Agreement:
-    with transaction.atomic():
-        locked = _approver_move(agreement, by, "resume", reason)
-        refusal = workflow.refuse_resume(locked.status)
-        if refusal:
-            _refuse(by, "resume", locked, refusal)
-            raise WorkflowError(refusal)
-        locked.status = workflow.status_for(locked.stage)
-        # The time suspended does not count towards "stalled".
-        locked.stage_changed_at = timezone.now()
-        _save(locked, f"Resumed by {_user_label(by)}: {reason}")
-    return locked
-
-
-def terminate(*, agreement: Agreement, by: AbstractBaseUser, reason: str) -> Agreement:
-    """Archive the agreement. Agreements are never deleted; history survives."""
-    with transaction.atomic():
-        locked = _approver_move(agreement, by, "terminate", reason)
-        refusal = workflow.refuse_terminate(locked.status)
-        if refusal:
-            _refuse(by, "terminate", locked, refusal)
-            raise WorkflowError(refusal)
-        _close_pending(locked, by, "agreement terminated")
-        locked.status = Status.TERMINATED
-        _save(locked, f"Terminated by {_user_label(by)}: {reason}")
-    return locked
 
 
 # --- Memoranda ----------------------------------------------------------------------------------------

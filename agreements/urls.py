@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from .models import RequestAction
 from .views import (
     actions,
     approvals,
@@ -42,8 +43,18 @@ urlpatterns = [
     path("agreements/new/", records.agreement_create, name="create"),
     path("agreements/<int:pk>/edit/", records.agreement_edit, name="edit"),
     path("agreements/<int:pk>/history/", history.agreement_history, name="history"),
-    path("agreements/<int:pk>/request-advance/", actions.request_advance, name="request-advance"),
-    path("agreements/<int:pk>/request-upgrade/", actions.request_upgrade, name="request-upgrade"),
+    # Every consequential move is a request (request-advance, request-upgrade,
+    # request-reopen, request-suspend, request-resume, request-terminate) that an
+    # approver other than the requester approves or rejects.
+    *(
+        path(
+            f"agreements/<int:pk>/request-{action}/",
+            actions.make_request,
+            {"action": action},
+            name=f"request-{action}",
+        )
+        for action in RequestAction.values
+    ),
     path("agreements/<int:pk>/requests/<int:request_id>/approve/", actions.approve, name="approve"),
     path("agreements/<int:pk>/requests/<int:request_id>/reject/", actions.reject, name="reject"),
     path(
@@ -51,10 +62,6 @@ urlpatterns = [
         actions.withdraw,
         name="withdraw",
     ),
-    path("agreements/<int:pk>/reopen/", actions.reopen, name="reopen"),
-    path("agreements/<int:pk>/suspend/", actions.suspend, name="suspend"),
-    path("agreements/<int:pk>/resume/", actions.resume, name="resume"),
-    path("agreements/<int:pk>/terminate/", actions.terminate, name="terminate"),
     path(
         "agreements/<int:pk>/memoranda/<int:memorandum_id>/freeze/",
         actions.freeze_memorandum,

@@ -505,50 +505,74 @@ def refuse_upgrade(stage: str, status: str, kind: str) -> str | None:
     return None
 
 
+def refuse_request(
+    action: str, *, stage: str, status: str, kind: str, to_stage: str | None = None
+) -> str | None:
+    """The refusal of a requested move (RequestAction code) in this state, or None.
+    Checked when the request is made and again when it is approved."""
+    from .models import RequestAction
+
+    if action == RequestAction.ADVANCE:
+        return refuse_advance(stage, status)
+    if action == RequestAction.UPGRADE:
+        return refuse_upgrade(stage, status, kind)
+    if action == RequestAction.REOPEN:
+        return refuse_reopen(stage, status, to_stage or "")
+    if action == RequestAction.SUSPEND:
+        return refuse_suspend(status)
+    if action == RequestAction.RESUME:
+        return refuse_resume(status)
+    if action == RequestAction.TERMINATE:
+        return refuse_terminate(status)
+    raise ValueError(f"Unknown request action: {action!r}")
+
+
 def status_for(stage: str) -> str:
     """The status of a live, unsuspended agreement in `stage`."""
     return Status.ACTIVE if stage == Stage.ACTIVE else Status.IN_PROGRESS
 
 
 def allowed_actions(user, agreement: Agreement, *, pending_request=None) -> set[str]:
-    """What the user may do to the agreement now (the buttons a page shows).
+    """What the user may do to the agreement now (the buttons a page shows):
+    `edit`, `freeze`, `request_<action>` for each RequestAction the workflow allows
+    now (officers and approvers of the home municipality; none while a request is
+    pending), `withdraw` (the pending request's requester), `approve` and `reject`
+    (an approver of the home municipality who is not the requester).
 
     `pending_request` is the agreement's pending StageRequest, if the caller
     already has it; otherwise it is looked up.
     """
-    from .models import RequestState
+    from .models import RequestAction, RequestState
     from .permissions import can_decide, can_edit_agreement
 
     if pending_request is None:
         pending_request = agreement.stage_requests.filter(state=RequestState.PENDING).first()
     actions: set[str] = set()
     editor = can_edit_agreement(user, agreement)
-    decider = can_decide(user, agreement)
     live = agreement.status != Status.TERMINATED
     if editor and live:
         actions.add("edit")
         if pending_request is None:
-            if refuse_advance(agreement.stage, agreement.status) is None:
-                actions.add("request_advance")
-            if refuse_upgrade(agreement.stage, agreement.status, agreement.kind) is None:
-                actions.add("request_upgrade")
+            for action in RequestAction.values:
+                # A reopen is possible when some earlier stage is: try the first.
+                probe = STAGES[0] if action == RequestAction.REOPEN else None
+                refusal = refuse_request(
+                    action,
+                    stage=agreement.stage,
+                    status=agreement.status,
+                    kind=agreement.kind,
+                    to_stage=probe,
+                )
+                if refusal is None:
+                    actions.add(f"request_{action}")
         elif pending_request.requested_by_id == user.pk:
             actions.add("withdraw")
         if agreement.stage == Stage.SIGNING or agreement.stage == Stage.ACTIVE:
             actions.add("freeze")
-    if decider and pending_request is not None and pending_request.requested_by_id != user.pk:
+    if (
+        pending_request is not None
+        and pending_request.requested_by_id != user.pk
+        and can_decide(user, agreement)
+    ):
         actions.update({"approve", "reject"})
-    if decider:
-        if (
-            live
-            and agreement.stage != Stage.CONTACT
-            and refuse_reopen(agreement.stage, agreement.status, STAGES[0]) is None
-        ):
-            actions.add("reopen")
-        if refuse_suspend(agreement.status) is None:
-            actions.add("suspend")
-        if refuse_resume(agreement.status) is None:
-            actions.add("resume")
-        if refuse_terminate(agreement.status) is None:
-            actions.add("terminate")
     return actions

@@ -10,8 +10,9 @@ What it does, and nothing else:
   queue) on a free port of 127.0.0.1 only;
 - runs USERS threads, each signed in as its officer and approver, looping until the
   time is up or MAX_ROUNDS rounds: agreement list, agreement page, a new contact
-  record, a stage request, its approval by the approver, and the approver reopening
-  the agreement (so that the next round can ask again);
+  record, a stage request, its approval by the approver, then the officer's request to
+  reopen the agreement and the approver's approval of it (four eyes: so that the next
+  round can ask again);
 - stops gunicorn, then checks that every contact the clients created is in the
   database (no lost write) and that every approval they saw is recorded, and prints
   the figures (docs/performance.md, "Load test").
@@ -41,14 +42,15 @@ from urllib.parse import urlparse
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-STEPS = ["list", "page", "create record", "request", "approve", "reopen"]
+STEPS = ["list", "page", "create record", "request", "approve", "request reopen", "approve reopen"]
 EXPECTED = {
     "list": {200},
     "page": {200},
     "create record": {200, 302},
     "request": {302},
     "approve": {302},
-    "reopen": {302},
+    "request reopen": {302},
+    "approve reopen": {302},
 }
 PASSWORD = "load-" + secrets.token_hex(8)
 
@@ -268,6 +270,20 @@ def virtual_user(base: str, plan: dict, deadline: float, max_rounds: int, result
                 return None
         return response
 
+    def pending_id() -> int | None:
+        """The agreement's pending request, read through the API as the approver."""
+        pending = approver.get(
+            f"{base}/api/v1/stage-requests/",
+            params={"agreement": pk, "state": "pending"},
+            timeout=60,
+        )
+        rows = pending.json().get("results", []) if pending.status_code == 200 else []
+        if not rows:
+            with results.lock:
+                results.errors.append(f"no pending request on {pk} ({pending.status_code})")
+            return None
+        return rows[0]["id"]
+
     for round_number in range(max_rounds):
         if time.monotonic() >= deadline:
             break
@@ -287,19 +303,18 @@ def virtual_user(base: str, plan: dict, deadline: float, max_rounds: int, result
             continue
         with results.lock:
             results.created[pk].append(marker)
-        if call("request", officer, "POST", f"/agreements/{pk}/request-advance/") is None:
-            continue
-        pending = approver.get(
-            f"{base}/api/v1/stage-requests/",
-            params={"agreement": pk, "state": "pending"},
-            timeout=60,
+        request = call(
+            "request",
+            officer,
+            "POST",
+            f"/agreements/{pk}/request-advance/",
+            data={"advance-note": "Load test round"},
         )
-        rows = pending.json().get("results", []) if pending.status_code == 200 else []
-        if not rows:
-            with results.lock:
-                results.errors.append(f"no pending request on {pk} ({pending.status_code})")
+        if request is None:
             continue
-        request_id = rows[0]["id"]
+        request_id = pending_id()
+        if request_id is None:
+            continue
         if (
             call("approve", approver, "POST", f"/agreements/{pk}/requests/{request_id}/approve/")
             is None
@@ -307,17 +322,30 @@ def virtual_user(base: str, plan: dict, deadline: float, max_rounds: int, result
             continue
         with results.lock:
             results.approvals[pk] += 1
+        reopen = call(
+            "request reopen",
+            officer,
+            "POST",
+            f"/agreements/{pk}/request-reopen/",
+            data={"reopen-to_stage": "contact", "reopen-note": "Load test round"},
+        )
+        if reopen is None:
+            continue
+        request_id = pending_id()
+        if request_id is None:
+            continue
         if (
             call(
-                "reopen",
+                "approve reopen",
                 approver,
                 "POST",
-                f"/agreements/{pk}/reopen/",
-                data={"reopen-stage": "contact", "reopen-reason": "Load test round"},
+                f"/agreements/{pk}/requests/{request_id}/approve/",
             )
             is None
         ):
             continue
+        with results.lock:
+            results.approvals[pk] += 1
         with results.lock:
             results.rounds += 1
 

@@ -281,6 +281,7 @@ SPECTACULAR_SETTINGS = {
         "CommonalityKindEnum": "agreements.models.CommonalityKind",
         "DocumentKindEnum": "agreements.models.DocumentKind",
         "ApprovalStatusEnum": "agreements.models.ApprovalStatus",
+        "RequestActionEnum": "agreements.models.RequestAction",
     },
 }
 

@@ -140,18 +140,19 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     "agreements:detail": page(READ_TEHRAN, {**LOGIN_THEN_405}),
     "agreements:history": page(READ_TEHRAN, LOGIN_THEN_405),
     "agreements:edit": page(WRITE_TEHRAN, WRITE_TEHRAN),
+    # Every consequential move is a request: officers and approvers ask.
     "agreements:request-advance": page(LOGIN_THEN_405, WRITE_TEHRAN),
     "agreements:request-upgrade": page(LOGIN_THEN_405, WRITE_TEHRAN),
+    "agreements:request-reopen": page(LOGIN_THEN_405, WRITE_TEHRAN),
+    "agreements:request-suspend": page(LOGIN_THEN_405, WRITE_TEHRAN),
+    "agreements:request-resume": page(LOGIN_THEN_405, WRITE_TEHRAN),
+    "agreements:request-terminate": page(LOGIN_THEN_405, WRITE_TEHRAN),
     "agreements:approve": page(LOGIN_THEN_405, DECIDE_TEHRAN),
     "agreements:reject": page(LOGIN_THEN_405, DECIDE_TEHRAN),
     # Only the requester (the officer) may withdraw.
     "agreements:withdraw": page(
         LOGIN_THEN_405, {**DECIDE_TEHRAN, "officer": "ok", "approver": "403"}
     ),
-    "agreements:reopen": page(LOGIN_THEN_405, DECIDE_TEHRAN),
-    "agreements:suspend": page(LOGIN_THEN_405, DECIDE_TEHRAN),
-    "agreements:resume": page(LOGIN_THEN_405, DECIDE_TEHRAN),
-    "agreements:terminate": page(LOGIN_THEN_405, DECIDE_TEHRAN),
     "agreements:memorandum-freeze": page(LOGIN_THEN_405, WRITE_TEHRAN),
     "agreements:memorandum-pdf": page(READ_TEHRAN, LOGIN_THEN_405),
     "agreements:dossier-pdf": page(READ_TEHRAN, LOGIN_THEN_405),
@@ -191,11 +192,16 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     "api:agreement-export-xlsx": page(API_READ_ANY, API_NOT_ALLOWED),
     "api:agreement-memorandum-pdf": page(API_READ_TEHRAN, API_NOT_ALLOWED),
     "api:agreement-advance": page(API_NOT_ALLOWED, API_WRITE_TEHRAN),
+    "api:agreement-requests": page(API_NOT_ALLOWED, API_WRITE_TEHRAN),
     "api:agreement-history": page(API_READ_TEHRAN, API_NOT_ALLOWED),
     "api:stage-request-list": page(API_READ_ANY, API_NOT_ALLOWED),
     "api:stage-request-detail": page(API_READ_TEHRAN, API_NOT_ALLOWED),
     "api:stage-request-approve": page(API_NOT_ALLOWED, API_DECIDE_TEHRAN),
     "api:stage-request-reject": page(API_NOT_ALLOWED, API_DECIDE_TEHRAN),
+    # Only the requester (the officer) may withdraw.
+    "api:stage-request-withdraw": page(
+        API_NOT_ALLOWED, {**API_DECIDE_TEHRAN, "officer": "ok", "approver": "403"}
+    ),
     "api:memorandum-freeze": page(API_NOT_ALLOWED, API_WRITE_TEHRAN),
     "api:agreement-documents-file": page(API_READ_TEHRAN, API_DETAIL_POST),
     "api:export-list": page(API_READ_ANY, API_NOT_ALLOWED),
@@ -227,7 +233,9 @@ def policy_for(pattern: Pattern) -> dict[str, dict[str, str]] | None:
 def world(personas):
     agreement = AgreementFactory(home_city=personas.tehran, kind="friendship")
     fulfil_gate(agreement)
-    stage_request = services.request_advance(agreement=agreement, by=personas.officer)
+    stage_request = services.request_advance(
+        agreement=agreement, by=personas.officer, note="Ready for the next stage"
+    )
     for stage in [Stage.GOALS, Stage.LEGAL, Stage.DELEGATIONS]:
         fulfil_gate(agreement, stage)
     ActivityFactory(agreement=agreement)

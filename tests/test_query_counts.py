@@ -62,7 +62,9 @@ def grow(personas, count: int, *, pending: int) -> list[Agreement]:
         if stage != "active" and pending > 0:
             fulfil_gate(agreement)
             officer = personas.officer if tehran else personas.isfahan_officer
-            services.request_advance(agreement=agreement, by=officer)
+            services.request_advance(
+                agreement=agreement, by=officer, note="Ready for the next stage"
+            )
             pending -= 1
         made.append(agreement)
     return made

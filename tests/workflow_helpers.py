@@ -1,5 +1,5 @@
-"""Build agreements whose gates are met, and snapshot the database to prove
-that a refused action changed nothing."""
+"""Build agreements whose gates are met, make moves the four-eyes way, and
+snapshot the database to prove that a refused action changed nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import datetime
 from django.apps import apps
 from django.utils import timezone
 
-from agreements.models import Agreement, Document, Stage
+from agreements import services
+from agreements.models import Agreement, Document, Stage, StageRequest
 from tests.factories import (
     AgreementFactory,
     CommonalityFactory,
@@ -59,6 +60,26 @@ def agreement_at(stage: str, **kwargs) -> Agreement:
     agreement.status = "active" if stage == Stage.ACTIVE else "in_progress"
     agreement.save()
     return agreement
+
+
+def approved_move(
+    agreement: Agreement,
+    action: str,
+    *,
+    by,
+    approver,
+    note: str = "Agreed by both councils",
+    to_stage: str | None = None,
+) -> StageRequest:
+    """`by` requests the move, `approver` (another person) approves it: the only way
+    an agreement is reopened, suspended, resumed, terminated, advanced or upgraded.
+    The agreement is refreshed afterwards."""
+    stage_request = services.make_request(
+        agreement=agreement, by=by, action=action, note=note, to_stage=to_stage
+    )
+    approved = services.approve_stage_request(stage_request=stage_request, by=approver)
+    agreement.refresh_from_db()
+    return approved
 
 
 def db_state() -> dict[str, object]:

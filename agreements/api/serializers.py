@@ -32,8 +32,11 @@ from ..models import (
     LegalApproval,
     Memorandum,
     MemorandumArticle,
+    RequestAction,
+    Stage,
     StageRequest,
 )
+from ..services import REJECTION_REASON_REQUIRED, REQUEST_REASON_REQUIRED
 
 VERSION_HELP = _(
     "The version you read. Send it back with a change: if someone else saved in "
@@ -387,6 +390,39 @@ class DocumentUpdateSerializer(DocumentSerializer):
 
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+def _reason(message, help_text) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=2000,
+        help_text=help_text,
+        error_messages={"required": message, "blank": message},
+    )
+
+
+class RequestReasonSerializer(serializers.Serializer):
+    """The reason of a request (required; agreements.services.make_request checks it too)."""
+
+    note = _reason(REQUEST_REASON_REQUIRED, _("Why the move is asked for (required)."))
+
+
+class RejectionSerializer(serializers.Serializer):
+    """The reason of a rejection (required; sent to the requester)."""
+
+    note = _reason(REJECTION_REASON_REQUIRED, _("Why the request is rejected (required)."))
+
+
+class StageRequestCreateSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=RequestAction.choices)
+    note = _reason(REQUEST_REASON_REQUIRED, _("Why the move is asked for (required)."))
+    to_stage = serializers.ChoiceField(
+        choices=Stage.choices,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        help_text=_("For a reopen only (then required): the earlier stage to reopen at."),
+    )
 
 
 class StageRequestSerializer(serializers.ModelSerializer):

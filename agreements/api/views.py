@@ -56,6 +56,9 @@ from .serializers import (
     HistoryEntrySerializer,
     MemorandumSerializer,
     NoteSerializer,
+    RejectionSerializer,
+    RequestReasonSerializer,
+    StageRequestCreateSerializer,
     StageRequestSerializer,
     TokenRequestSerializer,
     TokenSerializer,
@@ -346,18 +349,54 @@ class AgreementViewSet(
         serializer.instance = agreement_for(self.request, agreement.pk)
 
     @extend_schema(
-        summary="Ask for the next stage",
-        request=NoteSerializer,
+        summary="Request a consequential move",
+        request=StageRequestCreateSerializer,
         responses={201: StageRequestSerializer, **ERRORS, **CONFLICT},
-        description="Creates a pending stage request; an approver of the home "
-        "municipality (not you) approves or rejects it. 409 with `missing` when the "
-        "current stage's gate is not met.",
+        description="Creates a pending stage request for `action`: `advance` (to the "
+        "next stage), `upgrade` (an active friendship city to a sister city), `reopen` "
+        "(at the earlier stage `to_stage`, required for it and only for it), `suspend`, "
+        "`resume` or `terminate`. `note` is the reason (required). Officers and "
+        "approvers of the home municipality ask; an approver of that municipality other "
+        "than you approves (the move is then made) or rejects it. 409 when the move is "
+        "not possible now, when another request is pending, or (with `missing`) when "
+        "the current stage's gate is not met.",
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="requests",
+        url_name="requests",
+        filter_backends=[],
+    )
+    def make_request(self, request: Request, pk: str) -> Response:
+        agreement = agreement_for(request, int(pk))
+        require_edit(request, agreement)
+        data = StageRequestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        stage_request = services.make_request(
+            agreement=agreement,
+            by=request.user,
+            action=data.validated_data["action"],
+            note=data.validated_data["note"],
+            to_stage=data.validated_data["to_stage"] or None,
+        )
+        return Response(StageRequestSerializer(stage_request).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Ask for the next stage",
+        request=RequestReasonSerializer,
+        responses={201: StageRequestSerializer, **ERRORS, **CONFLICT},
+        description="The shortcut of `POST .../requests/` with `action` `advance`: "
+        "creates a pending stage request; an approver of the home municipality (not "
+        "you) approves or rejects it. `note` is the reason (required). 409 with "
+        "`missing` when the current stage's gate is not met.",
     )
     @action(detail=True, methods=["post"])
     def advance(self, request: Request, pk: str) -> Response:
         agreement = agreement_for(request, int(pk))
         require_edit(request, agreement)
-        note = NoteSerializer(data=request.data)
+        note = RequestReasonSerializer(data=request.data)
         note.is_valid(raise_exception=True)
         stage_request = services.request_advance(
             agreement=agreement, by=request.user, note=note.validated_data["note"]
@@ -481,10 +520,10 @@ class StageRequestViewSet(
             .order_by("created_at", "id")
         )
 
-    def _decide(self, request: Request, pk: str, decide) -> Response:
+    def _decide(self, request: Request, pk: str, decide, note_serializer) -> Response:
         stage_request = get_visible(self.get_queryset(), int(pk))
         require_decide(request, stage_request.agreement)
-        note = NoteSerializer(data=request.data)
+        note = note_serializer(data=request.data)
         note.is_valid(raise_exception=True)
         decided = decide(
             stage_request=stage_request, by=request.user, note=note.validated_data["note"]
@@ -493,26 +532,49 @@ class StageRequestViewSet(
 
     @extend_schema(
         summary="Approve a stage request",
-        description="Moves the agreement to the requested stage. The requester cannot "
-        "approve their own request (403); 409 when the gate is no longer met or the "
-        "request was already decided.",
+        description="Makes the requested move (next stage, upgrade, reopen, suspend, "
+        "resume or terminate) in one transaction; `note` is optional. Only an approver "
+        "of the home municipality who is not the requester (403 otherwise); 409 when "
+        "the move is no longer possible (the gate no longer met, the state changed) or "
+        "the request was already decided.",
         request=NoteSerializer,
         responses={200: StageRequestSerializer, **ERRORS, **CONFLICT},
         filters=False,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def approve(self, request: Request, pk: str) -> Response:
-        return self._decide(request, pk, services.approve_stage_request)
+        return self._decide(request, pk, services.approve_stage_request, NoteSerializer)
 
     @extend_schema(
         summary="Reject a stage request",
-        request=NoteSerializer,
+        description="`note` is the reason (required, 400 without it), sent to the "
+        "requester. Only an approver of the home municipality who is not the requester "
+        "(403 otherwise); 409 when the request was already decided.",
+        request=RejectionSerializer,
         responses={200: StageRequestSerializer, **ERRORS, **CONFLICT},
         filters=False,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def reject(self, request: Request, pk: str) -> Response:
-        return self._decide(request, pk, services.reject_stage_request)
+        return self._decide(request, pk, services.reject_stage_request, RejectionSerializer)
+
+    @extend_schema(
+        summary="Withdraw your stage request",
+        description="Only the requester withdraws (403 for anyone else); 409 when the "
+        "request was already decided.",
+        request=NoteSerializer,
+        responses={200: StageRequestSerializer, **ERRORS, **CONFLICT},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        stage_request = get_visible(self.get_queryset(), int(pk))
+        note = NoteSerializer(data=request.data)
+        note.is_valid(raise_exception=True)
+        withdrawn = services.withdraw_stage_request(
+            stage_request=stage_request, by=request.user, note=note.validated_data["note"]
+        )
+        return Response(StageRequestSerializer(withdrawn).data)
 
 
 # --- Memoranda -------------------------------------------------------------------------------------

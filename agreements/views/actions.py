@@ -1,5 +1,9 @@
 """Workflow actions on an agreement: POST only, each one service call.
 
+Every consequential move (advance, upgrade, reopen, suspend, resume, terminate)
+is a request here (make_request) and happens only when an approver other than
+the requester approves it; no view makes such a move at once.
+
 A refused action changes nothing and shows the agreement page again with why
 (and, for an unmet gate, the list of what is missing): 409 for the workflow,
 400 for a missing reason, 403 when the user may not do it.
@@ -19,7 +23,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from .. import services
-from ..forms import NoteForm, ReasonForm, ReopenForm
+from ..forms import DecisionForm, NoteForm, RequestForm
 from ..models import Agreement, Memorandum, RequestAction, Stage, StageRequest
 from ..permissions import Forbidden, can_decide, get_agreement_for_user
 from .access import role_required
@@ -65,41 +69,55 @@ def _note(request: HttpRequest, prefix: str | None = None) -> str:
     return form.cleaned_data["note"] if form.is_valid() else ""
 
 
-# --- The officer's requests ------------------------------------------------------------------
+# --- Requests -----------------------------------------------------------------------------------
+
+# Marked for translation here, translated when the message is shown.
+REQUESTED = {
+    RequestAction.ADVANCE: gettext_noop(
+        "You asked to move the agreement to “%(stage)s”; an approver will decide."
+    ),
+    RequestAction.UPGRADE: gettext_noop(
+        "You asked to upgrade the partnership to a sister city; an approver will decide."
+    ),
+    RequestAction.REOPEN: gettext_noop(
+        "You asked to reopen the agreement at “%(stage)s”; an approver other than you will decide."
+    ),
+    RequestAction.SUSPEND: gettext_noop(
+        "You asked to suspend the partnership; an approver other than you will decide."
+    ),
+    RequestAction.RESUME: gettext_noop(
+        "You asked to resume the partnership; an approver other than you will decide."
+    ),
+    RequestAction.TERMINATE: gettext_noop(
+        "You asked to terminate the partnership; an approver other than you will decide."
+    ),
+}
 
 
 @role_required
 @require_POST
-def request_advance(request: HttpRequest, pk: int) -> HttpResponse:
+def make_request(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Ask for a move (`action` comes from the URL): the form's reason, and for a
+    reopen the earlier stage. The move itself waits for another approver."""
     agreement, can_edit = get_agreement_for_user(request.user, pk)
     if not can_edit:
         return forbidden(request)
-    note = _note(request)
+    form = RequestForm(request.POST, action=action, agreement=agreement, prefix=action)
+    if not form.is_valid():
+        return render_detail(request, agreement, status=400, bound={action: form})
     return _run(
         request,
         agreement,
-        lambda: services.request_advance(agreement=agreement, by=request.user, note=note),
-        lambda r: (
-            _g("You asked to move the agreement to “%(stage)s”; an approver will decide.")
-            % {"stage": _stage_label(r.to_stage)}
+        lambda: services.make_request(
+            agreement=agreement,
+            by=request.user,
+            action=action,
+            note=form.cleaned_data["note"],
+            to_stage=form.cleaned_data.get("to_stage"),
         ),
-    )
-
-
-@role_required
-@require_POST
-def request_upgrade(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement, can_edit = get_agreement_for_user(request.user, pk)
-    if not can_edit:
-        return forbidden(request)
-    note = _note(request)
-    return _run(
-        request,
-        agreement,
-        lambda: services.request_upgrade(agreement=agreement, by=request.user, note=note),
-        lambda r: _g(
-            "You asked to upgrade the partnership to a sister city; an approver will decide."
-        ),
+        lambda r: _g(REQUESTED[r.action]) % {"stage": _stage_label(r.to_stage)},
+        form_key=action,
+        form=form,
     )
 
 
@@ -129,109 +147,63 @@ def withdraw(request: HttpRequest, pk: int, request_id: int) -> HttpResponse:
 
 # --- The approver's decisions ------------------------------------------------------------------
 
+APPROVED = {
+    RequestAction.ADVANCE: gettext_noop("Approved: the agreement moved to “%(stage)s”."),
+    RequestAction.UPGRADE: gettext_noop("Approved: the partnership is now a sister city."),
+    RequestAction.REOPEN: gettext_noop("Approved: the agreement was reopened at “%(stage)s”."),
+    RequestAction.SUSPEND: gettext_noop("Approved: the partnership is suspended."),
+    RequestAction.RESUME: gettext_noop("Approved: the partnership is resumed."),
+    RequestAction.TERMINATE: gettext_noop("Approved: the agreement is terminated and archived."),
+}
+
 
 def _approved_message(stage_request: StageRequest) -> str:
-    if stage_request.action == RequestAction.UPGRADE:
-        return _g("Approved: the partnership is now a sister city.")
-    return _g("Approved: the agreement moved to “%(stage)s”.") % {
-        "stage": _stage_label(stage_request.to_stage)
-    }
+    return _g(APPROVED[stage_request.action]) % {"stage": _stage_label(stage_request.to_stage)}
+
+
+def _decide(
+    request: HttpRequest,
+    pk: int,
+    request_id: int,
+    decide: Callable[..., StageRequest],
+    success: Callable[[StageRequest], str],
+) -> HttpResponse:
+    agreement, _can_edit = get_agreement_for_user(request.user, pk)
+    if not can_decide(request.user, agreement):
+        return forbidden(request)
+    stage_request = _stage_request(agreement, request_id)
+    form = DecisionForm(request.POST, prefix="decision")
+    if not form.is_valid():  # a note longer than the field allows
+        return render_detail(request, agreement, status=400, bound={"decision": form})
+    return _run(
+        request,
+        agreement,
+        lambda: decide(
+            stage_request=stage_request, by=request.user, note=form.cleaned_data["note"]
+        ),
+        success,
+        form_key="decision",
+        form=form,
+    )
 
 
 @role_required
 @require_POST
 def approve(request: HttpRequest, pk: int, request_id: int) -> HttpResponse:
-    agreement, _can_edit = get_agreement_for_user(request.user, pk)
-    if not can_decide(request.user, agreement):
-        return forbidden(request)
-    stage_request = _stage_request(agreement, request_id)
-    note = _note(request, prefix="decision")
-    return _run(
-        request,
-        agreement,
-        lambda: services.approve_stage_request(
-            stage_request=stage_request, by=request.user, note=note
-        ),
-        _approved_message,
-    )
+    return _decide(request, pk, request_id, services.approve_stage_request, _approved_message)
 
 
 @role_required
 @require_POST
 def reject(request: HttpRequest, pk: int, request_id: int) -> HttpResponse:
-    agreement, _can_edit = get_agreement_for_user(request.user, pk)
-    if not can_decide(request.user, agreement):
-        return forbidden(request)
-    stage_request = _stage_request(agreement, request_id)
-    note = _note(request, prefix="decision")
-    return _run(
+    """Refused without a reason (the decision note): 400, the form shows why."""
+    return _decide(
         request,
-        agreement,
-        lambda: services.reject_stage_request(
-            stage_request=stage_request, by=request.user, note=note
-        ),
+        pk,
+        request_id,
+        services.reject_stage_request,
         lambda r: _g("The request was rejected."),
     )
-
-
-@role_required
-@require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement, _can_edit = get_agreement_for_user(request.user, pk)
-    if not can_decide(request.user, agreement):
-        return forbidden(request)
-    form = ReopenForm(request.POST, agreement=agreement, prefix="reopen")
-    if not form.is_valid():
-        return render_detail(request, agreement, status=400, bound={"reopen": form})
-    return _run(
-        request,
-        agreement,
-        lambda: services.reopen(
-            agreement=agreement,
-            by=request.user,
-            stage=form.cleaned_data["stage"],
-            reason=form.cleaned_data["reason"],
-        ),
-        lambda a: (
-            _g("The agreement was reopened at “%(stage)s”.") % {"stage": _stage_label(a.stage)}
-        ),
-        form_key="reopen",
-        form=form,
-    )
-
-
-def _reason_action(name: str, service: Callable[..., Agreement], success: str):
-    @role_required
-    @require_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        agreement, _can_edit = get_agreement_for_user(request.user, pk)
-        if not can_decide(request.user, agreement):
-            return forbidden(request)
-        form = ReasonForm(request.POST, prefix=name)
-        if not form.is_valid():
-            return render_detail(request, agreement, status=400, bound={name: form})
-        return _run(
-            request,
-            agreement,
-            lambda: service(
-                agreement=agreement, by=request.user, reason=form.cleaned_data["reason"]
-            ),
-            lambda a: _g(success),
-            form_key=name,
-            form=form,
-        )
-
-    view.__name__ = name
-    view.__qualname__ = name
-    return view
-
-
-# Marked for translation here, translated when the message is shown.
-suspend = _reason_action("suspend", services.suspend, gettext_noop("The agreement was suspended."))
-resume = _reason_action("resume", services.resume, gettext_noop("The agreement was resumed."))
-terminate = _reason_action(
-    "terminate", services.terminate, gettext_noop("The agreement was terminated.")
-)
 
 
 # --- Memoranda ------------------------------------------------------------------------------------

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from .. import workflow
-from ..forms import NoteForm, ReasonForm, ReopenForm
-from ..models import Agreement, ApprovalStatus, RequestState, Stage, Status
-from ..permissions import get_agreement_for_user
+from ..forms import DecisionForm, RequestForm
+from ..models import Agreement, ApprovalStatus, RequestAction, RequestState, Stage, Status
+from ..permissions import deciders_and_administrators, get_agreement_for_user
 from .access import role_required
 from .history import history_page
 from .sections import KINDS, checklist, section
@@ -217,11 +217,14 @@ def timeline(agreement: Agreement, sections: dict, stage_requests: list) -> list
             )
         )
     for stage_request in stage_requests:
-        requested = _("%(action)s requested: %(from)s → %(to)s") % {
-            "action": stage_request.get_action_display(),
-            "from": stage_request.get_from_stage_display(),
-            "to": stage_request.get_to_stage_display(),
-        }
+        if stage_request.action in (RequestAction.ADVANCE, RequestAction.REOPEN):
+            requested = _("%(action)s requested: %(from)s → %(to)s") % {
+                "action": stage_request.get_action_display(),
+                "from": stage_request.get_from_stage_display(),
+                "to": stage_request.get_to_stage_display(),
+            }
+        else:  # the stage stays
+            requested = _("%(action)s requested") % {"action": stage_request.get_action_display()}
         events.append(
             Event(
                 stage_request.created_at,
@@ -289,6 +292,26 @@ def stage_bar(agreement: Agreement) -> list[dict]:
     ]
 
 
+def four_eyes_notice(user, agreement: Agreement, pending, actions: set[str]) -> dict | None:
+    """When nobody could decide: the pending request (or a request this user may
+    make) needs an approver of the home municipality other than its requester, and
+    there is none. Then the page says so and names the administrators, who can give
+    a second person the approver role. None when someone can decide (one query,
+    only when there is a request or the user may make one)."""
+    requester = pending.requested_by if pending is not None else user
+    if pending is None and not any(name.startswith("request_") for name in actions):
+        return None
+    deciders, administrators = deciders_and_administrators(agreement)
+    if any(decider.pk != requester.pk for decider in deciders):
+        return None
+    return {
+        "pending": pending is not None,
+        "own": requester.pk == user.pk,
+        "requester": requester,
+        "administrators": administrators,
+    }
+
+
 def detail_context(
     request: HttpRequest,
     agreement: Agreement,
@@ -312,12 +335,13 @@ def detail_context(
     gate = checklist(agreement, memoranda[0] if memoranda else None)
     bound = bound or {}
     forms = {
-        "note": NoteForm(),
-        "decision": bound.get("decision") or NoteForm(prefix="decision"),
-        "reopen": bound.get("reopen") or ReopenForm(agreement=agreement, prefix="reopen"),
-        "suspend": bound.get("suspend") or ReasonForm(prefix="suspend"),
-        "resume": bound.get("resume") or ReasonForm(prefix="resume"),
-        "terminate": bound.get("terminate") or ReasonForm(prefix="terminate"),
+        "decision": bound.get("decision") or DecisionForm(prefix="decision"),
+        **{
+            action: bound.get(action)
+            or RequestForm(action=action, agreement=agreement, prefix=action)
+            for action in RequestAction.values
+            if f"request_{action}" in actions
+        },
     }
     return {
         "agreement": agreement,
@@ -338,6 +362,8 @@ def detail_context(
             "stalled": agreement.is_stalled,
         },
         "forms": forms,
+        "can_request": any(name.startswith("request_") for name in actions),
+        "four_eyes": four_eyes_notice(user, agreement, pending, actions),
         "open_form": next(iter(bound), ""),
         "error": error,
         # The history, often the longest part, comes in its own request when it

@@ -43,7 +43,9 @@ def _race(functions):
 def test_two_approvers_at_once_yield_one_transition(personas, attempt):
     agreement = AgreementFactory(home_city=personas.tehran)
     fulfil_gate(agreement)
-    request = services.request_advance(agreement=agreement, by=personas.officer)
+    request = services.request_advance(
+        agreement=agreement, by=personas.officer, note="Ready for the next stage"
+    )
     history_before = agreement.history.count()
 
     def approve(user):
@@ -68,11 +70,15 @@ def test_two_approvers_at_once_yield_one_transition(personas, attempt):
 def test_approve_and_reject_at_once_yield_one_decision(personas):
     agreement = AgreementFactory(home_city=personas.tehran)
     fulfil_gate(agreement)
-    request = services.request_advance(agreement=agreement, by=personas.officer)
+    request = services.request_advance(
+        agreement=agreement, by=personas.officer, note="Ready for the next stage"
+    )
     results = _race(
         [
             lambda: services.approve_stage_request(stage_request=request, by=personas.approver),
-            lambda: services.reject_stage_request(stage_request=request, by=personas.approver2),
+            lambda: services.reject_stage_request(
+                stage_request=request, by=personas.approver2, note="Not yet"
+            ),
         ]
     )
     assert sum(isinstance(r, StageRequest) for r in results) == 1, results
@@ -82,28 +88,51 @@ def test_approve_and_reject_at_once_yield_one_decision(personas):
     assert (request.state == RequestState.APPROVED) == (agreement.stage == Stage.GOALS)
 
 
-def test_approve_and_suspend_at_once_neither_deadlocks(personas):
-    """Suspending locks the agreement and then closes its pending request; the
-    approval locks both in one statement, the agreement first: whichever is first,
-    the other waits and then sees its result."""
+def test_two_approvers_approving_a_termination_at_once_yield_one(personas):
     agreement = AgreementFactory(home_city=personas.tehran)
-    fulfil_gate(agreement)
-    request = services.request_advance(agreement=agreement, by=personas.officer)
+    request = services.make_request(
+        agreement=agreement, by=personas.officer, action="terminate", note="Partner withdrew"
+    )
+    history_before = agreement.history.count()
     results = _race(
         [
             lambda: services.approve_stage_request(stage_request=request, by=personas.approver),
-            lambda: services.suspend(agreement=agreement, by=personas.approver2, reason="audit"),
+            lambda: services.approve_stage_request(stage_request=request, by=personas.approver2),
         ]
     )
-    approved, suspended = results
-    assert isinstance(suspended, Agreement), results
+    assert sum(isinstance(r, StageRequest) for r in results) == 1, results
+    assert sum(isinstance(r, services.Conflict) for r in results) == 1, results
+    agreement = Agreement.objects.get(pk=agreement.pk)
+    assert agreement.status == "terminated"
+    assert agreement.history.count() == history_before + 1
+
+
+def test_approve_and_a_new_request_at_once_neither_deadlocks(personas):
+    """A new request locks the agreement and then looks for a pending one; the
+    approval locks both in one statement, the agreement first: whichever is first,
+    the other waits and then sees its result (one pending request at most)."""
+    agreement = AgreementFactory(home_city=personas.tehran)
+    fulfil_gate(agreement)
+    request = services.request_advance(
+        agreement=agreement, by=personas.officer, note="Ready for the next stage"
+    )
+    results = _race(
+        [
+            lambda: services.approve_stage_request(stage_request=request, by=personas.approver),
+            lambda: services.make_request(
+                agreement=agreement, by=personas.approver2, action="suspend", note="audit"
+            ),
+        ]
+    )
+    approved, asked = results
+    assert isinstance(approved, StageRequest), results
     request.refresh_from_db()
     agreement.refresh_from_db()
-    assert agreement.status == "suspended"
-    if isinstance(approved, StageRequest):  # the approval went first
-        assert request.state == RequestState.APPROVED
-        assert agreement.stage == Stage.GOALS
-    else:  # the suspension closed the request first
-        assert isinstance(approved, services.Conflict), results
-        assert request.state == RequestState.WITHDRAWN
-        assert agreement.stage == Stage.CONTACT
+    assert request.state == RequestState.APPROVED
+    assert agreement.stage == Stage.GOALS and agreement.status == "in_progress"
+    if isinstance(asked, StageRequest):  # the approval went first
+        assert asked.action == "suspend" and asked.from_stage == Stage.GOALS
+        assert StageRequest.objects.get(state=RequestState.PENDING) == asked
+    else:  # the advance was still pending
+        assert isinstance(asked, services.Conflict), results
+        assert not StageRequest.objects.filter(state=RequestState.PENDING).exists()

@@ -36,7 +36,7 @@ from tests.factories import (
     MemorandumFactory,
 )
 from tests.querycount import captured
-from tests.workflow_helpers import agreement_at, db_state, fulfil_gate
+from tests.workflow_helpers import agreement_at, approved_move, db_state, fulfil_gate
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,9 @@ def test_create_agreement_refuses_duplicate_pair(personas, tehran_agreement):
 def test_request_advance_refused_when_gate_unmet(personas, tehran_agreement):
     before = db_state()
     with pytest.raises(services.GateNotMet) as exc:
-        services.request_advance(agreement=tehran_agreement, by=personas.officer)
+        services.request_advance(
+            agreement=tehran_agreement, by=personas.officer, note="Ready for the next stage"
+        )
     assert exc.value.missing and "contact" in exc.value.missing[0]
     assert db_state() == before
 
@@ -123,13 +125,15 @@ def test_full_lifecycle_through_every_stage(personas, tehran_agreement):
 
 def test_requester_cannot_approve_own_request(personas, tehran_agreement):
     fulfil_gate(tehran_agreement)
-    request = services.request_advance(agreement=tehran_agreement, by=personas.approver)
+    request = services.request_advance(
+        agreement=tehran_agreement, by=personas.approver, note="Ready for the next stage"
+    )
     before = db_state()
     with pytest.raises(Forbidden) as exc:
         services.approve_stage_request(stage_request=request, by=personas.approver)
     assert "four-eyes" in exc.value.message
     with pytest.raises(Forbidden):
-        services.reject_stage_request(stage_request=request, by=personas.approver)
+        services.reject_stage_request(stage_request=request, by=personas.approver, note="Not yet")
     assert db_state() == before
     services.approve_stage_request(stage_request=request, by=personas.approver2)
     tehran_agreement.refresh_from_db()
@@ -139,7 +143,9 @@ def test_requester_cannot_approve_own_request(personas, tehran_agreement):
 @pytest.mark.parametrize("who", ["officer", "viewer", "isfahan_approver", "admin"])
 def test_only_an_approver_of_the_home_municipality_decides(personas, tehran_agreement, who):
     fulfil_gate(tehran_agreement)
-    request = services.request_advance(agreement=tehran_agreement, by=personas.officer)
+    request = services.request_advance(
+        agreement=tehran_agreement, by=personas.officer, note="Ready for the next stage"
+    )
     before = db_state()
     with pytest.raises(Forbidden):
         services.approve_stage_request(stage_request=request, by=getattr(personas, who))
@@ -148,7 +154,9 @@ def test_only_an_approver_of_the_home_municipality_decides(personas, tehran_agre
 
 def test_gate_checked_again_at_approval(personas, tehran_agreement):
     contact = ContactFactory(agreement=tehran_agreement)
-    request = services.request_advance(agreement=tehran_agreement, by=personas.officer)
+    request = services.request_advance(
+        agreement=tehran_agreement, by=personas.officer, note="Ready for the next stage"
+    )
     services.delete_record(record=contact, by=personas.officer)
     before = db_state()
     with pytest.raises(services.GateNotMet):
@@ -158,16 +166,22 @@ def test_gate_checked_again_at_approval(personas, tehran_agreement):
 
 def test_one_pending_request_at_a_time(personas, tehran_agreement):
     fulfil_gate(tehran_agreement)
-    services.request_advance(agreement=tehran_agreement, by=personas.officer)
+    services.request_advance(
+        agreement=tehran_agreement, by=personas.officer, note="Ready for the next stage"
+    )
     before = db_state()
     with pytest.raises(services.Conflict):
-        services.request_advance(agreement=tehran_agreement, by=personas.approver)
+        services.request_advance(
+            agreement=tehran_agreement, by=personas.approver, note="Ready for the next stage"
+        )
     assert db_state() == before
 
 
 def test_decided_request_cannot_be_decided_again(personas, tehran_agreement):
     fulfil_gate(tehran_agreement)
-    request = services.request_advance(agreement=tehran_agreement, by=personas.officer)
+    request = services.request_advance(
+        agreement=tehran_agreement, by=personas.officer, note="Ready for the next stage"
+    )
     services.reject_stage_request(stage_request=request, by=personas.approver, note="not yet")
     before = db_state()
     with pytest.raises(services.Conflict):
@@ -179,7 +193,9 @@ def test_decided_request_cannot_be_decided_again(personas, tehran_agreement):
 
 def test_withdraw_only_by_requester(personas, tehran_agreement):
     fulfil_gate(tehran_agreement)
-    request = services.request_advance(agreement=tehran_agreement, by=personas.officer)
+    request = services.request_advance(
+        agreement=tehran_agreement, by=personas.officer, note="Ready for the next stage"
+    )
     with pytest.raises(Forbidden):
         services.withdraw_stage_request(stage_request=request, by=personas.approver)
     services.withdraw_stage_request(stage_request=request, by=personas.officer)
@@ -187,42 +203,93 @@ def test_withdraw_only_by_requester(personas, tehran_agreement):
     assert request.state == RequestState.WITHDRAWN
 
 
-def test_reopen_suspend_resume_terminate_need_an_approver_and_a_reason(personas):
+def test_reopen_suspend_resume_terminate_are_requests_with_a_reason(personas):
     agreement = agreement_at(Stage.LEGAL, home_city=personas.tehran)
     before = db_state()
     with pytest.raises(Forbidden):
-        services.suspend(agreement=agreement, by=personas.officer, reason="why")
-    with pytest.raises(ValidationError):
-        services.suspend(agreement=agreement, by=personas.approver, reason=" ")
+        services.make_request(agreement=agreement, by=personas.viewer, action="suspend", note="why")
+    with pytest.raises(ValidationError) as exc:
+        services.make_request(agreement=agreement, by=personas.officer, action="suspend", note=" ")
+    assert exc.value.message_dict == {"note": [str(services.REQUEST_REASON_REQUIRED)]}
     with pytest.raises(services.WorkflowError):
-        services.reopen(
-            agreement=agreement, by=personas.approver, stage=Stage.SIGNING, reason="skip"
+        services.make_request(
+            agreement=agreement,
+            by=personas.officer,
+            action="reopen",
+            note="skip",
+            to_stage=Stage.SIGNING,
+        )
+    with pytest.raises(ValidationError) as exc:
+        services.make_request(agreement=agreement, by=personas.officer, action="reopen", note="x")
+    assert set(exc.value.message_dict) == {"to_stage"}
+    with pytest.raises(ValidationError):
+        services.make_request(
+            agreement=agreement, by=personas.officer, action="suspend", note="x", to_stage="goals"
         )
     assert db_state() == before
 
-    services.reopen(
-        agreement=agreement, by=personas.approver, stage=Stage.CONTACT, reason="new mayor"
+    approved_move(
+        agreement,
+        "reopen",
+        by=personas.officer,
+        approver=personas.approver,
+        note="new mayor",
+        to_stage=Stage.CONTACT,
     )
-    agreement.refresh_from_db()
     assert agreement.stage == Stage.CONTACT
-    services.suspend(agreement=agreement, by=personas.approver, reason="elections")
-    agreement.refresh_from_db()
+    assert "new mayor" in agreement.history.first().history_change_reason
+    approved_move(
+        agreement, "suspend", by=personas.approver2, approver=personas.approver, note="elections"
+    )
     assert agreement.status == Status.SUSPENDED
     with pytest.raises(services.WorkflowError):
-        services.request_advance(agreement=agreement, by=personas.officer)
-    services.resume(agreement=agreement, by=personas.approver, reason="new council")
-    agreement.refresh_from_db()
+        services.request_advance(
+            agreement=agreement, by=personas.officer, note="Ready for the next stage"
+        )
+    approved_move(
+        agreement, "resume", by=personas.officer, approver=personas.approver, note="new council"
+    )
     assert agreement.status == Status.IN_PROGRESS
-    services.terminate(agreement=agreement, by=personas.approver, reason="no interest")
-    agreement.refresh_from_db()
+    approved_move(
+        agreement, "terminate", by=personas.officer, approver=personas.approver2, note="no interest"
+    )
     assert agreement.status == Status.TERMINATED
-    assert "no interest" in agreement.history.first().history_change_reason
+    reason = agreement.history.first().history_change_reason
+    assert reason.startswith("Terminated: request #") and "approved by approver2" in reason
+    assert "no interest" in reason
     # Terminated agreements are read-only, but still there with their history.
     with pytest.raises(services.WorkflowError):
         services.save_record(
             record=Contact(agreement=agreement, date="2025-01-01", participants="x"),
             by=personas.officer,
         )
+    with pytest.raises(services.WorkflowError):
+        services.make_request(agreement=agreement, by=personas.officer, action="resume", note="x")
+
+
+def test_rejection_needs_a_reason(personas, tehran_agreement):
+    fulfil_gate(tehran_agreement)
+    request = services.request_advance(agreement=tehran_agreement, by=personas.officer, note="Go")
+    before = db_state()
+    for blank in ("", "   "):
+        with pytest.raises(ValidationError) as exc:
+            services.reject_stage_request(stage_request=request, by=personas.approver, note=blank)
+        assert exc.value.message_dict == {"note": [str(services.REJECTION_REASON_REQUIRED)]}
+    assert db_state() == before
+
+
+def test_the_move_is_checked_again_at_approval(personas):
+    """A suspension asked for an agreement in progress; meanwhile (here: set up
+    directly) it was terminated: the approval is refused and changes nothing."""
+    agreement = agreement_at(Stage.LEGAL, home_city=personas.tehran)
+    request = services.make_request(
+        agreement=agreement, by=personas.officer, action="suspend", note="elections"
+    )
+    Agreement.objects.filter(pk=agreement.pk).update(status=Status.TERMINATED)
+    before = db_state()
+    with pytest.raises(services.WorkflowError):
+        services.approve_stage_request(stage_request=request, by=personas.approver)
+    assert db_state() == before
 
 
 def test_upgrade_friendship_to_sister_makes_a_new_memorandum_version(personas):
@@ -230,7 +297,9 @@ def test_upgrade_friendship_to_sister_makes_a_new_memorandum_version(personas):
     first = agreement.memoranda.get()
     with pytest.raises(services.WorkflowError):
         services.request_upgrade(
-            agreement=agreement_at(Stage.LEGAL, home_city=personas.tehran), by=personas.officer
+            agreement=agreement_at(Stage.LEGAL, home_city=personas.tehran),
+            by=personas.officer,
+            note="Ten good years",
         )
     request = services.request_upgrade(
         agreement=agreement, by=personas.officer, note="ten good years"
@@ -248,10 +317,15 @@ def test_required_authorities_are_configurable_per_municipality(personas):
     fulfil_gate(agreement)
     agreement.legal_approvals.filter(authority="partner_authority").delete()
     with pytest.raises(services.GateNotMet):
-        services.request_advance(agreement=agreement, by=personas.officer)
+        services.request_advance(
+            agreement=agreement, by=personas.officer, note="Ready for the next stage"
+        )
     MunicipalitySettings.objects.create(city=personas.tehran, required_authorities=["home_council"])
     assert (
-        services.request_advance(agreement=agreement, by=personas.officer).to_stage == Stage.SIGNING
+        services.request_advance(
+            agreement=agreement, by=personas.officer, note="Ready for the next stage"
+        ).to_stage
+        == Stage.SIGNING
     )
 
 
@@ -316,7 +390,9 @@ def test_notifications_in_the_recipients_language(
     UserProfile.objects.create(user=personas.approver2, language="en")
     fulfil_gate(tehran_agreement)
     with django_capture_on_commit_callbacks(execute=True):
-        request = services.request_advance(agreement=tehran_agreement, by=personas.officer)
+        request = services.request_advance(
+            agreement=tehran_agreement, by=personas.officer, note="Ready for the next stage"
+        )
     by_recipient = {m.to[0]: m for m in mail.outbox}
     assert set(by_recipient) == {"approver@example.org", "approver2@example.org"}
     assert "Approval requested" in by_recipient["approver2@example.org"].subject
@@ -344,7 +420,9 @@ def test_deactivated_user_sees_nothing(personas, tehran_agreement):
     fresh = type(personas.approver).objects.get(pk=personas.approver.pk)
     assert not visible_agreements(fresh).exists()
     fulfil_gate(tehran_agreement)
-    request = services.request_advance(agreement=tehran_agreement, by=personas.officer)
+    request = services.request_advance(
+        agreement=tehran_agreement, by=personas.officer, note="Ready for the next stage"
+    )
     with pytest.raises(Forbidden):
         services.approve_stage_request(stage_request=request, by=fresh)
 
@@ -362,12 +440,16 @@ def test_grant_role_replaces_role_in_the_same_municipality(personas):
 def test_legal_approval_granted_unlocks_gate(personas):
     agreement = agreement_at(Stage.LEGAL, home_city=personas.tehran)
     fulfil_gate(agreement)
-    assert services.request_advance(agreement=agreement, by=personas.officer)
+    assert services.request_advance(
+        agreement=agreement, by=personas.officer, note="Ready for the next stage"
+    )
     other = agreement_at(Stage.LEGAL, home_city=personas.tehran)
     other.legal_approvals.all().delete()
     LegalApprovalFactory(agreement=other, authority="home_council", status="refused")
     with pytest.raises(services.GateNotMet) as exc:
-        services.request_advance(agreement=other, by=personas.officer)
+        services.request_advance(
+            agreement=other, by=personas.officer, note="Ready for the next stage"
+        )
     assert len(exc.value.missing) == 3
     assert Agreement.objects.get(pk=other.pk).stage == Stage.LEGAL
 
@@ -378,7 +460,9 @@ def officers_request(personas, tehran_agreement) -> StageRequest:
     personas.officer.email = "officer@example.org"
     personas.officer.save()
     fulfil_gate(tehran_agreement)
-    request = services.request_advance(agreement=tehran_agreement, by=personas.officer)
+    request = services.request_advance(
+        agreement=tehran_agreement, by=personas.officer, note="Ready for the next stage"
+    )
     mail.outbox.clear()
     return request
 
@@ -428,7 +512,9 @@ def test_an_approval_reads_the_rows_it_needs_once_and_writes_each_once(
     the same transaction. Printed in full if it changes."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     fulfil_gate(tehran_agreement)
-    request = services.request_advance(agreement=tehran_agreement, by=personas.officer)
+    request = services.request_advance(
+        agreement=tehran_agreement, by=personas.officer, note="Ready for the next stage"
+    )
     can_decide(personas.approver, tehran_agreement)  # roles are read once per request
     sql = captured(
         lambda: services.approve_stage_request(stage_request=request, by=personas.approver)

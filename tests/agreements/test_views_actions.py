@@ -10,7 +10,7 @@ from django.utils.html import escape
 from agreements import services, workflow
 from agreements.models import Agreement, StageRequest
 from tests.factories import ContactFactory, MemorandumFactory
-from tests.workflow_helpers import agreement_at, db_state
+from tests.workflow_helpers import agreement_at, db_state, fulfil_gate
 
 pytestmark = pytest.mark.django_db
 
@@ -47,12 +47,12 @@ def detail(agreement) -> str:
 # --- The ladder for every action -------------------------------------------------------------------
 
 AGREEMENT_ACTIONS = {
-    "request-advance": {},
-    "request-upgrade": {},
-    "reopen": {"reopen-stage": "contact", "reopen-reason": "Redo"},
-    "suspend": {"suspend-reason": "Paused"},
-    "resume": {"resume-reason": "Back"},
-    "terminate": {"terminate-reason": "Ended"},
+    "request-advance": {"advance-note": "Ready"},
+    "request-upgrade": {"upgrade-note": "Ten years"},
+    "request-reopen": {"reopen-to_stage": "contact", "reopen-note": "Redo"},
+    "request-suspend": {"suspend-note": "Paused"},
+    "request-resume": {"resume-note": "Back"},
+    "request-terminate": {"terminate-note": "Ended"},
 }
 REQUEST_ACTIONS = ["approve", "reject", "withdraw"]
 
@@ -105,12 +105,13 @@ def test_viewer_gets_403_on_every_action(client, personas, pending):
 
 def test_officer_gets_403_on_decisions(client, personas, pending):
     other = services.withdraw_stage_request(stage_request=pending, by=personas.officer)
-    stage_request = services.request_advance(agreement=other.agreement, by=personas.approver)
+    stage_request = services.request_advance(
+        agreement=other.agreement, by=personas.approver, note="Ready for the next stage"
+    )
     client.force_login(personas.officer)
     agreement = stage_request.agreement
     assert client.post(action_url("approve", agreement, stage_request)).status_code == 403
     assert client.post(action_url("reject", agreement, stage_request)).status_code == 403
-    assert client.post(action_url("suspend", agreement), {"suspend-reason": "x"}).status_code == 403
     stage_request.refresh_from_db()
     assert stage_request.state == "pending"
 
@@ -129,7 +130,9 @@ def test_request_of_another_agreement_is_not_found(client, personas, pending):
 
 def test_officer_requests_the_next_stage(client, personas, ready):
     client.force_login(personas.officer)
-    response = client.post(action_url("request-advance", ready), {"note": "Mayors met in May"})
+    response = client.post(
+        action_url("request-advance", ready), {"advance-note": "Mayors met in May"}
+    )
     assert response.status_code == 302
     assert response["Location"] == detail(ready)
     stage_request = StageRequest.objects.get(agreement=ready)
@@ -143,7 +146,7 @@ def test_refused_gate_shows_the_missing_items_and_changes_nothing(english, perso
     agreement = agreement_at("goals", home_city=personas.tehran)
     english.force_login(personas.officer)
     before = db_state()
-    response = english.post(action_url("request-advance", agreement))
+    response = english.post(action_url("request-advance", agreement), {"advance-note": "Ready"})
     assert response.status_code == 409
     html = response.content.decode()
     assert 'id="action-error"' in html
@@ -155,7 +158,9 @@ def test_refused_gate_shows_the_missing_items_and_changes_nothing(english, perso
 
 
 def test_requester_cannot_approve_own_request(english, personas, ready):
-    stage_request = services.request_advance(agreement=ready, by=personas.approver)
+    stage_request = services.request_advance(
+        agreement=ready, by=personas.approver, note="Ready for the next stage"
+    )
     english.force_login(personas.approver)
     # The page offers no approve button for one's own request...
     page = english.get(detail(ready)).content.decode()
@@ -195,7 +200,7 @@ def test_approver_rejects_with_a_note(client, personas, pending):
 
 
 def test_deciding_twice_is_a_conflict(client, personas, pending):
-    services.reject_stage_request(stage_request=pending, by=personas.approver2)
+    services.reject_stage_request(stage_request=pending, by=personas.approver2, note="Not yet")
     client.force_login(personas.approver)
     response = client.post(action_url("approve", pending.agreement, pending))
     assert response.status_code == 409
@@ -227,16 +232,27 @@ def test_next_to_another_site_is_ignored(client, personas, pending):
     assert response["Location"] == detail(pending.agreement)
 
 
-# --- Reopen, suspend, resume, terminate -----------------------------------------------------------------
+# --- Reopen, suspend, resume, terminate: requests too ----------------------------------------------
 
 
-def test_reopen_at_an_earlier_stage(client, personas):
+def _pending_of(agreement) -> StageRequest:
+    return StageRequest.objects.get(agreement=agreement, state="pending")
+
+
+def test_reopen_at_an_earlier_stage_is_asked_and_approved(client, personas):
     agreement = agreement_at("legal", home_city=personas.tehran)
-    client.force_login(personas.approver)
+    client.force_login(personas.officer)
     response = client.post(
-        action_url("reopen", agreement),
-        {"reopen-stage": "goals", "reopen-reason": "Council asked for new goals"},
+        action_url("request-reopen", agreement),
+        {"reopen-to_stage": "goals", "reopen-note": "Council asked for new goals"},
     )
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.stage == "legal"  # nothing moves before the decision
+    stage_request = _pending_of(agreement)
+    assert (stage_request.action, stage_request.to_stage) == ("reopen", "goals")
+    client.force_login(personas.approver)
+    response = client.post(action_url("approve", agreement, stage_request))
     assert response.status_code == 302
     agreement.refresh_from_db()
     assert agreement.stage == "goals"
@@ -248,71 +264,70 @@ def test_reopen_offers_only_earlier_stages(client, personas):
     client.force_login(personas.approver)
     before = db_state()
     response = client.post(
-        action_url("reopen", agreement), {"reopen-stage": "active", "reopen-reason": "x"}
+        action_url("request-reopen", agreement), {"reopen-to_stage": "active", "reopen-note": "x"}
     )
     assert response.status_code == 400
     assert db_state() == before
 
 
-@pytest.mark.parametrize("name", ["suspend", "terminate"])
+@pytest.mark.parametrize("name", ["advance", "suspend", "terminate", "reopen"])
 def test_a_reason_is_required(english, personas, name):
     agreement = agreement_at("legal", home_city=personas.tehran)
-    english.force_login(personas.approver)
+    fulfil_gate(agreement)
+    english.force_login(personas.officer)
     before = db_state()
-    response = english.post(action_url(name, agreement), {f"{name}-reason": "   "})
+    url = action_url(f"request-{name}", agreement)
+    response = english.post(url, {f"{name}-note": "   ", f"{name}-to_stage": "goals"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Give a reason." in html
-    # The form with the error is open on the page.
-    assert f'action="{action_url(name, agreement)}"' in html
+    assert escape(str(services.REQUEST_REASON_REQUIRED)) in html
+    # The form with the error is on the page.
+    assert f'action="{url}"' in html
     assert db_state() == before
 
 
 def test_suspend_then_resume_then_terminate(client, personas):
     agreement = agreement_at("legal", home_city=personas.tehran)
-    client.force_login(personas.approver)
-    assert (
-        client.post(action_url("suspend", agreement), {"suspend-reason": "Elections"}).status_code
-        == 302
-    )
-    agreement.refresh_from_db()
+
+    def ask_and_approve(name):
+        client.force_login(personas.officer)
+        response = client.post(action_url(f"request-{name}", agreement), {f"{name}-note": name})
+        assert response.status_code == 302, name
+        client.force_login(personas.approver)
+        response = client.post(action_url("approve", agreement, _pending_of(agreement)))
+        assert response.status_code == 302, name
+        agreement.refresh_from_db()
+
+    ask_and_approve("suspend")
     assert agreement.status == "suspended"
     page = client.get(detail(agreement)).content.decode()
-    assert action_url("resume", agreement) in page
-    assert action_url("suspend", agreement) not in page
-    assert (
-        client.post(action_url("resume", agreement), {"resume-reason": "New council"}).status_code
-        == 302
-    )
-    agreement.refresh_from_db()
+    assert action_url("request-resume", agreement) in page
+    assert action_url("request-suspend", agreement) not in page
+    ask_and_approve("resume")
     assert agreement.status == "in_progress"
-    assert (
-        client.post(
-            action_url("terminate", agreement), {"terminate-reason": "Partner withdrew"}
-        ).status_code
-        == 302
-    )
-    agreement.refresh_from_db()
+    ask_and_approve("terminate")
     assert agreement.status == "terminated"
-    # A terminated agreement offers no edit controls.
+    # A terminated agreement offers no edit controls and no further request.
     client.force_login(personas.officer)
     page = client.get(detail(agreement))
     assert "edit" not in page.context["actions"]
+    assert not any(name.startswith("request_") for name in page.context["actions"])
 
 
 def test_resume_of_an_unsuspended_agreement_is_refused(client, personas):
     agreement = agreement_at("legal", home_city=personas.tehran)
     client.force_login(personas.approver)
-    response = client.post(action_url("resume", agreement), {"resume-reason": "x"})
+    response = client.post(action_url("request-resume", agreement), {"resume-note": "x"})
     assert response.status_code == 409
     agreement.refresh_from_db()
     assert agreement.status == "in_progress"
+    assert not StageRequest.objects.filter(agreement=agreement).exists()
 
 
 def test_upgrade_request_for_an_active_friendship(client, personas):
     agreement = agreement_at("active", home_city=personas.tehran, kind="friendship")
     client.force_login(personas.officer)
-    response = client.post(action_url("request-upgrade", agreement))
+    response = client.post(action_url("request-upgrade", agreement), {"upgrade-note": "Ten years"})
     assert response.status_code == 302
     stage_request = StageRequest.objects.get(agreement=agreement)
     assert stage_request.action == "upgrade"

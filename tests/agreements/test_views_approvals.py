@@ -45,8 +45,12 @@ def test_post_is_not_allowed(client, personas):
 def test_pending_requests_oldest_first_with_decision_buttons(client, personas):
     newer = _ready(personas)
     older = _ready(personas)
-    first = services.request_advance(agreement=older, by=personas.officer)
-    second = services.request_advance(agreement=newer, by=personas.officer)
+    first = services.request_advance(
+        agreement=older, by=personas.officer, note="Ready for the next stage"
+    )
+    second = services.request_advance(
+        agreement=newer, by=personas.officer, note="Ready for the next stage"
+    )
     # Make the order unambiguous whatever the clock resolution.
     first.created_at = timezone.now() - datetime.timedelta(days=3)
     first.save()
@@ -64,7 +68,9 @@ def test_pending_requests_oldest_first_with_decision_buttons(client, personas):
 
 def test_gate_state_is_shown(client, personas):
     agreement = _ready(personas)
-    stage_request = services.request_advance(agreement=agreement, by=personas.officer)
+    stage_request = services.request_advance(
+        agreement=agreement, by=personas.officer, note="Ready for the next stage"
+    )
     # The contact is deleted after the request: the gate is no longer met.
     agreement.contacts.get().delete()
     client.cookies["django_language"] = "en"
@@ -78,7 +84,9 @@ def test_gate_state_is_shown(client, personas):
 
 def test_own_request_is_shown_but_cannot_be_decided(client, personas):
     agreement = _ready(personas)
-    stage_request = services.request_advance(agreement=agreement, by=personas.approver)
+    stage_request = services.request_advance(
+        agreement=agreement, by=personas.approver, note="Ready for the next stage"
+    )
     client.force_login(personas.approver)
     response = client.get(QUEUE)
     (row,) = response.context["rows"]
@@ -93,7 +101,9 @@ def test_own_request_is_shown_but_cannot_be_decided(client, personas):
 
 def test_other_municipalities_requests_are_not_shown(client, personas):
     isfahan = _ready(personas, city=personas.isfahan)
-    services.request_advance(agreement=isfahan, by=personas.isfahan_officer)
+    services.request_advance(
+        agreement=isfahan, by=personas.isfahan_officer, note="Ready for the next stage"
+    )
     client.force_login(personas.approver)
     response = client.get(QUEUE)
     assert response.context["rows"] == []
@@ -101,7 +111,9 @@ def test_other_municipalities_requests_are_not_shown(client, personas):
 
 def test_officer_sees_the_queue_without_decision_buttons(client, personas):
     agreement = _ready(personas)
-    stage_request = services.request_advance(agreement=agreement, by=personas.approver)
+    stage_request = services.request_advance(
+        agreement=agreement, by=personas.approver, note="Ready for the next stage"
+    )
     client.force_login(personas.officer)
     response = client.get(QUEUE)
     assert response.status_code == 200
@@ -115,7 +127,9 @@ def test_officer_sees_the_queue_without_decision_buttons(client, personas):
 
 def test_decided_requests_leave_the_queue(client, personas):
     agreement = _ready(personas)
-    stage_request = services.request_advance(agreement=agreement, by=personas.officer)
+    stage_request = services.request_advance(
+        agreement=agreement, by=personas.officer, note="Ready for the next stage"
+    )
     client.force_login(personas.approver)
     response = client.post(
         reverse("agreements:approve", args=[agreement.pk, stage_request.pk]), {"next": QUEUE}
@@ -131,7 +145,9 @@ def test_the_queue_reads_pending_requests_in_order_and_a_page_by_id(client, pers
     # More requests on the page than SQLite guesses an equality on an index matches
     # (ten rows, without statistics).
     for _ in range(12):
-        services.request_advance(agreement=_ready(personas), by=personas.officer)
+        services.request_advance(
+            agreement=_ready(personas), by=personas.officer, note="Ready for the next stage"
+        )
     client.force_login(personas.admin)
     queries = captured(lambda: client.get(QUEUE))
     on_requests = [sql for sql in queries if 'FROM "agreements_stagerequest"' in sql]

@@ -176,7 +176,9 @@ def test_persian_page_is_right_to_left_with_jalali_dates(client, personas, agree
 def test_approver_sees_approve_for_someone_elses_request(client, personas):
     agreement = agreement_at("contact", home_city=personas.tehran)
     ContactFactory(agreement=agreement)
-    stage_request = services.request_advance(agreement=agreement, by=personas.officer)
+    stage_request = services.request_advance(
+        agreement=agreement, by=personas.officer, note="Ready for the next stage"
+    )
     client.force_login(personas.approver)
     response = client.get(url(agreement))
     html = response.content.decode()
@@ -188,20 +190,27 @@ def test_approver_sees_approve_for_someone_elses_request(client, personas):
 def test_requester_sees_withdraw_but_not_approve(client, personas):
     agreement = agreement_at("contact", home_city=personas.tehran)
     ContactFactory(agreement=agreement)
-    stage_request = services.request_advance(agreement=agreement, by=personas.approver)
+    stage_request = services.request_advance(
+        agreement=agreement, by=personas.approver, note="Ready for the next stage"
+    )
     client.force_login(personas.approver)
     html = client.get(url(agreement)).content.decode()
     assert reverse("agreements:approve", args=[agreement.pk, stage_request.pk]) not in html
     assert reverse("agreements:withdraw", args=[agreement.pk, stage_request.pk]) in html
 
 
-def test_approver_sees_reopen_suspend_terminate(client, personas):
+@pytest.mark.parametrize("who", ["officer", "approver"])
+def test_officer_and_approver_may_request_reopen_suspend_terminate(client, personas, who):
     agreement = agreement_at("legal", home_city=personas.tehran)
-    client.force_login(personas.approver)
+    client.force_login(getattr(personas, who))
     html = client.get(url(agreement)).content.decode()
     for name in ["reopen", "suspend", "terminate"]:
-        assert reverse(f"agreements:{name}", args=[agreement.pk]) in html
-    assert reverse("agreements:resume", args=[agreement.pk]) not in html
+        assert reverse(f"agreements:request-{name}", args=[agreement.pk]) in html
+    assert reverse("agreements:request-resume", args=[agreement.pk]) not in html
+    # The stage select of a reopen offers the earlier stages only.
+    assert 'name="reopen-to_stage"' in html
+    assert '<option value="contact"' in html and '<option value="goals"' in html
+    assert '<option value="signing"' not in html
 
 
 # --- Timeline and history -------------------------------------------------------------------------
@@ -210,7 +219,9 @@ def test_approver_sees_reopen_suspend_terminate(client, personas):
 def test_timeline_has_records_requests_and_stage_changes(client, personas):
     agreement = agreement_at("contact", home_city=personas.tehran)
     ContactFactory(agreement=agreement, participants="Both mayors in Rome")
-    stage_request = services.request_advance(agreement=agreement, by=personas.officer)
+    stage_request = services.request_advance(
+        agreement=agreement, by=personas.officer, note="Ready for the next stage"
+    )
     services.approve_stage_request(stage_request=stage_request, by=personas.approver)
     client.force_login(personas.viewer)
     events = client.get(url(agreement)).context["timeline"]
@@ -249,7 +260,9 @@ def test_history_shows_field_differences_who_and_reason(client, personas, agreem
 def test_history_shows_stage_changes_of_the_agreement(client, personas):
     agreement = agreement_at("contact", home_city=personas.tehran)
     ContactFactory(agreement=agreement)
-    stage_request = services.request_advance(agreement=agreement, by=personas.officer)
+    stage_request = services.request_advance(
+        agreement=agreement, by=personas.officer, note="Ready for the next stage"
+    )
     services.approve_stage_request(stage_request=stage_request, by=personas.approver)
     client.force_login(personas.viewer)
     client.cookies["django_language"] = "en"

@@ -35,7 +35,7 @@ from tests.factories import (
     MemorandumArticleFactory,
     MemorandumFactory,
 )
-from tests.workflow_helpers import db_state
+from tests.workflow_helpers import approved_move, db_state
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,13 @@ def test_record_of_another_agreement_is_not_found(client, personas, agreement):
 
 
 def test_terminated_agreement_is_read_only(client, personas, agreement):
-    services.terminate(agreement=agreement, by=personas.approver, reason="Ended by both councils")
+    approved_move(
+        agreement,
+        "terminate",
+        by=personas.officer,
+        approver=personas.approver,
+        note="Ended by both councils",
+    )
     client.force_login(personas.officer)
     assert client.get(create_url(agreement, "contacts")).status_code == 409
     assert client.get(reverse("agreements:edit", args=[agreement.pk])).status_code == 409

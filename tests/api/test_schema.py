@@ -16,11 +16,13 @@ CONTRACT_PATHS = [
     "/api/v1/agreements/",
     "/api/v1/agreements/{id}/",
     "/api/v1/agreements/{id}/advance/",
+    "/api/v1/agreements/{id}/requests/",
     "/api/v1/agreements/{id}/history/",
     "/api/v1/agreements/{id}/memorandum.pdf",
     "/api/v1/stage-requests/",
     "/api/v1/stage-requests/{id}/approve/",
     "/api/v1/stage-requests/{id}/reject/",
+    "/api/v1/stage-requests/{id}/withdraw/",
     "/api/v1/memoranda/{id}/freeze/",
     *(
         f"/api/v1/agreements/{{agreement_pk}}/{kind}/{suffix}"

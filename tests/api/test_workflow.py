@@ -11,6 +11,8 @@ from tests.workflow_helpers import agreement_at, fulfil_gate
 
 pytestmark = pytest.mark.django_db
 
+REASON = {"note": "Ready for the next stage"}
+
 
 def advance_url(agreement) -> str:
     return f"/api/v1/agreements/{agreement.pk}/advance/"
@@ -56,21 +58,32 @@ def test_advance_creates_a_pending_request(personas, agreement, client_for):
 def test_second_advance_while_pending_is_409(personas, agreement, client_for):
     fulfil_gate(agreement)
     api = client_for(personas.officer)
-    assert api.post(advance_url(agreement), {}, format="json").status_code == 201
-    response = api.post(advance_url(agreement), {}, format="json")
+    assert api.post(advance_url(agreement), REASON, format="json").status_code == 201
+    response = api.post(advance_url(agreement), REASON, format="json")
     assert response.status_code == 409 and response.json()["missing"] == []
 
 
 def test_viewer_cannot_advance(personas, agreement, client_for):
     fulfil_gate(agreement)
-    response = client_for(personas.viewer).post(advance_url(agreement), {}, format="json")
+    response = client_for(personas.viewer).post(advance_url(agreement), REASON, format="json")
     assert response.status_code == 403
     assert not StageRequest.objects.exists()
 
 
 def test_advance_outside_municipalities_is_404(personas, agreement, client_for):
-    response = client_for(personas.isfahan_officer).post(advance_url(agreement), {}, format="json")
+    response = client_for(personas.isfahan_officer).post(
+        advance_url(agreement), REASON, format="json"
+    )
     assert response.status_code == 404
+
+
+def test_advance_without_a_reason_is_400(personas, agreement, client_for):
+    fulfil_gate(agreement)
+    for body in ({}, {"note": ""}, {"note": "   "}):
+        response = client_for(personas.officer).post(advance_url(agreement), body, format="json")
+        assert response.status_code == 400
+        assert list(response.json()) == ["note"]
+    assert not StageRequest.objects.exists()
 
 
 def test_advance_is_post_only(personas, agreement, client_for):
@@ -91,14 +104,14 @@ def test_advance_note_too_long_is_400(personas, agreement, client_for):
 @pytest.fixture
 def pending(personas, agreement, client_for):
     fulfil_gate(agreement)
-    response = client_for(personas.officer).post(advance_url(agreement), {}, format="json")
+    response = client_for(personas.officer).post(advance_url(agreement), REASON, format="json")
     return StageRequest.objects.get(pk=response.json()["id"])
 
 
 def test_pending_queue(personas, pending, client_for):
     other = AgreementFactory(home_city=personas.isfahan)
     fulfil_gate(other)
-    client_for(personas.isfahan_officer).post(advance_url(other), {}, format="json")
+    client_for(personas.isfahan_officer).post(advance_url(other), REASON, format="json")
     body = client_for(personas.approver).get("/api/v1/stage-requests/", {"state": "pending"}).json()
     assert set(body) == {"count", "next", "previous", "results"}
     assert [row["id"] for row in body["results"]] == [pending.pk]
@@ -133,7 +146,7 @@ def test_approve_moves_the_agreement(personas, pending, client_for):
 def test_requester_cannot_approve_own_request(personas, agreement, client_for):
     fulfil_gate(agreement)
     api = client_for(personas.approver)
-    stage_request = api.post(advance_url(agreement), {}, format="json").json()
+    stage_request = api.post(advance_url(agreement), REASON, format="json").json()
     response = api.post(f"/api/v1/stage-requests/{stage_request['id']}/approve/", {}, format="json")
     assert response.status_code == 403
     agreement.refresh_from_db()
@@ -160,7 +173,7 @@ def test_deciding_twice_is_409(personas, pending, client_for):
     api = client_for(personas.approver)
     assert api.post(request_url(pending, "approve"), {}, format="json").status_code == 200
     assert api.post(request_url(pending, "approve"), {}, format="json").status_code == 409
-    assert api.post(request_url(pending, "reject"), {}, format="json").status_code == 409
+    assert api.post(request_url(pending, "reject"), REASON, format="json").status_code == 409
 
 
 def test_approve_when_the_gate_is_no_longer_met_is_409(personas, pending, client_for):

@@ -74,11 +74,14 @@ def test_officer_creates_logs_requests_and_approver_approves(
     assert contact.date.isoformat() == "2024-05-04"
     assert contact.created_by == personas.officer
 
-    # Asks for the next stage.
-    officer.locator("form[action$='/request-advance/'] button[type=submit]").click()
+    # Asks for the next stage, with the reason every request needs.
+    request_form = officer.locator("form[action$='/request-advance/']")
+    request_form.locator("textarea").fill("The mayors met in Tehran")
+    request_form.locator("button[type=submit]").click()
     expect(officer.locator("#pending-request")).to_be_visible()
     stage_request = StageRequest.objects.get(agreement=agreement)
     assert stage_request.state == RequestState.PENDING
+    assert stage_request.note == "The mayors met in Tehran"
     # The requester is not offered the decision (four eyes).
     expect(officer.locator("form[action$='/approve/']")).to_have_count(0)
     officer.screenshot(path=screenshots / f"{language}-agreement.png", full_page=True)
@@ -123,7 +126,7 @@ def test_viewer_sees_no_edit_controls(sign_in, personas):
         "a[href$='/edit/']",
         "form[action$='/delete/']",
         "form[action$='/request-advance/']",
-        "form[action$='/suspend/']",
+        "form[action$='/request-suspend/']",
         "#checklist a",
         "#actions form",
     ]:

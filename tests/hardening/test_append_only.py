@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from agreements import services
 from agreements.models import Agreement, Status
 from tests.factories import AgreementFactory
+from tests.workflow_helpers import approved_move
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,8 +114,9 @@ def test_api_agreement_endpoint_offers_no_delete(personas):
 
 def test_terminating_archives_and_keeps_history(personas):
     agreement = AgreementFactory(home_city=personas.tehran)
-    services.terminate(agreement=agreement, by=personas.approver, reason="Partner withdrew")
-    agreement.refresh_from_db()
+    approved_move(
+        agreement, "terminate", by=personas.officer, approver=personas.approver, note="Withdrew"
+    )
     assert agreement.status == Status.TERMINATED
     assert agreement.history.count() == 2
     assert agreement.history.first().history_change_reason.startswith("Terminated")

@@ -87,7 +87,8 @@ def test_refused_transition_is_logged_with_the_request(personas, audit):
     client = Client()
     client.force_login(personas.officer)
     path = f"/agreements/{agreement.pk}/request-advance/"
-    client.post(path, REMOTE_ADDR=ADDRESS)  # the contact stage's gate is not met
+    # The contact stage's gate is not met.
+    client.post(path, {"advance-note": "Ready"}, REMOTE_ADDR=ADDRESS)
     lines = [line for line in _audit_lines(audit) if "refused action=request_advance" in line]
     assert lines, _audit_lines(audit)
     assert "reason=gate" in lines[0]
@@ -98,7 +99,9 @@ def test_refused_transition_is_logged_with_the_request(personas, audit):
 def test_service_refusal_outside_a_request_still_has_time(personas, audit):
     agreement = AgreementFactory(home_city=personas.tehran)
     with pytest.raises(Forbidden):
-        services.request_advance(agreement=agreement, by=personas.viewer)
+        services.request_advance(
+            agreement=agreement, by=personas.viewer, note="Ready for the next stage"
+        )
     line = next(line for line in _audit_lines(audit) if "refused" in line)
     assert "address=- path=-" in line
     assert UTC_TIME.search(line)

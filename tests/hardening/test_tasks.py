@@ -47,7 +47,9 @@ def test_workflow_notifications_go_through_the_queue(personas, settings):
     settings.TASKS = DATABASE_QUEUE
     agreement = AgreementFactory(home_city=personas.tehran)
     ContactFactory(agreement=agreement)
-    services.request_advance(agreement=agreement, by=personas.officer)
+    services.request_advance(
+        agreement=agreement, by=personas.officer, note="Ready for the next stage"
+    )
     # The request queued one small task (ids only) and composed nothing itself.
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "agreements.tasks.notify_request_made"
@@ -64,7 +66,9 @@ def _persian_officers_request(personas, settings) -> StageRequest:
     """A pending request by an officer who reads Persian; from now on the database queue."""
     agreement = AgreementFactory(home_city=personas.tehran)
     ContactFactory(agreement=agreement)
-    request = services.request_advance(agreement=agreement, by=personas.officer)
+    request = services.request_advance(
+        agreement=agreement, by=personas.officer, note="Ready for the next stage"
+    )
     personas.officer.email = "officer@example.org"
     personas.officer.save()
     UserProfile.objects.create(user=personas.officer, language="fa")

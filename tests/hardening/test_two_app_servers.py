@@ -127,7 +127,7 @@ def test_sign_in_on_one_server_and_act_on_the_other(personas, tmp_path):
         assert "/accounts/login/" not in page.url
         response = browser.post(
             f"{server_b}/agreements/{agreement.pk}/request-advance/",
-            data={"csrfmiddlewaretoken": _csrf_from(page.text), "note": "From server B"},
+            data={"csrfmiddlewaretoken": _csrf_from(page.text), "advance-note": "From server B"},
             headers={"Referer": f"{server_b}/agreements/{agreement.pk}/"},
             allow_redirects=False,
             timeout=30,
