@@ -21,6 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
+from cities.validators import validate_text
 
 from . import permissions, workflow
 from .forms_fields import JalaliDateField
@@ -366,7 +367,11 @@ class DocumentForm(VersionedForm):
 
 class NoteForm(StyledFormMixin, forms.Form):
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_text],
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -380,6 +385,7 @@ class ReasonForm(StyledFormMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": REASON_REQUIRED},
+        validators=[validate_text],
     )
 
     def __init__(self, *args, **kwargs) -> None:
