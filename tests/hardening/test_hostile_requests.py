@@ -1,6 +1,7 @@
-"""Numbers and nesting past what a database or a parser holds get a 4xx, never a
-500, and write nothing: a page number past 64 bits, an id past 64 bits in a URL
-or a query, a JSON body nested 100,000 deep. Each request is its own test: on
+"""Numbers, nesting and characters past what a database or a parser holds get a
+4xx, never a 500, and write nothing: a page number past 64 bits, an id past 64
+bits in a URL or a query, a JSON body nested 100,000 deep, a NUL in a query,
+cookie or header (PostgreSQL cannot hold one). Each request is its own test: on
 PostgreSQL an error inside the test's transaction would hide the next one."""
 
 from __future__ import annotations
@@ -159,3 +160,33 @@ def test_ordinary_nesting_is_still_parsed(personas, world):
         format="json",
     )
     assert response.status_code == 201, response.content
+
+
+# --- NUL outside the forms --------------------------------------------------------------------------
+
+NUL_REQUESTS = {
+    "admin-choice-filter": ("admin", "/admin/agreements/agreement/?stage__exact=%00", {}),
+    "admin-country-filter": ("admin", "/admin/cities/city/?country__exact=%00", {}),
+    "list-search": ("officer", "/agreements/?q=Teh%00ran", {}),
+    "api-search": ("officer", "/api/v1/cities/?search=%00", {}),
+    "path": ("officer", "/agreements/%00/", {}),
+    # The cookie parser unescapes octal escapes inside quotes: a NUL in the session key.
+    "session-cookie": (None, "/agreements/", {"HTTP_COOKIE": 'sessionid="12345678\\000abc"'}),
+    "token-header": (None, "/api/v1/agreements/", {"HTTP_AUTHORIZATION": "Token abc\x00def"}),
+}
+
+
+@pytest.mark.parametrize("name", NUL_REQUESTS)
+def test_nul_in_a_request_is_400(personas, world, name):
+    user, url, headers = NUL_REQUESTS[name]
+    client = Client(raise_request_exception=False)
+    if user == "admin":
+        personas.admin.is_superuser = True
+        personas.admin.save()
+    if user:
+        client.force_login(getattr(personas, user))
+    before = db_state()
+    response = client.get(url, **headers)
+    assert response.status_code == 400
+    assert response["X-Error-Id"]
+    assert db_state() == before
