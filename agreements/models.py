@@ -13,6 +13,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -172,6 +173,11 @@ class Tracked(models.Model):
         super().save(*args, **kwargs)
 
 
+# A partnership's term, at most: the workflow adds it to the signing date (at most
+# 2100) for the expiry date; 32,767 years (the column's limit) passed year 9999.
+TERM_YEARS_MAX = 99
+
+
 def _end_not_before_start(start: str, end: str, name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{end}__isnull": True})
@@ -298,7 +304,12 @@ class Agreement(Tracked):
         blank=True,
         help_text=_("Filled from the signing date when it is known."),
     )
-    term_years = models.PositiveSmallIntegerField(_("term (years)"), null=True, blank=True)
+    term_years = models.PositiveSmallIntegerField(
+        _("term (years)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(TERM_YEARS_MAX)],
+    )
     expires_on = models.DateField(
         _("expires on"), null=True, blank=True, validators=[validate_date]
     )
@@ -635,7 +646,9 @@ class Memorandum(Record):
     place_fa = models.CharField(
         _("signing place (Persian)"), max_length=200, blank=True, validators=[validate_line]
     )
-    term_years = models.PositiveSmallIntegerField(_("term (years)"), default=5)
+    term_years = models.PositiveSmallIntegerField(
+        _("term (years)"), default=5, validators=[MaxValueValidator(TERM_YEARS_MAX)]
+    )
     home_signatory_name = models.CharField(
         _("home signatory"), max_length=200, blank=True, validators=[validate_line]
     )

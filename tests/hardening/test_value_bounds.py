@@ -28,7 +28,7 @@ from cities.validators import (
     DATE_OUT_OF_RANGE,
     LINE_BREAK,
 )
-from tests.factories import AgreementFactory
+from tests.factories import AgreementFactory, MemorandumFactory
 from tests.workflow_helpers import db_state
 
 pytestmark = pytest.mark.django_db
@@ -331,3 +331,28 @@ def test_import_of_xlsx_with_c1_characters_writes_nothing(personas):
         importing.apply_import(plan, by=personas.admin, reason="test")
     assert not Agreement.objects.exists()
     assert not City.objects.filter(name="Florence").exists()
+
+
+# --- Terms ---------------------------------------------------------------------------------------------
+
+
+def test_a_term_past_99_years_is_refused(personas, agreement):
+    # The workflow adds the term to the signing date: 32,767 years passed year 9999
+    # and the approval of the signing stage failed.
+    memorandum = MemorandumFactory(agreement=agreement)
+    api = api_client(personas.officer, "en")
+    before = db_state()
+    for url, body in [
+        (f"/api/v1/agreements/{agreement.pk}/", {"term_years": 32767}),
+        (f"/api/v1/agreements/{agreement.pk}/memoranda/{memorandum.pk}/", {"term_years": 100}),
+    ]:
+        response = api.patch(url, body, format="json")
+        assert response.status_code == 400
+        assert response.json() == {"term_years": ["Ensure this value is less than or equal to 99."]}
+    assert db_state() == before
+    response = api.patch(
+        f"/api/v1/agreements/{agreement.pk}/memoranda/{memorandum.pk}/",
+        {"term_years": 99},
+        format="json",
+    )
+    assert response.status_code == 200
