@@ -2,9 +2,15 @@
 
 A small, stable API shared by the web pages and the PDF documents:
 
-    to_jalali(date) -> jdatetime.date
+    to_jalali(date) -> jdatetime.date        (ValueError outside jdatetime's years)
     format_jalali(date, *, persian_digits=True) -> "۱۰ آذر ۱۴۰۵"
     persian_digits(text) -> text with ۰-۹ instead of 0-9
+    local_day(date_or_datetime) -> datetime.date
+
+Display never fails on a stored value: forms, API and import keep dates within
+1900-2100 (cities.validators), but a date written before that rule (0001-01-01,
+9999-12-31) has no Jalali date in jdatetime, and a moment at the end of year 9999
+has no local time east of UTC. format_jalali then shows the ISO date.
 
 Month names come from jdatetime's table, not from its locale machinery, so no
 process-wide locale is touched (jdatetime's locale is per object or global
@@ -27,19 +33,28 @@ def persian_digits(text: object) -> str:
     return str(text).translate(_TO_PERSIAN)
 
 
-def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
+def local_time(value: datetime.datetime) -> datetime.datetime:
+    """An aware datetime in the project's time zone (Asia/Tehran); unchanged when naive,
+    or when the local time would fall past year 9999."""
+    if timezone.is_aware(value):
+        try:
+            return timezone.localtime(value)
+        except OverflowError:
+            return value
+    return value
+
+
+def local_day(value: datetime.date | datetime.datetime) -> datetime.date:
+    """The day of a date, or of a datetime in the project's time zone, not in UTC."""
     if isinstance(value, datetime.datetime):
-        # An aware datetime is shown on the day it is in the project's time zone
-        # (Asia/Tehran), not in UTC.
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.date()
+        return local_time(value).date()
     return value
 
 
 def to_jalali(value: datetime.date | datetime.datetime) -> jdatetime.date:
-    """The Solar Hijri date of a Gregorian date (or of an aware datetime's local day)."""
-    return jdatetime.date.fromgregorian(date=_as_date(value))
+    """The Solar Hijri date of a Gregorian date (or of an aware datetime's local day).
+    ValueError for a date jdatetime cannot hold (before 622 or after about 9377 CE)."""
+    return jdatetime.date.fromgregorian(date=local_day(value))
 
 
 def format_jalali(
@@ -49,7 +64,11 @@ def format_jalali(
     Persian digits). An empty string for None, so templates can pass optional dates."""
     if value is None:
         return ""
-    jalali = to_jalali(value)
+    try:
+        jalali = to_jalali(value)
+    except (ValueError, OverflowError):
+        # A date stored before the 1900-2100 bounds: the ISO date rather than an error.
+        return local_day(value).isoformat()
     text = f"{jalali.day} {jdatetime.date.j_months_fa[jalali.month - 1]} {jalali.year}"
     return _persian(text) if persian_digits else text
 

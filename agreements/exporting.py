@@ -4,7 +4,9 @@ The first columns are the import columns (agreements/importing.py), so an
 export can be imported again; the current stage, status and dates follow.
 Cells that a spreadsheet would run as a formula (starting with =, +, -, @, a
 tab or a carriage return) get an apostrophe in front; the importer takes it
-off again.
+off again. An XLSX cell cannot hold a control character (XML 1.0), which text
+stored before the models refused them may contain: each is written as U+FFFD
+(cities.validators.printable), so the export still opens and shows where one was.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from typing import IO, Any, TypeVar
 
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
 
+from cities.validators import printable
+
+from .dates import local_time
 from .importing import COLUMNS as IMPORT_COLUMNS
 from .models import Agreement
 
@@ -81,7 +85,7 @@ def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).replace(microsecond=0).isoformat()
+        return local_time(value).replace(microsecond=0).isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, str):
@@ -156,10 +160,12 @@ def write_xlsx(
     for row in rows(queryset, progress):
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 # Never a formula, whatever the text starts with.
+                cell = WriteOnlyCell(sheet, value=printable(value))
                 cell.data_type = "s"
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
             cells.append(cell)
         sheet.append(cells)
     workbook.save(file)

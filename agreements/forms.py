@@ -21,6 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
+from cities.validators import validate_text
 
 from . import permissions, workflow
 from .forms_fields import JalaliDateField
@@ -367,7 +368,11 @@ class DocumentForm(VersionedForm):
 
 class NoteForm(StyledFormMixin, forms.Form):
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_text],
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -385,6 +390,7 @@ class DecisionForm(NoteForm):
         max_length=2000,
         help_text=_("Required to reject: the reason, sent to the requester."),
         widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_text],
     )
 
 
@@ -397,6 +403,7 @@ class RequestForm(StyledFormMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": REQUEST_REASON_REQUIRED},
+        validators=[validate_text],
     )
 
     def __init__(self, *args, action: str, agreement: Agreement, **kwargs) -> None:

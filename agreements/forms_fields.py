@@ -11,7 +11,9 @@ models and services never see a Jalali date.
 
 A year below 1700 is read as Jalali, anything else as Gregorian, so an ISO date
 pasted on a Persian page still works and no Jalali year (13xx-14xx) is mistaken
-for a Gregorian one.
+for a Gregorian one. The date must then lie between 1900-01-01 and 2100-12-31
+(cities.validators.validate_date, the models' own rule): the message names both
+calendars' bounds.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from cities.validators import validate_date
 
 from .dates import persian_digits, to_jalali
 
@@ -52,8 +56,12 @@ def parse_date(text: str) -> datetime.date | None:
 
 
 def jalali_text(value: datetime.date, *, persian: bool = True) -> str:
-    """ "1403/02/15" (in Persian digits when `persian`), as typed in the field."""
-    jalali = to_jalali(value)
+    """ "1403/02/15" (in Persian digits when `persian`), as typed in the field; the ISO
+    date for one stored before the bounds that has no Jalali date."""
+    try:
+        jalali = to_jalali(value)
+    except ValueError:
+        return value.isoformat()
     text = f"{jalali.year:04d}/{jalali.month:02d}/{jalali.day:02d}"
     return persian_digits(text) if persian else text
 
@@ -90,6 +98,7 @@ class JalaliDateInput(forms.DateInput):
 
 class JalaliDateField(forms.DateField):
     widget = JalaliDateInput
+    default_validators = [validate_date]
     default_error_messages = {
         "invalid": _("Enter a valid date, e.g. 1403/02/15 (Solar Hijri) or 2024-05-04."),
     }

@@ -13,6 +13,10 @@ partner_country, partner_name_fa, kind, stage, year, notes. The Persian names,
 year and notes may be blank or absent; other columns (an export's status and
 dates) are ignored, so an export can be imported again.
 
+Text is checked as the models check it (cities.validators): no control character
+in any column, no line break in a name; such a cell is a row error naming its
+column (PostgreSQL cannot store a NUL at all, and bulk_create runs no validators).
+
 Cities are matched by English name (case-insensitive) and country, or created;
 home cities become home municipalities; a pair that already has a live agreement
 is left alone, so importing the same file twice adds and changes nothing.
@@ -38,6 +42,7 @@ from django_countries import countries
 from simple_history.utils import bulk_create_with_history
 
 from cities.models import City, search_name_for
+from cities.validators import LINE_BREAKS, character_code, control_character
 
 from .models import Agreement, Kind, Origin, Stage
 from .workflow import status_for
@@ -54,6 +59,8 @@ COLUMNS = [
     "year",
     "notes",
 ]
+# Columns whose text may span lines (an agreement's summary); every other is one line.
+MULTILINE_COLUMNS = frozenset({"notes"})
 REQUIRED_COLUMNS = ["home_city", "home_country", "partner_city", "partner_country", "kind", "stage"]
 NAME_MAX_LENGTH = City._meta.get_field("name").max_length
 YEAR_MIN = 1800
@@ -358,13 +365,41 @@ _SIDE_MESSAGES = {
 }
 
 
+_CONTROL_IN_COLUMN = gettext_lazy(
+    "Control character %(character)s in column %(column)s: remove it (it is invisible "
+    "and cannot be stored)."
+)
+_LINE_BREAK_IN_COLUMN = gettext_lazy("Line break in column %(column)s: use one line.")
+
+
+def _character_problems(values: Mapping[str, Any]) -> list[str]:
+    """One message per column of ours whose text the models would refuse."""
+    problems = []
+    for column in COLUMNS:
+        multiline = column in MULTILINE_COLUMNS
+        character = control_character(_text(values, column), multiline=multiline)
+        if character is None:
+            continue
+        if not multiline and character in LINE_BREAKS:
+            problems.append(str(_LINE_BREAK_IN_COLUMN) % {"column": column})
+        else:
+            problems.append(
+                str(_CONTROL_IN_COLUMN) % {"character": character_code(character), "column": column}
+            )
+    return problems
+
+
 def _plan_row(
     row: SourceRow,
     plan: ImportPlan,
     seen_pairs: dict[tuple[CityKey, CityKey], int],
 ) -> PlannedRow | None:
     values = row.values
-    problems: list[str] = []
+    problems = _character_problems(values)
+    if problems:
+        # The other checks would quote the same cells back; these say what to fix.
+        plan.errors.extend(RowError(row.line, message) for message in problems)
+        return None
     sides = {}
     for side in ("home", "partner"):
         name = _text(values, f"{side}_city")

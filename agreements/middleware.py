@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -52,3 +53,38 @@ class UserLanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RefuseNulMiddleware:
+    """400 for a request whose path, query, cookies or headers carry a NUL character.
+
+    PostgreSQL cannot hold NUL in text, not even as a query parameter: psycopg raises
+    DataError (a 500) wherever such a value reaches a lookup that no form validated
+    first, such as an admin list filter (?stage__exact=%00) or a session cookie
+    ("12345678\\000" in quotes, which the cookie parser unescapes). Form and API
+    fields already refuse NUL (Django's and DRF's CharField); this covers the rest.
+    Goes before the session middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _carries_nul(request):
+            raise BadRequest("NUL character in the request")
+        return self.get_response(request)
+
+
+def _carries_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path:
+        return True
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            return True
+    if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):
+        return True
+    return any(
+        isinstance(value, str) and "\x00" in value
+        for key, value in request.META.items()
+        if key.startswith("HTTP_")
+    )

@@ -13,6 +13,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cities.models import City
+from cities.validators import validate_date, validate_line, validate_text
 
 # --- Codes ---------------------------------------------------------------------
 
@@ -178,6 +180,11 @@ class Tracked(models.Model):
         super().save(*args, **kwargs)
 
 
+# A partnership's term, at most: the workflow adds it to the signing date (at most
+# 2100) for the expiry date; 32,767 years (the column's limit) passed year 9999.
+TERM_YEARS_MAX = 99
+
+
 def _end_not_before_start(start: str, end: str, name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{end}__isnull": True})
@@ -292,18 +299,27 @@ class Agreement(Tracked):
     origin = models.CharField(
         _("origin"), max_length=30, choices=Origin.choices, default=Origin.OTHER
     )
-    title = models.CharField(_("title"), max_length=300, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
-    first_contact_on = models.DateField(_("first contact"), null=True, blank=True)
-    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=300, blank=True, validators=[validate_line])
+    summary = models.TextField(_("summary"), blank=True, validators=[validate_text])
+    first_contact_on = models.DateField(
+        _("first contact"), null=True, blank=True, validators=[validate_date]
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True, validators=[validate_date])
     signed_year = models.PositiveSmallIntegerField(
         _("signed in (year)"),
         null=True,
         blank=True,
         help_text=_("Filled from the signing date when it is known."),
     )
-    term_years = models.PositiveSmallIntegerField(_("term (years)"), null=True, blank=True)
-    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    term_years = models.PositiveSmallIntegerField(
+        _("term (years)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(TERM_YEARS_MAX)],
+    )
+    expires_on = models.DateField(
+        _("expires on"), null=True, blank=True, validators=[validate_date]
+    )
     responsible_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -492,10 +508,10 @@ class Record(Tracked):
 
 class Contact(Record):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="contacts")
-    date = models.DateField(_("date"))
-    participants = models.TextField(_("participants"))
-    place = models.CharField(_("place"), max_length=200, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    date = models.DateField(_("date"), validators=[validate_date])
+    participants = models.TextField(_("participants"), validators=[validate_text])
+    place = models.CharField(_("place"), max_length=200, blank=True, validators=[validate_line])
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_text])
 
     class Meta:
         verbose_name = _("contact")
@@ -516,10 +532,16 @@ class Contact(Record):
 class Goal(Record):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="goals")
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
-    description = models.TextField(_("objective"))
-    description_fa = models.TextField(_("objective (Persian)"), blank=True)
-    indicator = models.CharField(_("how it is checked"), max_length=300, blank=True)
-    target_date = models.DateField(_("target date"), null=True, blank=True)
+    description = models.TextField(_("objective"), validators=[validate_text])
+    description_fa = models.TextField(
+        _("objective (Persian)"), blank=True, validators=[validate_text]
+    )
+    indicator = models.CharField(
+        _("how it is checked"), max_length=300, blank=True, validators=[validate_line]
+    )
+    target_date = models.DateField(
+        _("target date"), null=True, blank=True, validators=[validate_date]
+    )
 
     class Meta:
         verbose_name = _("goal")
@@ -533,8 +555,10 @@ class Goal(Record):
 class Commonality(Record):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="commonalities")
     kind = models.CharField(_("kind"), max_length=20, choices=CommonalityKind.choices)
-    description = models.TextField(_("description"))
-    description_fa = models.TextField(_("description (Persian)"), blank=True)
+    description = models.TextField(_("description"), validators=[validate_text])
+    description_fa = models.TextField(
+        _("description (Persian)"), blank=True, validators=[validate_text]
+    )
 
     class Meta:
         verbose_name = _("commonality")
@@ -550,9 +574,9 @@ class DepartmentSupport(Record):
         Agreement, on_delete=models.CASCADE, related_name="department_supports"
     )
     department = models.CharField(_("department"), max_length=20, choices=Department.choices)
-    supported_on = models.DateField(_("date"), null=True, blank=True)
+    supported_on = models.DateField(_("date"), null=True, blank=True, validators=[validate_date])
     joint_committee = models.BooleanField(_("joint committee formed"), default=False)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_text])
 
     class Meta:
         verbose_name = _("department support")
@@ -572,9 +596,15 @@ class LegalApproval(Record):
     status = models.CharField(
         _("status"), max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
     )
-    reference = models.CharField(_("reference number"), max_length=100, blank=True)
-    requested_on = models.DateField(_("requested on"), null=True, blank=True)
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    reference = models.CharField(
+        _("reference number"), max_length=100, blank=True, validators=[validate_line]
+    )
+    requested_on = models.DateField(
+        _("requested on"), null=True, blank=True, validators=[validate_date]
+    )
+    decided_on = models.DateField(
+        _("decided on"), null=True, blank=True, validators=[validate_date]
+    )
     document = models.ForeignKey(
         "Document",
         on_delete=models.SET_NULL,
@@ -583,7 +613,7 @@ class LegalApproval(Record):
         related_name="+",
         verbose_name=_("document"),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_text])
 
     class Meta:
         verbose_name = _("legal approval")
@@ -614,29 +644,60 @@ class Memorandum(Record):
         verbose_name=_("supersedes"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SISTER)
-    signed_on = models.DateField(_("signing date"), null=True, blank=True)
-    place = models.CharField(_("signing place"), max_length=200, blank=True)
-    place_fa = models.CharField(_("signing place (Persian)"), max_length=200, blank=True)
-    term_years = models.PositiveSmallIntegerField(_("term (years)"), default=5)
-    home_signatory_name = models.CharField(_("home signatory"), max_length=200, blank=True)
+    signed_on = models.DateField(
+        _("signing date"), null=True, blank=True, validators=[validate_date]
+    )
+    place = models.CharField(
+        _("signing place"), max_length=200, blank=True, validators=[validate_line]
+    )
+    place_fa = models.CharField(
+        _("signing place (Persian)"), max_length=200, blank=True, validators=[validate_line]
+    )
+    term_years = models.PositiveSmallIntegerField(
+        _("term (years)"), default=5, validators=[MaxValueValidator(TERM_YEARS_MAX)]
+    )
+    home_signatory_name = models.CharField(
+        _("home signatory"), max_length=200, blank=True, validators=[validate_line]
+    )
     home_signatory_name_fa = models.CharField(
-        _("home signatory (Persian)"), max_length=200, blank=True
+        _("home signatory (Persian)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
     )
-    home_signatory_title = models.CharField(_("home signatory's title"), max_length=200, blank=True)
+    home_signatory_title = models.CharField(
+        _("home signatory's title"), max_length=200, blank=True, validators=[validate_line]
+    )
     home_signatory_title_fa = models.CharField(
-        _("home signatory's title (Persian)"), max_length=200, blank=True
+        _("home signatory's title (Persian)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
     )
-    partner_signatory_name = models.CharField(_("partner signatory"), max_length=200, blank=True)
+    partner_signatory_name = models.CharField(
+        _("partner signatory"), max_length=200, blank=True, validators=[validate_line]
+    )
     partner_signatory_name_fa = models.CharField(
-        _("partner signatory (Persian)"), max_length=200, blank=True
+        _("partner signatory (Persian)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
     )
     partner_signatory_title = models.CharField(
-        _("partner signatory's title"), max_length=200, blank=True
+        _("partner signatory's title"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
     )
     partner_signatory_title_fa = models.CharField(
-        _("partner signatory's title (Persian)"), max_length=200, blank=True
+        _("partner signatory's title (Persian)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
     )
-    officials_present = models.TextField(_("officials present"), blank=True)
+    officials_present = models.TextField(
+        _("officials present"), blank=True, validators=[validate_text]
+    )
     # Set once, by the workflow, when the memorandum is frozen at signing.
     frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True, editable=False)
     frozen_by = models.ForeignKey(
@@ -699,10 +760,18 @@ class MemorandumArticle(Tracked):
     key = models.CharField(
         _("article"), max_length=20, choices=ArticleKey.choices, default=ArticleKey.OTHER
     )
-    heading_en = models.CharField(_("heading (English)"), max_length=200)
-    heading_fa = models.CharField(_("heading (Persian)"), max_length=200)
-    body_en = models.TextField(_("text (English)"), max_length=ARTICLE_BODY_MAX)
-    body_fa = models.TextField(_("text (Persian)"), max_length=ARTICLE_BODY_MAX)
+    heading_en = models.CharField(
+        _("heading (English)"), max_length=200, validators=[validate_line]
+    )
+    heading_fa = models.CharField(
+        _("heading (Persian)"), max_length=200, validators=[validate_line]
+    )
+    body_en = models.TextField(
+        _("text (English)"), max_length=ARTICLE_BODY_MAX, validators=[validate_text]
+    )
+    body_fa = models.TextField(
+        _("text (Persian)"), max_length=ARTICLE_BODY_MAX, validators=[validate_text]
+    )
 
     class Meta:
         verbose_name = _("article")
@@ -716,12 +785,12 @@ class MemorandumArticle(Tracked):
 class Delegation(Record):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="delegations")
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"), null=True, blank=True)
-    head = models.CharField(_("head of delegation"), max_length=200)
-    members = models.TextField(_("members"), blank=True)
-    purpose = models.TextField(_("purpose"), blank=True)
-    outcomes = models.TextField(_("outcomes"), blank=True)
+    start_date = models.DateField(_("start date"), validators=[validate_date])
+    end_date = models.DateField(_("end date"), null=True, blank=True, validators=[validate_date])
+    head = models.CharField(_("head of delegation"), max_length=200, validators=[validate_line])
+    members = models.TextField(_("members"), blank=True, validators=[validate_text])
+    purpose = models.TextField(_("purpose"), blank=True, validators=[validate_text])
+    outcomes = models.TextField(_("outcomes"), blank=True, validators=[validate_text])
     official = models.BooleanField(_("official"), default=True)
 
     class Meta:
@@ -743,12 +812,12 @@ class Delegation(Record):
 class Activity(Record):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="activities")
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
-    title = models.CharField(_("title"), max_length=300)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"), null=True, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
-    partners = models.TextField(_("partners"), blank=True)
+    title = models.CharField(_("title"), max_length=300, validators=[validate_line])
+    start_date = models.DateField(_("start date"), validators=[validate_date])
+    end_date = models.DateField(_("end date"), null=True, blank=True, validators=[validate_date])
+    description = models.TextField(_("description"), blank=True, validators=[validate_text])
+    outcome = models.TextField(_("outcome"), blank=True, validators=[validate_text])
+    partners = models.TextField(_("partners"), blank=True, validators=[validate_text])
 
     class Meta:
         verbose_name = _("activity")
@@ -783,7 +852,7 @@ class Document(Record):
     kind = models.CharField(
         _("kind"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER
     )
-    title = models.CharField(_("title"), max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=300, blank=True, validators=[validate_line])
     file = models.FileField(_("file"), upload_to=document_upload_to)
     original_name = models.CharField(
         _("original file name"), max_length=255, blank=True, editable=False
@@ -819,7 +888,7 @@ class StageRequest(Tracked):
         related_name="stage_requests",
         verbose_name=_("requested by"),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, validators=[validate_text])
     state = models.CharField(
         _("state"), max_length=20, choices=RequestState.choices, default=RequestState.PENDING
     )
@@ -831,7 +900,7 @@ class StageRequest(Tracked):
         related_name="decided_stage_requests",
         verbose_name=_("decided by"),
     )
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True, validators=[validate_text])
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
@@ -1000,8 +1069,8 @@ class Reminder(models.Model):
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="reminders")
     reason = models.CharField(max_length=20, choices=ReminderReason.choices)
-    sent_on = models.DateField()
-    recipients = models.TextField(blank=True)
+    sent_on = models.DateField(validators=[validate_date])
+    recipients = models.TextField(blank=True, validators=[validate_text])
 
     history = HistoricalRecords()
 

@@ -1,4 +1,11 @@
-"""E-mail, sent after commit, in each recipient's language."""
+"""E-mail, sent after commit, in each recipient's language.
+
+Subjects and bodies carry stored text (city names, notes). A subject is a header:
+a line break in it makes Django refuse the whole message (BadHeaderError), so
+every subject is made one clean line and every body loses the control characters
+that no mail reader shows (cities.validators.printable). The models refuse those
+characters now; this keeps values stored before that from stopping the e-mail.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,8 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from cities.validators import printable
 
 from .models import Agreement, RequestAction, Role, RoleName, Stage, StageRequest
 from .tasks import queue_email
@@ -47,6 +56,7 @@ def _send(users: Iterable, subject_and_body) -> int:
             continue
         with translation.override(language_of(user)):
             subject, body = subject_and_body()
+        subject, body = printable(str(subject), multiline=False), printable(str(body))
         # Through django-tasks: at once in tests/DEBUG, a database queue in production.
         queue_email(subject=subject, body=body, to=[user.email])
         sent += 1

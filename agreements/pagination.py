@@ -25,10 +25,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 PER_PAGE = 50
 COUNT_CAP = 10_000
+# Beyond it the OFFSET overflows the databases' 64-bit integers (SQLite raises
+# OverflowError, PostgreSQL "bigint out of range"); nobody pages that far.
+MAX_PAGE = 1_000_000
+INVALID_PAGE = _("There is no page %(number)s.")
 
 
 @dataclass
@@ -107,10 +112,15 @@ def page_rows(queryset: QuerySet, offset: int, limit: int, total: int | None = N
 
 
 def page_number(request: HttpRequest, name: str = "page") -> int:
+    """The page asked for: 1 when absent or not a number, 404 past MAX_PAGE (as
+    Django's paginator answers for a page that does not exist)."""
+    raw = request.GET.get(name, "1")
     try:
-        number = int(request.GET.get(name, "1"))
+        number = int(raw)
     except ValueError:
         return 1
+    if number > MAX_PAGE:
+        raise Http404(INVALID_PAGE % {"number": raw[:30]})
     return max(number, 1)
 
 

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from .validators import validate_line, validate_text
+
 
 class Characteristic(models.TextChoices):
     HISTORIC = "historic", _("Historic")
@@ -47,11 +49,17 @@ class CityQuerySet(models.QuerySet):
 
 
 class City(models.Model):
-    name = models.CharField(_("name (English)"), max_length=200)
-    name_fa = models.CharField(_("name (Persian)"), max_length=200, blank=True)
+    name = models.CharField(_("name (English)"), max_length=200, validators=[validate_line])
+    name_fa = models.CharField(
+        _("name (Persian)"), max_length=200, blank=True, validators=[validate_line]
+    )
     country = CountryField(_("country"))
-    region = models.CharField(_("province or region"), max_length=200, blank=True)
-    region_fa = models.CharField(_("province or region (Persian)"), max_length=200, blank=True)
+    region = models.CharField(
+        _("province or region"), max_length=200, blank=True, validators=[validate_line]
+    )
+    region_fa = models.CharField(
+        _("province or region (Persian)"), max_length=200, blank=True, validators=[validate_line]
+    )
     population = models.PositiveBigIntegerField(_("population"), null=True, blank=True)
     latitude = models.DecimalField(
         _("latitude"),
@@ -73,8 +81,9 @@ class City(models.Model):
         _("titles"),
         blank=True,
         help_text=_("One per line, e.g. “Cultural capital of the Islamic world, 2006”."),
+        validators=[validate_text],
     )
-    titles_fa = models.TextField(_("titles (Persian)"), blank=True)
+    titles_fa = models.TextField(_("titles (Persian)"), blank=True, validators=[validate_text])
     characteristics = models.JSONField(
         _("characteristics"),
         default=list,
@@ -162,8 +171,10 @@ class Network(models.Model):
         LISTING = "listing", _("Listing")
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name (English)"), max_length=200)
-    name_fa = models.CharField(_("name (Persian)"), max_length=200, blank=True)
+    name = models.CharField(_("name (English)"), max_length=200, validators=[validate_line])
+    name_fa = models.CharField(
+        _("name (Persian)"), max_length=200, blank=True, validators=[validate_line]
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NETWORK)
 
     history = HistoricalRecords()

@@ -18,9 +18,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from ..pagination import COUNT_CAP
+from ..pagination import COUNT_CAP, MAX_PAGE
 
-MAX_PAGE = 1_000_000  # beyond it OFFSET overflows some databases; nobody pages that far
 CAPPED_HEADER = "X-Total-Count-Capped"
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cities.models import Characteristic, City
+from cities.validators import jalali_date_error, validate_text
 
 from .. import workflow
 from ..models import (
@@ -54,6 +56,28 @@ class NoModelValidators:
 
     def get_validators(self) -> list:
         return []
+
+
+class GregorianDateField(serializers.DateField):
+    """DRF's ISO date field. A date that is not Gregorian but reads as a Jalali one
+    ("1403-06-31") is refused with a message that says so; one that is both
+    ("1405-09-12") is refused by the model's validate_date with the same message."""
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except serializers.ValidationError:
+            error = jalali_date_error(value)
+            if error is None:
+                raise
+            raise serializers.ValidationError(error.messages, code="jalali_date")
+
+
+class DateFieldsMixin:
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: GregorianDateField,
+    }
 
 
 # --- Authentication ------------------------------------------------------------------------
@@ -108,7 +132,7 @@ class CitySerializer(NoModelValidators, CountryFieldMixin, serializers.ModelSeri
 # --- Agreements ------------------------------------------------------------------------------
 
 
-class AgreementSerializer(NoModelValidators, serializers.ModelSerializer):
+class AgreementSerializer(NoModelValidators, DateFieldsMixin, serializers.ModelSerializer):
     """An agreement as lists show it; also what a create accepts."""
 
     home_city = serializers.PrimaryKeyRelatedField(
@@ -205,7 +229,7 @@ class AgreementDetailSerializer(AgreementSerializer):
 # --- Records ---------------------------------------------------------------------------------
 
 
-class RecordSerializer(NoModelValidators, serializers.ModelSerializer):
+class RecordSerializer(NoModelValidators, DateFieldsMixin, serializers.ModelSerializer):
     created_by = _username_field()
     version = serializers.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1, help_text=VERSION_HELP
@@ -389,7 +413,9 @@ class DocumentUpdateSerializer(DocumentSerializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default="", validators=[validate_text]
+    )
 
 
 def _reason(message, help_text) -> serializers.CharField:

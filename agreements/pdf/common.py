@@ -9,10 +9,9 @@ import json
 import unicodedata
 
 import jdatetime
-from django.utils import timezone
 from django.utils.translation import gettext
 
-from ..dates import format_jalali, persian_digits, to_jalali
+from ..dates import format_jalali, local_time, persian_digits, to_jalali
 
 GREGORIAN_MONTHS_FA = [
     "ژانویه",
@@ -74,16 +73,24 @@ def gregorian_fa(value: datetime.date) -> str:
 
 
 def jalali_en(value: datetime.date) -> str:
-    """10 Azar 1405 SH (Solar Hijri)"""
-    jalali = to_jalali(value)
+    """10 Azar 1405 SH (Solar Hijri); the ISO date for a date stored before the
+    1900-2100 bounds that has no Jalali date."""
+    try:
+        jalali = to_jalali(value)
+    except ValueError:
+        return value.isoformat()
     return f"{jalali.day} {jdatetime.date.j_months_en[jalali.month - 1]} {jalali.year} SH"
 
 
 def jalali_iso(value: datetime.date | None) -> str | None:
-    """1405-09-10: the Jalali date in the ISO layout, for data files."""
+    """1405-09-10: the Jalali date in the ISO layout, for data files (None when there
+    is none: no date, or one stored before the bounds that jdatetime cannot hold)."""
     if value is None:
         return None
-    jalali = to_jalali(value)
+    try:
+        jalali = to_jalali(value)
+    except ValueError:
+        return None
     return f"{jalali.year:04d}-{jalali.month:02d}-{jalali.day:02d}"
 
 
@@ -104,7 +111,7 @@ def reader_date(value: datetime.date | datetime.datetime | None, language: str) 
         return ""
     clock = ""
     if isinstance(value, datetime.datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        local = local_time(value)
         clock = f" {local:%H:%M}"
         value = local.date()
     if language == "fa":

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ..dates import local_day
 from ..models import Agreement
 from . import engine
 from .common import arrow, number, reader_date, text_direction, truncate, who, yes_no
@@ -59,9 +60,7 @@ class Event:
 
 
 def _day(value: datetime.date | datetime.datetime) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
+    return local_day(value)
 
 
 def _timeline(agreement: Agreement, records: dict, language: str) -> list[Event]:

@@ -16,11 +16,11 @@ import datetime
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import get_language
 
 from agreements import permissions
-from agreements.dates import format_jalali, persian_digits
+from agreements.dates import format_jalali, local_time, persian_digits
 
 register = template.Library()
 
@@ -37,8 +37,8 @@ def jdate(value: datetime.date | datetime.datetime | None, arg: str = "") -> str
     if not isinstance(value, datetime.date):
         return str(value)
     with_time = arg == "time" and isinstance(value, datetime.datetime)
-    if with_time and timezone.is_aware(value):
-        value = timezone.localtime(value)
+    if with_time:
+        value = local_time(value)
     if is_persian():
         text = format_jalali(value)
         if with_time:

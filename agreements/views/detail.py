@@ -14,11 +14,11 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import Lag
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from .. import workflow
+from ..dates import local_time
 from ..forms import DecisionForm, RequestForm
 from ..models import Agreement, ApprovalStatus, RequestAction, RequestState, Stage, Status
 from ..permissions import deciders_and_administrators, get_agreement_for_user
@@ -47,7 +47,7 @@ class Event:
     @property
     def sort_key(self) -> tuple:
         if isinstance(self.when, datetime.datetime):
-            local = timezone.localtime(self.when) if timezone.is_aware(self.when) else self.when
+            local = local_time(self.when)
             return (local.date(), local.time())
         return (self.when, datetime.time.min)
 
