@@ -1,7 +1,12 @@
 """The admin for administrators. It must not become a back door around the
-workflow: stage and status are read-only, agreements are archived (terminated)
-rather than deleted, stage requests are decided only through the workflow
-functions, frozen memoranda cannot be edited, and history cannot be reverted.
+workflow: every write goes through agreements.services (as_administrator=True),
+so the admin is refused what the pages and the API are refused (a frozen
+memorandum, its signed copy, a terminated agreement, a field fixed once saved);
+what the workflow sets (the cities once chosen, the kind after signing, stage,
+status, signing date, term, expiry) is read-only here; agreements are archived
+(terminated) rather than deleted; stage requests are decided only through the
+workflow functions; history cannot be reverted. Every change says why: the
+reason is the history row's.
 """
 
 from __future__ import annotations
@@ -10,9 +15,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from cities.validators import validate_line
 
 from . import services
 from .admin_base import AdministratorOnly
@@ -35,7 +43,7 @@ from .models import (
     UserProfile,
 )
 from .permissions import Forbidden
-from .uploads import check_document_file, inspect_upload
+from .uploads import inspect_upload
 
 User = get_user_model()
 
@@ -47,8 +55,68 @@ _CITY_SEARCH = [
 ]
 
 
+REFUSED = (services.WorkflowError, Forbidden, ValidationError)
+
+
+def _message(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(str(m) for m in exc.messages)
+    return exc.message
+
+
+class ReasonForm(forms.ModelForm):
+    """An admin form whose save says why (the history row's reason), and which is
+    checked by the service's rules before it is saved (refusals show on the form)."""
+
+    reason = forms.CharField(
+        label=_("Reason for this change"),
+        max_length=300,
+        validators=[validate_line],
+        help_text=_("Kept in the history with the change."),
+    )
+    user = None  # set by ServiceAdmin.get_form
+
+    def check(self) -> None:
+        """The service's rules for the object as the form would save it."""
+
+    def _post_clean(self) -> None:
+        # After the instance carries the form's values (as Django's UserCreationForm does).
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.check()
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.error_dict.items():
+                    self.add_error(name if name in self.fields else None, errors)
+            else:
+                self.add_error(None, exc)
+        except (services.WorkflowError, Forbidden) as exc:
+            self.add_error(None, exc.message)
+
+
+class ServiceAdmin(AdministratorOnly, SimpleHistoryAdmin):
+    """Writes through agreements.services; no bulk delete (each record's delete is
+    judged on its own)."""
+
+    form = ReasonForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def _reason(self, form, default: str) -> str:
+        return f"{form.cleaned_data.get('reason') or default} (admin)"
+
+
 @admin.register(Agreement)
-class AgreementAdmin(AdministratorOnly, SimpleHistoryAdmin):
+class AgreementAdmin(ServiceAdmin):
     list_display = [
         "id",
         "home_name",
@@ -72,16 +140,19 @@ class AgreementAdmin(AdministratorOnly, SimpleHistoryAdmin):
     list_select_related = ["home_city", "partner_city"]
     search_fields = _CITY_SEARCH + ["title"]
     autocomplete_fields = ["home_city", "partner_city", "responsible_officer"]
-    readonly_fields = [
-        "stage",
-        "status",
-        "stage_changed_at",
-        "version",
-        "created_at",
-        "updated_at",
-        "created_by",
-    ]
     show_full_result_count = False
+    _ALWAYS_READ_ONLY = ["version", "created_at", "updated_at", "created_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """What the workflow sets: everything but what services.update_agreement takes
+        (and, when adding, the two cities and the kind)."""
+        editable = services.agreement_editable_fields(obj)
+        if obj is None:
+            editable |= {"home_city", "partner_city"}
+        names = [f.name for f in Agreement._meta.concrete_fields if not f.primary_key]
+        return [n for n in names if n not in editable] + [
+            n for n in self._ALWAYS_READ_ONLY if n not in names
+        ]
 
     @admin.display(description=_("home municipality"), ordering="home_city__name")
     def home_name(self, obj: Agreement) -> str:
@@ -108,21 +179,90 @@ class AgreementAdmin(AdministratorOnly, SimpleHistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change) -> None:
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.agreement_editable_fields(obj if change else None)
+        }
+        try:
+            if change:
+                services.update_agreement(
+                    agreement=obj,
+                    by=request.user,
+                    reason=self._reason(form, "Agreement edited"),
+                    as_administrator=True,
+                    **fields,
+                )
+                obj.refresh_from_db()
+            else:
+                fields.pop("kind", None)
+                created = services.create_agreement(
+                    by=request.user,
+                    home_city=form.cleaned_data["home_city"],
+                    partner_city=form.cleaned_data["partner_city"],
+                    kind=form.cleaned_data["kind"],
+                    as_administrator=True,
+                    **fields,
+                )
+                obj.pk = created.pk
+                obj.refresh_from_db()
+        except REFUSED as exc:
+            raise PermissionDenied(_message(exc))
 
 
-class RecordAdmin(AdministratorOnly, SimpleHistoryAdmin):
+class RecordForm(ReasonForm):
+    def check(self) -> None:
+        services.check_record(record=self.instance, by=self.user, as_administrator=True)
+
+
+class RecordAdmin(ServiceAdmin):
+    form = RecordForm
     list_select_related = ["agreement__home_city", "agreement__partner_city"]
     search_fields = ["agreement__" + f for f in _CITY_SEARCH]
     autocomplete_fields = ["agreement"]
     readonly_fields = ["version", "created_at", "updated_at", "created_by"]
+    # Fixed once saved (services._FIXED_ON_RECORDS and the model's own).
+    fixed_once_saved = ["agreement"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += [f for f in self.fixed_once_saved if f not in fields]
+        return fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        try:
+            services.check_record_delete(record=obj, by=request.user, as_administrator=True)
+        except REFUSED:
+            return False
+        return True
 
     def save_model(self, request, obj, form, change) -> None:
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        label = obj._meta.verbose_name
+        try:
+            services.save_record(
+                record=obj,
+                by=request.user,
+                reason=self._reason(form, f"{label} edited" if change else f"{label} added"),
+                as_administrator=True,
+            )
+        except REFUSED as exc:  # changed meanwhile: the form's check passed a moment ago
+            raise PermissionDenied(_message(exc))
+
+    def delete_model(self, request, obj) -> None:
+        try:
+            services.delete_record(
+                record=obj,
+                by=request.user,
+                reason=f"{obj._meta.verbose_name} deleted (admin)",
+                as_administrator=True,
+            )
+        except REFUSED as exc:
+            raise PermissionDenied(_message(exc))
 
 
 @admin.register(Contact)
@@ -168,7 +308,7 @@ class ActivityAdmin(RecordAdmin):
     list_filter = ["sector"]
 
 
-class DocumentAdminForm(forms.ModelForm):
+class DocumentAdminForm(RecordForm):
     """The admin's upload passes the same check as the pages and the API."""
 
     class Meta:
@@ -194,11 +334,8 @@ class DocumentAdmin(RecordAdmin):
         "size",
         "sha256",
     ]
+    fixed_once_saved = ["agreement", "file"]
     autocomplete_fields = ["agreement", "memorandum"]
-
-    def save_model(self, request, obj, form, change) -> None:
-        check_document_file(obj)  # type, size, SHA-256 and original name of a new file
-        super().save_model(request, obj, form, change)
 
 
 class MemorandumArticleInline(admin.StackedInline):
@@ -245,10 +382,20 @@ class MemorandumAdmin(RecordAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.is_frozen:
-            return False
-        return super().has_delete_permission(request, obj)
+    def save_formset(self, request, form, formset, change) -> None:
+        """The articles, each through the service like the memorandum itself."""
+        reason = self._reason(form, "Articles edited")
+        try:
+            for article in formset.save(commit=False):
+                services.save_record(
+                    record=article, by=request.user, reason=reason, as_administrator=True
+                )
+            for article in formset.deleted_objects:
+                services.delete_record(
+                    record=article, by=request.user, reason=reason, as_administrator=True
+                )
+        except REFUSED as exc:
+            raise PermissionDenied(_message(exc))
 
 
 @admin.register(StageRequest)

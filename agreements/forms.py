@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import City
 from cities.validators import validate_text
 
-from . import permissions, workflow
+from . import permissions, services, workflow
 from .forms_fields import JalaliDateField
 from .models import (
     Activity,
@@ -149,17 +149,15 @@ class AgreementEditForm(VersionedForm):
             "kind",
             "origin",
             "first_contact_on",
-            "term_years",
-            "expires_on",
             "responsible_officer",
         ]
-        field_classes = {"first_contact_on": JalaliDateField, "expires_on": JalaliDateField}
+        field_classes = {"first_contact_on": JalaliDateField}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         agreement = self.instance
         # The kind changes freely before signing; afterwards only by an approved upgrade.
-        if agreement.stage not in (Stage.CONTACT, Stage.GOALS, Stage.LEGAL):
+        if "kind" not in services.agreement_editable_fields(agreement):
             del self.fields["kind"]
         staff = Role.objects.filter(
             city_id=agreement.home_city_id, role__in=[RoleName.OFFICER, RoleName.APPROVER]

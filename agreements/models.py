@@ -1164,7 +1164,7 @@ class ExportJob(models.Model):
     source = models.CharField(
         _("asked from"), max_length=10, choices=ExportSource.choices, default=ExportSource.PAGE
     )
-    query = models.TextField(_("filters"), blank=True)
+    query = models.TextField(_("filters"), blank=True, validators=[validate_text])
     language = models.CharField(_("language"), max_length=5, choices=Language.choices)
     # The home municipalities the file may hold rows of, fixed when the task ran (null:
     # every one, an administrator's export); the download checks the owner still sees them.

@@ -33,6 +33,7 @@ from .memoranda import add_default_articles
 from .models import (
     Agreement,
     Document,
+    DocumentKind,
     Kind,
     Memorandum,
     MemorandumArticle,
@@ -51,6 +52,7 @@ from .permissions import (
     can_edit_agreement,
     can_view_agreement,
     forget_roles,
+    is_administrator,
 )
 from .tasks import enqueue_on_commit, notify_request_decided, notify_request_made
 from .uploads import check_document_file
@@ -106,7 +108,16 @@ FREEZE_NOT_LATEST = _("Only the latest version of the memorandum can be frozen."
 FREEZE_INCOMPLETE = _(
     "Before freezing, record the signing date and place and the signatories of both sides."
 )
-SIGNED_DOCUMENT_LOCKED = _("The signed copy of a frozen memorandum cannot be removed.")
+SIGNED_DOCUMENT_LOCKED = _(
+    "The documents of a frozen memorandum, its signed copy among them, cannot be changed or removed."
+)
+FIXED_ONCE_SAVED = _("This cannot be changed once saved.")
+SIGNED_COPY_FIXED = _(
+    "A signed copy stays what it is: upload the signed copy as a new document instead."
+)
+SIGNED_COPY_NEEDS_MEMORANDUM = _("Choose the memorandum version this signed copy is of.")
+SECOND_SIGNED_COPY = _("This memorandum version already has its signed copy.")
+MEMORANDUM_OF_ANOTHER_AGREEMENT = _("This memorandum belongs to another agreement.")
 
 
 def _refuse(user, action: str, obj, message) -> None:
@@ -149,17 +160,36 @@ def _user_label(user) -> str:
     return getattr(user, "username", "") or "system"
 
 
+def _may_write(by, agreement: Agreement, as_administrator: bool) -> bool:
+    """An officer or approver of the home municipality (pages, API); an administrator
+    correcting data through the admin (as_administrator=True)."""
+    if as_administrator:
+        return is_administrator(by)
+    return can_edit_agreement(by, agreement)
+
+
 # --- Agreements ----------------------------------------------------------------------------
 
+# What an agreement's editor may change. Everything else is the workflow's: the cities
+# and the kind (before signing only, then by an upgrade request), the stage and
+# status (requests), the signing date, term and expiry (taken from the memorandum
+# when the request to leave signing is approved).
 AGREEMENT_EDITABLE_FIELDS = {
     "origin",
     "title",
     "summary",
     "first_contact_on",
-    "term_years",
-    "expires_on",
     "responsible_officer",
 }
+KIND_EDITABLE_STAGES = (Stage.CONTACT, Stage.GOALS, Stage.LEGAL)
+
+
+def agreement_editable_fields(agreement: Agreement | None) -> set[str]:
+    """The fields an edit of `agreement` may change now (None: a new agreement)."""
+    fields = set(AGREEMENT_EDITABLE_FIELDS)
+    if agreement is None or agreement.stage in KIND_EDITABLE_STAGES:
+        fields.add("kind")
+    return fields
 
 
 def create_agreement(
@@ -171,9 +201,15 @@ def create_agreement(
     origin: str = "other",
     title: str = "",
     summary: str = "",
+    as_administrator: bool = False,
     **other_fields: Any,
 ) -> Agreement:
-    if not can_create_agreement_for(by, home_city):
+    allowed = (
+        home_city.is_home and is_administrator(by)
+        if as_administrator
+        else can_create_agreement_for(by, home_city)
+    )
+    if not allowed:
         raise _forbid(by, "create_agreement", home_city)
     unknown = set(other_fields) - AGREEMENT_EDITABLE_FIELDS
     if unknown:
@@ -205,20 +241,21 @@ def update_agreement(
     agreement: Agreement,
     by: AbstractBaseUser,
     expected_version: int | None = None,
+    reason: str = "",
+    as_administrator: bool = False,
     **fields: Any,
 ) -> Agreement:
-    editable = set(AGREEMENT_EDITABLE_FIELDS)
-    if agreement.stage in (Stage.CONTACT, Stage.GOALS, Stage.LEGAL):
-        editable.add("kind")  # before signing; afterwards only through an upgrade
-    unknown = set(fields) - editable
-    if unknown:
-        raise ValidationError(
-            {name: [_g("This field cannot be changed here.")] for name in sorted(unknown)}
-        )
     with transaction.atomic():
         locked = _lock_agreement(agreement.pk)
-        if not can_edit_agreement(by, locked):
+        if not _may_write(by, locked, as_administrator):
             raise _forbid(by, "update_agreement", locked)
+        # Judged on the stored stage: kind is editable before signing only.
+        unknown = set(fields) - agreement_editable_fields(locked)
+        if unknown:
+            _refuse(by, "update_agreement", locked, "fixed: " + ", ".join(sorted(unknown)))
+            raise ValidationError(
+                {name: [_g("This field cannot be changed here.")] for name in sorted(unknown)}
+            )
         if locked.status == Status.TERMINATED:
             raise WorkflowError(TERMINATED_READ_ONLY)
         if expected_version is not None and locked.version != expected_version:
@@ -226,11 +263,31 @@ def update_agreement(
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.full_clean()
-        _save(locked, "Agreement edited")
+        _save(locked, reason or "Agreement edited")
     return locked
 
 
 # --- Records --------------------------------------------------------------------------------
+# A record is judged by the row as stored, not by the object handed in (which a form,
+# a serializer or the admin has already changed): what was frozen stays frozen, and
+# what is fixed once saved (the agreement it belongs to, a document's file, a signed
+# copy's kind and memorandum) is refused if changed, by every route.
+
+# Fixed on every record once saved, besides the per-model fields below.
+_FIXED_ON_RECORDS = {"agreement", "created_by", "created_at"}
+_FIXED_FIELDS = {
+    Memorandum: {
+        "number",
+        "supersedes",
+        "frozen_at",
+        "frozen_by",
+        "pdf",
+        "pdf_sha256",
+        "content_sha256",
+    },
+    MemorandumArticle: {"memorandum"},
+    Document: {"file", "original_name", "content_type", "size", "sha256"},
+}
 
 
 def _record_agreement(record: models.Model) -> Agreement:
@@ -239,23 +296,106 @@ def _record_agreement(record: models.Model) -> Agreement:
     return record.agreement
 
 
-def _check_record_writable(record: models.Model, by, agreement: Agreement, action: str) -> None:
-    if not can_view_agreement(by, agreement):
-        raise _forbid(by, action, record)  # views turn this into 404 before we get here
-    if not can_edit_agreement(by, agreement):
-        raise _forbid(by, action, record)
+def _stored(record: models.Model) -> models.Model | None:
+    """The record's row as the database holds it (None for a new record)."""
+    if record.pk is None:
+        return None
+    return type(record)._default_manager.filter(pk=record.pk).first()
+
+
+def _frozen_memorandum_of(record: models.Model | None) -> Memorandum | None:
+    """The frozen memorandum that `record` (as stored) is, or belongs to."""
+    if record is None:
+        return None
+    if isinstance(record, Memorandum):
+        memorandum_id = record.pk
+    else:
+        memorandum_id = getattr(record, "memorandum_id", None)
+    if memorandum_id is None:
+        return None
+    return Memorandum.objects.filter(pk=memorandum_id, frozen_at__isnull=False).first()
+
+
+def _check_record_writable(
+    stored: models.Model | None, by, agreement: Agreement, action: str, as_administrator: bool
+) -> None:
+    if not as_administrator and not can_view_agreement(by, agreement):
+        raise _forbid(by, action, stored)  # views turn this into 404 before we get here
+    if not _may_write(by, agreement, as_administrator):
+        raise _forbid(by, action, stored)
     if agreement.status == Status.TERMINATED:
         raise WorkflowError(TERMINATED_READ_ONLY)
-    memorandum = None
-    if isinstance(record, Memorandum) and record.pk:
-        memorandum = Memorandum.objects.get(pk=record.pk)
-    elif isinstance(record, MemorandumArticle):
-        memorandum = record.memorandum
-        if memorandum.pk:
-            memorandum = Memorandum.objects.get(pk=memorandum.pk)
-    if memorandum is not None and memorandum.is_frozen:
-        _refuse(by, action, record, "frozen")
+    frozen = _frozen_memorandum_of(stored)
+    if frozen is not None:
+        _refuse(by, action, stored, "frozen")
+        raise WorkflowError(SIGNED_DOCUMENT_LOCKED if isinstance(stored, Document) else FROZEN)
+
+
+def _field_value(record: models.Model, name: str):
+    value = getattr(record, record._meta.get_field(name).attname)
+    return getattr(value, "name", value)  # a file: its stored name
+
+
+def _check_record_change(record: models.Model, stored: models.Model | None, by) -> None:
+    """What a save may not do: change a fixed field; add to a frozen memorandum; make,
+    unmake or move a signed copy; add a second signed copy to a memorandum."""
+    if stored is not None:
+        fixed = (_FIXED_ON_RECORDS | _FIXED_FIELDS.get(type(record), set())) & {
+            f.name for f in record._meta.concrete_fields
+        }
+        changed = sorted(n for n in fixed if _field_value(record, n) != _field_value(stored, n))
+        if changed:
+            _refuse(by, "save_record", record, "fixed: " + ", ".join(changed))
+            raise ValidationError({name: [FIXED_ONCE_SAVED] for name in changed})
+    new_article = isinstance(record, MemorandumArticle) and stored is None
+    if new_article and _frozen_memorandum_of(record) is not None:
         raise WorkflowError(FROZEN)
+    if isinstance(record, Document):
+        _check_document(record, stored)
+
+
+def _check_document(document: Document, stored: Document | None) -> None:
+    memorandum = document.memorandum if document.memorandum_id else None
+    if memorandum is not None and memorandum.agreement_id != document.agreement_id:
+        raise ValidationError({"memorandum": [MEMORANDUM_OF_ANOTHER_AGREEMENT]})
+    signed_copy = DocumentKind.SIGNED_MOU
+    moved = stored is not None and (
+        stored.kind != document.kind or stored.memorandum_id != document.memorandum_id
+    )
+    if moved and signed_copy in (stored.kind, document.kind):
+        raise ValidationError({"kind": [SIGNED_COPY_FIXED]})
+    if stored is None and document.kind == signed_copy:
+        # A new signed copy: of a memorandum version, the first and only one.
+        if memorandum is None:
+            raise ValidationError({"memorandum": [SIGNED_COPY_NEEDS_MEMORANDUM]})
+        if memorandum.documents.filter(kind=signed_copy).exists():
+            raise WorkflowError(SECOND_SIGNED_COPY)
+        return
+    linking = memorandum is not None and (stored is None or stored.memorandum_id != memorandum.pk)
+    if linking and memorandum.is_frozen:
+        raise WorkflowError(FROZEN)  # nothing else joins a frozen memorandum
+
+
+def check_record(*, record: models.Model, by: AbstractBaseUser, as_administrator: bool = False):
+    """save_record's rules without saving, for a form to show a refusal beside its
+    fields (save_record checks again under the agreement's lock). Raises as it does."""
+    stored = _stored(record)
+    if record.pk is not None and stored is None:
+        raise Conflict(STALE)
+    agreement = _record_agreement(stored if stored is not None else record)
+    _check_record_writable(stored, by, agreement, "save_record", as_administrator)
+    _check_record_change(record, stored, by)
+
+
+def check_record_delete(
+    *, record: models.Model, by: AbstractBaseUser, as_administrator: bool = False
+) -> None:
+    """delete_record's rules without deleting (raises as it does)."""
+    stored = _stored(record)
+    if stored is not None:
+        _check_record_writable(
+            stored, by, _record_agreement(stored), "delete_record", as_administrator
+        )
 
 
 def save_record(
@@ -264,52 +404,54 @@ def save_record(
     by: AbstractBaseUser,
     expected_version: int | None = None,
     reason: str = "",
+    as_administrator: bool = False,
 ) -> models.Model:
     """Create (no pk yet) or update any record logged against an agreement."""
     creating = record.pk is None
-    agreement = _record_agreement(record)
     if isinstance(record, Document):
         # A new file: size, type by its bytes, SHA-256 (agreements/uploads.py), read
         # before the row lock; pages, API, imports and the admin all pass here.
         check_document_file(record)
+    stored = _stored(record)
+    if not creating and stored is None:
+        raise Conflict(STALE)  # deleted meanwhile
+    agreement = _record_agreement(stored if stored is not None else record)
     with transaction.atomic():
         locked = _lock_agreement(agreement.pk)
-        _check_record_writable(record, by, locked, "save_record")
-        if not creating and expected_version is not None:
-            current = (
-                type(record)
-                .objects.select_for_update()
-                .filter(pk=record.pk)
-                .values_list("version", flat=True)
-            )
-            current_version = current.first()
-            if current_version is None:
-                raise Conflict(STALE)
-            if current_version != expected_version:
-                _refuse(by, "save_record", record, "stale")
-                raise Conflict(STALE)
+        stored = _stored(record)  # again, under the lock
+        if not creating and stored is None:
+            raise Conflict(STALE)
+        _check_record_writable(stored, by, locked, "save_record", as_administrator)
+        if not creating and expected_version is not None and stored.version != expected_version:
+            _refuse(by, "save_record", record, "stale")
+            raise Conflict(STALE)
         if isinstance(record, Memorandum) and creating:
             last = locked.memoranda.order_by("-number").first()
             record.number = (last.number + 1) if last else 1
         if creating and hasattr(record, "created_by_id") and record.created_by_id is None:
             record.created_by = by
+        _check_record_change(record, stored, by)
         record.full_clean()
         label = record._meta.verbose_name
         _save(record, reason or (f"{label} added" if creating else f"{label} edited"))
     return record
 
 
-def delete_record(*, record: models.Model, by: AbstractBaseUser, reason: str = "") -> None:
-    agreement = _record_agreement(record)
+def delete_record(
+    *, record: models.Model, by: AbstractBaseUser, reason: str = "", as_administrator: bool = False
+) -> None:
+    stored = _stored(record)
+    if stored is None:
+        return  # already gone
+    agreement = _record_agreement(stored)
     with transaction.atomic():
         locked = _lock_agreement(agreement.pk)
-        _check_record_writable(record, by, locked, "delete_record")
-        if isinstance(record, Document) and record.memorandum_id and record.memorandum.is_frozen:
-            raise WorkflowError(SIGNED_DOCUMENT_LOCKED)
-        if isinstance(record, Memorandum) and record.is_frozen:
-            raise WorkflowError(FROZEN)
-        record._change_reason = reason or f"{record._meta.verbose_name} deleted"
-        record.delete()
+        stored = _stored(record)
+        if stored is None:
+            return
+        _check_record_writable(stored, by, locked, "delete_record", as_administrator)
+        stored._change_reason = reason or f"{stored._meta.verbose_name} deleted"
+        stored.delete()
 
 
 # --- Stage requests ------------------------------------------------------------------------------

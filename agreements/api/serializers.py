@@ -178,7 +178,8 @@ class AgreementSerializer(NoModelValidators, DateFieldsMixin, serializers.ModelS
             "updated_at",
             "version",
         ]
-        # Set by the workflow (stage, status, signing dates taken from the memorandum).
+        # Set by the workflow (stage, status, signing date, term and expiry taken from
+        # the memorandum when the request to leave signing is approved).
         read_only_fields = [
             "id",
             "stage",
@@ -186,6 +187,8 @@ class AgreementSerializer(NoModelValidators, DateFieldsMixin, serializers.ModelS
             "stage_changed_at",
             "signed_on",
             "signed_year",
+            "term_years",
+            "expires_on",
             "created_at",
             "updated_at",
         ]

@@ -28,7 +28,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from agreements.api.records import RECORD_VIEWSETS
@@ -146,9 +146,9 @@ def world(personas):
         ),
         "cities": agreement.partner_city,
     }
-    token, _created = Token.objects.get_or_create(user=personas.officer)
+    _token, key = AuthToken.objects.create(user=personas.officer)
     api = APIClient(raise_request_exception=False)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     pages = Client(raise_request_exception=False)
     pages.force_login(personas.officer)
     return {"agreement": agreement, "records": records, "api": api, "pages": pages}

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from agreements.api.parsers import MAX_DEPTH, TOO_DEEP
@@ -73,8 +73,8 @@ def _get(personas, world, url: str):
     url = url.format(pk=world.pk, city=world.partner_city_id)
     if url.startswith("/api/"):
         client = APIClient(raise_request_exception=False)
-        token, _created = Token.objects.get_or_create(user=personas.officer)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, key = AuthToken.objects.create(user=personas.officer)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     else:
         client = Client(raise_request_exception=False)
         client.force_login(personas.officer)
@@ -108,8 +108,8 @@ def test_post_to_an_id_past_64_bits_is_404(personas, world):
 
 def _api(user, language: str) -> APIClient:
     client = APIClient(raise_request_exception=False)
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = AuthToken.objects.create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
