@@ -33,6 +33,7 @@ from .models import (
     Delegation,
     DepartmentSupport,
     Document,
+    DocumentKind,
     Goal,
     LegalApproval,
     Memorandum,
@@ -322,9 +323,13 @@ class DocumentForm(VersionedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["memorandum"].queryset = Memorandum.objects.filter(
-            agreement_id=self.instance.agreement_id
-        )
+        memoranda = Memorandum.objects.filter(agreement_id=self.instance.agreement_id)
+        self.fields["memorandum"].queryset = memoranda
+        if self.instance.pk is None and self.initial.get("kind") == DocumentKind.SIGNED_MOU:
+            # A signed copy is of a memorandum version: the latest one, unless changed.
+            latest = memoranda.order_by("-number").first()
+            if latest is not None and not self.initial.get("memorandum"):
+                self.initial["memorandum"] = latest.pk
         if self.instance.pk is not None:
             del self.fields["file"]
         else:

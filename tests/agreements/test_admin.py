@@ -67,11 +67,12 @@ def test_admin_cannot_set_the_stage(client, personas):
             "origin": "trade",
             "stage": Stage.ACTIVE,
             "status": "active",
+            "reason": "The mayors agreed on a sister-city partnership",
         },
     )
     assert response.status_code == 302
     agreement.refresh_from_db()
-    assert agreement.kind == "sister"
+    assert agreement.kind == "sister"  # before signing the kind is still editable
     assert agreement.stage == Stage.CONTACT
     assert agreement.status == "in_progress"
 

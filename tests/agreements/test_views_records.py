@@ -465,7 +465,7 @@ def test_upload_stores_the_file_with_its_hash(client, personas, agreement):
     upload = SimpleUploadedFile("امضا شده.pdf", content, content_type="application/pdf")
     response = client.post(
         create_url(agreement, "documents"),
-        {"kind": "signed_mou", "title": "Signed copy", "file": upload},
+        {"kind": "letter", "title": "Mayor's letter", "file": upload},
     )
     assert response.status_code == 302
     document = Document.objects.get()

@@ -178,7 +178,7 @@ def test_admin_upload_goes_through_the_same_check(personas, media):
     client = Client()
     client.force_login(personas.admin)
     url = "/admin/agreements/document/add/"
-    data = {"agreement": agreement.pk, "kind": "letter", "title": "x"}
+    data = {"agreement": agreement.pk, "kind": "letter", "title": "x", "reason": "Scanned"}
     response = client.post(url, {**data, "file": _upload("letter.pdf", EXE_BYTES)})
     assert response.status_code == 200  # the form again, with the error
     assert not Document.objects.exists()
