@@ -141,18 +141,35 @@ class AgreementAdmin(ServiceAdmin):
     search_fields = _CITY_SEARCH + ["title"]
     autocomplete_fields = ["home_city", "partner_city", "responsible_officer"]
     show_full_result_count = False
-    _ALWAYS_READ_ONLY = ["version", "created_at", "updated_at", "created_by"]
+    # Shown read-only: what the workflow sets, and the stamps (not the internal sort keys).
+    _SHOWN_READ_ONLY = [
+        "home_city",
+        "partner_city",
+        "kind",
+        "stage",
+        "status",
+        "stage_changed_at",
+        "signed_on",
+        "signed_year",
+        "term_years",
+        "expires_on",
+        "created_at",
+        "updated_at",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
-        """What the workflow sets: everything but what services.update_agreement takes
-        (and, when adding, the two cities and the kind)."""
+        """Everything but what services.update_agreement takes (and, when adding, the
+        two cities and the kind)."""
         editable = services.agreement_editable_fields(obj)
         if obj is None:
             editable |= {"home_city", "partner_city"}
-        names = [f.name for f in Agreement._meta.concrete_fields if not f.primary_key]
-        return [n for n in names if n not in editable] + [
-            n for n in self._ALWAYS_READ_ONLY if n not in names
+        # A model field added later is read-only here until the service takes it.
+        later = [
+            f.name
+            for f in Agreement._meta.concrete_fields
+            if f.editable and not f.primary_key and f.name not in self._SHOWN_READ_ONLY
         ]
+        return [name for name in self._SHOWN_READ_ONLY + later if name not in editable]
 
     @admin.display(description=_("home municipality"), ordering="home_city__name")
     def home_name(self, obj: Agreement) -> str:
