@@ -1,6 +1,6 @@
-"""An agreement's history for the API: the same rows as the history page
-(agreements/views/history.py, whose UNION query lists them newest first), but
-with stored values (codes, ids, ISO dates) instead of display text.
+"""An agreement's history for the API: the rows and fields of the history page
+(agreements.selectors.history), with stored values (codes, ids, ISO dates)
+instead of display text.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from typing import Any
 
 from django.db.models.fields.files import FieldFile
 
-from ..views.history import history_queryset, load_rows
-
-ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-# Bookkeeping that changes on every save and tells nothing.
-SKIPPED_FIELDS = {"id", "version", "created_at", "updated_at"}
+from ..selectors.history import (
+    ACTIONS,
+    created_values,
+    field_changes,
+    history_queryset,
+    load_rows,
+)
 
 
 def entries_queryset(agreement_pk: int):
@@ -38,20 +40,16 @@ def entries(refs: list[dict]) -> list[dict[str, Any]]:
     """The entries of one page of refs: one query per history table."""
     result = []
     for ref, (row, previous) in zip(refs, load_rows(refs), strict=True):
-        fields = [f for f in row.tracked_fields if f.name not in SKIPPED_FIELDS]
-        changes = []
-        for model_field in fields:
-            # attname: the stored value (a foreign key's id), with no query.
-            new = getattr(row, model_field.attname)
-            if row.history_type == "~" and previous is not None:
-                old = getattr(previous, model_field.attname)
-                if old != new:
-                    changes.append(
-                        {"field": model_field.name, "old": _plain(old), "new": _plain(new)}
-                    )
-            elif row.history_type == "+" and new not in (None, "", [], {}):
-                # What the object was created with (empty values left out).
-                changes.append({"field": model_field.name, "old": None, "new": _plain(new)})
+        if row.history_type == "~" and previous is not None:
+            values = field_changes(row, previous)
+        elif row.history_type == "+":
+            values = created_values(row)
+        else:
+            values = []
+        changes = [
+            {"field": model_field.name, "old": _plain(old), "new": _plain(new)}
+            for model_field, old, new in values
+        ]
         user = row.history_user
         result.append(
             {

@@ -9,39 +9,11 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext as _
 
-from ..models import (
-    Activity,
-    Agreement,
-    Commonality,
-    Contact,
-    Delegation,
-    DepartmentSupport,
-    Document,
-    Goal,
-    LegalApproval,
-    Memorandum,
-    MemorandumArticle,
-    StageRequest,
-)
+from ..models import Agreement
+from ..selectors.history import history_querysets, shown_fields
 from .common import arrow, number, reader_date, truncate, who, yes_no
 
 CHANGE_VALUE_LIMIT = 80
-
-# Fields that change on every save and say nothing to a reader of the history.
-_UNINTERESTING = {"id", "version", "updated_at", "created_at"}
-
-RECORD_MODELS: list[type[models.Model]] = [
-    Contact,
-    Goal,
-    Commonality,
-    DepartmentSupport,
-    LegalApproval,
-    Memorandum,
-    Delegation,
-    Activity,
-    Document,
-    StageRequest,
-]
 
 
 @dataclass
@@ -68,16 +40,6 @@ def _display(field: models.Field, value: object, language: str) -> str:
     return truncate(value, CHANGE_VALUE_LIMIT)
 
 
-def history_querysets(agreement: Agreement) -> list[models.QuerySet]:
-    """The historical rows of the agreement and of everything logged against it,
-    deleted records included (their history rows remain)."""
-    querysets = [Agreement.history.filter(id=agreement.pk)]
-    querysets += [model.history.filter(agreement_id=agreement.pk) for model in RECORD_MODELS]
-    memorandum_ids = Memorandum.history.filter(agreement_id=agreement.pk).values("id")
-    querysets.append(MemorandumArticle.history.filter(memorandum_id__in=memorandum_ids))
-    return querysets
-
-
 def history_rows(
     agreement: Agreement, language: str, *, limit: int
 ) -> tuple[list[HistoryRow], int]:
@@ -91,7 +53,7 @@ def history_rows(
     """
     total = 0
     rows: list[HistoryRow] = []
-    for queryset in history_querysets(agreement):
+    for queryset in history_querysets(agreement.pk):
         total += queryset.count()
         historical = list(
             queryset.select_related("history_user").order_by("-history_date", "-history_id")[
@@ -99,7 +61,7 @@ def history_rows(
             ]
         )
         model = queryset.model.instance_type
-        fields = [f for f in model._meta.concrete_fields if f.name not in _UNINTERESTING]
+        fields = shown_fields(model)
         by_object: dict[int, list] = {}
         for row in reversed(historical):  # oldest first
             by_object.setdefault(row.id, []).append(row)

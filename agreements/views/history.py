@@ -5,29 +5,25 @@ An agreement may have thousands of history rows spread over a dozen
 django-simple-history tables. One page is read with a fixed number of queries:
 
 1. a UNION over the history tables gives the page's (table, history_id) pairs,
-   each with the history_id of the row before it (a window function over each
-   table's rows of the agreement: one sort, not a subquery per row), and a
-   COUNT of that UNION for the pager;
+   each with the history_id of the row before it, and a COUNT of that UNION for
+   the pager (agreements.selectors.history.history_queryset);
 2. one query per history table fetches the page's rows and the rows before
-   them (every table is asked, even when the page has none of its rows, so the
-   count does not depend on what is on the page);
+   them (selectors.history.load_rows);
 3. one query for the users and one for the cities that appear in the changes.
 
-Differences come from simple-history's diff_against, over every tracked field
-(not only the editable ones: stage and status are what people look for).
+Which rows and which fields (every tracked field but selectors.history's
+HIDDEN_FIELDS: stage and status are what people look for) is the selector's;
+this module turns them into display text.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import CharField, F, Value, Window
-from django.db.models.functions import Lag
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import truncatechars
@@ -54,113 +50,12 @@ from ..models import (
     StageRequest,
 )
 from ..permissions import get_agreement_for_user
+from ..selectors.history import field_changes, history_queryset, load_rows
 from ..templatetags.sistercities import city_name, jdate
 from .access import role_required
 from .common import is_htmx
 
 PER_PAGE = 25
-
-# Bookkeeping that changes on every save and says nothing to a reader.
-_SKIPPED_FIELDS = {
-    "id",
-    "version",
-    "created_at",
-    "updated_at",
-    "agreement",
-    "memorandum",
-    # Copies of the cities' names kept for sorting (Agreement.*_sort_key).
-    "home_sort_key",
-    "home_sort_key_fa",
-    "partner_sort_key",
-    "partner_sort_key_fa",
-}
-
-
-@dataclass(frozen=True)
-class _Source:
-    key: str
-    model: type[models.Model]
-
-
-SOURCES = [
-    _Source("agreement", Agreement),
-    _Source("contacts", Contact),
-    _Source("goals", Goal),
-    _Source("commonalities", Commonality),
-    _Source("department-supports", DepartmentSupport),
-    _Source("legal-approvals", LegalApproval),
-    _Source("memoranda", Memorandum),
-    _Source("articles", MemorandumArticle),
-    _Source("delegations", Delegation),
-    _Source("activities", Activity),
-    _Source("documents", Document),
-    _Source("requests", StageRequest),
-]
-_BY_KEY = {source.key: source for source in SOURCES}
-
-
-@functools.cache
-def _history_model(source: _Source):
-    # Model.history builds a new manager class on every access (about 1 ms each);
-    # the history model behind it never changes.
-    return source.model.history.model
-
-
-def _rows_of(source: _Source, agreement_pk: int) -> models.QuerySet:
-    history = _history_model(source)
-    if source.model is Agreement:
-        return history.objects.filter(id=agreement_pk)
-    if source.model is MemorandumArticle:
-        # Articles of every memorandum the agreement ever had, deleted ones included.
-        memoranda = _history_model(_BY_KEY["memoranda"]).objects.filter(agreement_id=agreement_pk)
-        return history.objects.filter(memorandum_id__in=memoranda.values("id"))
-    return history.objects.filter(agreement_id=agreement_pk)
-
-
-def history_queryset(agreement_pk: int) -> models.QuerySet:
-    """(source, history_id, history_date, prev_id) of every history row, newest first.
-
-    prev_id, the history_id of the same object's row before it, comes from a
-    window function over the agreement's rows of each table (one sort of those
-    rows), not from a subquery per row."""
-    parts = [
-        _rows_of(source, agreement_pk)
-        .order_by()
-        .annotate(
-            source=Value(source.key, output_field=CharField()),
-            prev_id=Window(
-                Lag("history_id"), partition_by=[F("id")], order_by=F("history_id").asc()
-            ),
-        )
-        .values("source", "history_id", "history_date", "prev_id")
-        for source in SOURCES
-    ]
-    return parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id", "source")
-
-
-def load_rows(refs: list[dict]) -> list[tuple[models.Model, models.Model | None]]:
-    """Each ref's history row and the row of the same object before it (None for
-    the first): one query per history table, whatever the page holds."""
-    wanted: dict[str, set[int]] = {source.key: set() for source in SOURCES}
-    for ref in refs:
-        wanted[ref["source"]].add(ref["history_id"])
-        if ref["prev_id"]:
-            wanted[ref["source"]].add(ref["prev_id"])
-    loaded: dict[tuple[str, int], models.Model] = {}
-    for source in SOURCES:
-        # [0] matches nothing (history ids start at 1) but still runs the query:
-        # the page costs the same number of queries whatever is on it.
-        ids = wanted[source.key] or {0}
-        rows = _history_model(source).objects.filter(history_id__in=ids)
-        for row in rows.select_related("history_user"):
-            loaded[(source.key, row.history_id)] = row
-    return [
-        (
-            loaded[(ref["source"], ref["history_id"])],
-            loaded.get((ref["source"], ref["prev_id"])) if ref["prev_id"] else None,
-        )
-        for ref in refs
-    ]
 
 
 @dataclass
@@ -238,30 +133,6 @@ def _label(row) -> str:
 
 
 _ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
-
-
-def field_changes(row, previous) -> list[tuple[models.Field, object, object]]:
-    """(model field, old value, new value) of every tracked field that changed.
-
-    diff_against() compares the editable fields (it reads them with
-    model_to_dict); the fields only the workflow sets (stage, status, frozen_at,
-    created_by...) are not editable, and they are what people look for, so
-    those are compared here by their column values."""
-    meta = row.instance_type._meta
-    tracked = [f for f in row.tracked_fields if f.name not in _SKIPPED_FIELDS]
-    editable = [f.name for f in tracked if f.editable]
-    changes = [
-        (meta.get_field(change.field), change.old, change.new)
-        for change in row.diff_against(previous, included_fields=editable).changes
-    ]
-    for model_field in tracked:
-        if model_field.editable:
-            continue
-        old = getattr(previous, model_field.attname)
-        new = getattr(row, model_field.attname)
-        if old != new:
-            changes.append((meta.get_field(model_field.name), old, new))
-    return changes
 
 
 def history_page(agreement: Agreement, page_number: str | int | None) -> dict:

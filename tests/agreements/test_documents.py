@@ -30,7 +30,7 @@ from agreements.documents import (
 )
 from agreements.models import Agreement, Document, StageRequest
 from agreements.pdf import dossier, engine
-from agreements.pdf.history import history_querysets
+from agreements.selectors.history import history_querysets
 from tests.factories import AgreementFactory, CityFactory, ContactFactory
 from tests.pdf_helpers import (
     attachments,
@@ -428,7 +428,7 @@ def test_dossier_caps_history_and_records_and_cuts_giant_texts(busy_agreement, m
     for number in range(6):
         ContactFactory(agreement=busy_agreement, participants=f"Meeting {number}")
     ContactFactory(agreement=busy_agreement, participants="Huge", notes="x" * 50_000)
-    total_history = sum(q.count() for q in history_querysets(busy_agreement))
+    total_history = sum(q.count() for q in history_querysets(busy_agreement.pk))
     assert total_history > 5
 
     with translation.override("en"):

@@ -330,3 +330,42 @@ def test_history_of_another_municipality_is_404(personas, agreement, client_for)
         f"/api/v1/agreements/{agreement.pk}/history/"
     )
     assert response.status_code == 404
+
+
+def test_history_hides_the_same_fields_as_the_page_and_the_dossier(
+    personas, agreement, client_for, client
+):
+    """One reader (agreements.selectors.history): the sort-key copies of the cities'
+    names, the bookkeeping and a record's own agreement are shown nowhere."""
+    from agreements.pdf.history import history_rows
+    from agreements.selectors.history import HIDDEN_FIELDS
+    from cities.models import City
+
+    api = client_for(personas.officer)
+    api.post(
+        f"/api/v1/agreements/{agreement.pk}/contacts/",
+        {"date": "2024-05-01", "participants": "Both mayors"},
+        format="json",
+    )
+    partner = City.objects.get(pk=agreement.partner_city_id)
+    partner.name = "Renamed partner"
+    partner.save()  # the agreement's sort keys follow (a history row of the agreement)
+    results = api.get(f"/api/v1/agreements/{agreement.pk}/history/").json()["results"]
+    created = next(
+        e for e in results if e["object_type"] == "agreement" and e["action"] == "created"
+    )
+    assert {"home_city", "partner_city", "kind", "stage"} <= {
+        change["field"] for change in created["changes"]
+    }
+    shown = {change["field"] for entry in results for change in entry["changes"]}
+    assert not shown & HIDDEN_FIELDS, shown & HIDDEN_FIELDS
+    client.force_login(personas.officer)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/agreements/{agreement.pk}/history/").content.decode()
+    rows, _left_out = history_rows(agreement, "en", limit=100)
+    dossier = " ".join(change for row in rows for change in row.changes)
+    for text in (page, dossier):
+        assert "sort key" not in text.lower()
+    # The new name is only in the sort keys of the agreement's rows, which are hidden.
+    assert "Renamed partner" not in dossier
+    assert "Renamed partner" not in str([entry["changes"] for entry in results])
