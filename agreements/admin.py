@@ -22,7 +22,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cities.validators import validate_line
 
-from . import services
+from . import (
+    admin_cities,  # noqa: F401 (registers the city directory's admin)
+    services,
+)
 from .admin_base import AdministratorOnly
 from .models import (
     Activity,

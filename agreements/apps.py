@@ -7,13 +7,6 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
-
-        from .search import register_sqlite_function
-
-        # Search normalisation runs inside SQLite as a registered function.
-        connection_created.connect(register_sqlite_function, dispatch_uid="sistercities_normalise")
-
         from django.db.models.signals import post_save
 
         from cities.models import City

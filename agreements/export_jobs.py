@@ -135,7 +135,7 @@ def export_queryset(
     visible_agreements and the list's AgreementFilter, as the page and the API build
     them. Raises InvalidFilters when a value does not validate (for this user: a home
     municipality they no longer see is one)."""
-    visible = Agreement.objects.visible_to(user).with_cities()
+    visible = permissions.visible_agreements(user).with_cities()
     agreement_filter = _filter_class(source)(
         QueryDict(query), queryset=visible, request=SimpleNamespace(user=user)
     )
@@ -162,14 +162,12 @@ def runs_in_background(queryset: QuerySet[Agreement], format: str) -> bool:
 # --- Starting ------------------------------------------------------------------------------------
 
 
-def start_export(
+def find_or_create_job(
     *, user: AnyUser, format: str, query: str, source: str, language: str
-) -> ExportJob:
-    """The owner's unfinished job for the same export if there is one (a second click,
-    an API client asking again), else a new job with its task queued. With the
-    immediate backend (tests, DEBUG) the task has run when this returns."""
-    from .tasks import run_export
-
+) -> tuple[ExportJob, bool]:
+    """(job, created): the owner's unfinished job for the same export if there is one
+    (a second click, an API client asking again), else a new one, whose task the
+    caller queues (agreements.tasks.start_export)."""
     now = timezone.now()
     unfinished = ExportJob.objects.filter(
         owner=user, state__in=[ExportState.QUEUED, ExportState.RUNNING], expires_at__gt=now
@@ -177,7 +175,7 @@ def start_export(
     same = unfinished.filter(format=format, query=query, source=source, language=language)
     existing = same.first()
     if existing is not None:
-        return existing
+        return existing, False
     if unfinished.count() >= MAX_UNFINISHED_PER_USER:
         raise TooManyExports
     job = ExportJob.objects.create(
@@ -188,15 +186,7 @@ def start_export(
         language=language,
         expires_at=now + retention(),
     )
-    try:
-        run_export.enqueue(job_id=str(job.pk))
-    except Exception:
-        # No task, no job: it would wait for nothing until it expired.
-        job.delete()
-        raise
-    logger.info("export queued job=%s format=%s user=%s", job.pk, format, user.pk)
-    job.refresh_from_db()
-    return job
+    return job, True
 
 
 def retention() -> datetime.timedelta:

@@ -1,6 +1,6 @@
 """The agreement list's filters, kept in the URL so a filtered list can be bookmarked.
 
-    AgreementFilter(request.GET, queryset=Agreement.objects.visible_to(user), request=request).qs
+    AgreementFilter(request.GET, queryset=permissions.visible_agreements(user), request=request).qs
 
 Fail closed: when any value is invalid (an unknown stage, a home city the user
 may not see, a year that is not a number...) `.qs` is empty and the form carries

@@ -219,11 +219,6 @@ class AgreementQuerySet(models.QuerySet):
     def with_cities(self) -> AgreementQuerySet:
         return self.select_related("home_city", "partner_city")
 
-    def visible_to(self, user) -> AgreementQuerySet:
-        from .permissions import visible_agreements
-
-        return visible_agreements(user, self)
-
     # Derived flags. Periods come from settings (DORMANT_MONTHS, EXPIRING_DAYS,
     # STALLED_DAYS); each is one indexed condition or NOT EXISTS, so the list
     # can filter on them at 100,000 agreements.

@@ -1,4 +1,6 @@
-"""E-mail, sent after commit, in each recipient's language.
+"""E-mail, written in each recipient's language. This module composes the messages
+(`request_made`, `request_decided`, `reminder` return them as `Email`s); sending
+is agreements.tasks' (after commit, through the task queue).
 
 Subjects and bodies carry stored text (city names, notes). A subject is a header:
 a line break in it makes Django refuse the whole message (BadHeaderError), so
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TypedDict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,7 +24,6 @@ from django.utils.translation import gettext_noop
 from cities.validators import printable
 
 from .models import Agreement, RequestAction, Role, RoleName, Stage, StageRequest
-from .tasks import queue_email
 
 logger = logging.getLogger("sistercities.mail")
 
@@ -49,18 +51,28 @@ def approvers_of(agreement: Agreement) -> list:
     )
 
 
-def _send(users: Iterable, subject_and_body) -> int:
-    sent = 0
+class Email(TypedDict):
+    subject: str
+    body: str
+    to: list[str]
+
+
+def _compose(users: Iterable, subject_and_body) -> list[Email]:
+    """One e-mail per user with an address, in the user's language."""
+    emails: list[Email] = []
     for user in users:
         if not user.email:
             continue
         with translation.override(language_of(user)):
             subject, body = subject_and_body()
-        subject, body = printable(str(subject), multiline=False), printable(str(body))
-        # Through django-tasks: at once in tests/DEBUG, a database queue in production.
-        queue_email(subject=subject, body=body, to=[user.email])
-        sent += 1
-    return sent
+        emails.append(
+            Email(
+                subject=printable(str(subject), multiline=False),
+                body=printable(str(body)),
+                to=[user.email],
+            )
+        )
+    return emails
 
 
 def _names(agreement: Agreement) -> dict[str, str]:
@@ -104,7 +116,7 @@ def _asked(stage_request: StageRequest) -> str:
     return _(ASKED[stage_request.action]) % {"stage": Stage(stage_request.to_stage).label}
 
 
-def request_made(stage_request_pk: int) -> int:
+def request_made(stage_request_pk: int) -> list[Email]:
     """Tell the municipality's approvers (not the requester) what is asked, and why."""
     stage_request = StageRequest.objects.select_related(
         "agreement__home_city", "agreement__partner_city", "requested_by"
@@ -131,10 +143,10 @@ def request_made(stage_request_pk: int) -> int:
             body += "\n" + _("Reason: %(reason)s") % {"reason": stage_request.note}
         return subject, body
 
-    return _send(recipients, message)
+    return _compose(recipients, message)
 
 
-def request_decided(stage_request_pk: int) -> int:
+def request_decided(stage_request_pk: int) -> list[Email]:
     """Tell the requester how their request was decided, and the decider's reason."""
     stage_request = StageRequest.objects.select_related(
         "agreement__home_city", "agreement__partner_city", "requested_by__profile", "decided_by"
@@ -156,10 +168,10 @@ def request_decided(stage_request_pk: int) -> int:
             body += "\n" + _("Reason: %(reason)s") % {"reason": stage_request.decision_note}
         return subject, body
 
-    return _send([stage_request.requested_by], message)
+    return _compose([stage_request.requested_by], message)
 
 
-def reminder(agreement: Agreement, reason: str, users: list) -> int:
+def reminder(agreement: Agreement, reason: str, users: list) -> list[Email]:
     def message():
         values = _names(agreement)
         subjects = {
@@ -180,7 +192,7 @@ def reminder(agreement: Agreement, reason: str, users: list) -> int:
         }
         return subjects[reason] % values, bodies[reason] % values
 
-    return _send(users, message)
+    return _compose(users, message)
 
 
 def reminder_recipients(agreement: Agreement) -> list:

@@ -23,6 +23,8 @@ from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django_tasks import task
 from django_tasks.base import Task
 
+from . import export_jobs, notifications
+
 logger = logging.getLogger("sistercities.mail")
 
 
@@ -42,28 +44,47 @@ def queue_email(*, subject: str, body: str, to: list[str]) -> None:
     send_email.enqueue(subject=str(subject), body=str(body), to=[str(a) for a in to])
 
 
+def queue_emails(emails: list[notifications.Email]) -> int:
+    """Queue each composed e-mail (agreements.notifications); how many were queued."""
+    for email in emails:
+        queue_email(**email)
+    return len(emails)
+
+
 @task()
 def notify_request_made(*, stage_request_id: int) -> int:
     """E-mail the municipality's approvers that a request waits for them."""
-    from .notifications import request_made
-
-    return request_made(stage_request_id)
+    return queue_emails(notifications.request_made(stage_request_id))
 
 
 @task()
 def notify_request_decided(*, stage_request_id: int) -> int:
     """E-mail the requester how their request was decided."""
-    from .notifications import request_decided
-
-    return request_decided(stage_request_id)
+    return queue_emails(notifications.request_decided(stage_request_id))
 
 
 @task()
 def run_export(*, job_id: str) -> str:
     """Write one export of the agreement list (agreements.export_jobs); idempotent per job."""
-    from .export_jobs import run_export_job
+    return export_jobs.run_export_job(job_id)
 
-    return run_export_job(job_id)
+
+def start_export(**job) -> export_jobs.ExportJob:
+    """The owner's unfinished job for the same export, or a new job with its task queued
+    (export_jobs.find_or_create_job takes `job`'s keywords). With the immediate
+    backend (tests, DEBUG) the task has run when this returns."""
+    found, created = export_jobs.find_or_create_job(**job)
+    if not created:
+        return found
+    try:
+        run_export.enqueue(job_id=str(found.pk))
+    except Exception:
+        # No task, no job: it would wait for nothing until it expired.
+        found.delete()
+        raise
+    logger.info("export queued job=%s format=%s user=%s", found.pk, found.format, found.owner_id)
+    found.refresh_from_db()
+    return found
 
 
 def queued_with_the_transaction(backend: Any, using: str = DEFAULT_DB_ALIAS) -> bool:

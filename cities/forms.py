@@ -31,7 +31,7 @@ class CitySearchForm(forms.Form):
 
 
 class CityForm(forms.ModelForm):
-    """Explicit fields; `is_home` only for administrators (see cities.views)."""
+    """Explicit fields; `is_home` only for administrators (see agreements.views.cities)."""
 
     characteristics = forms.MultipleChoiceField(
         label=_("Characteristics"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from .search import normalise
 from .validators import validate_line, validate_text
 
 
@@ -35,8 +36,6 @@ def display_name(name: str, name_fa: str, *, persian: bool | None = None) -> str
 
 
 def search_name_for(name: str, name_fa: str) -> str:
-    from agreements.search import normalise
-
     return normalise(f"{name} {name_fa}")
 
 
@@ -46,6 +45,12 @@ class CityQuerySet(models.QuerySet):
 
     def missing_persian_name(self) -> CityQuerySet:
         return self.filter(name_fa="")
+
+    def matching(self, term: str) -> CityQuerySet:
+        """Cities whose English or Persian name contains `term` (normalised: see
+        cities.search). City.search_name holds both names already normalised (and
+        is trigram-indexed on PostgreSQL), so no row is normalised at search time."""
+        return self.filter(search_name__contains=term)
 
 
 class City(models.Model):

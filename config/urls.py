@@ -15,7 +15,7 @@ urlpatterns = [
     # REST API /api/v1/, OpenAPI schema /api/schema/, Swagger UI /api/docs/.
     path("api/", include("agreements.api.urls")),
     # Staff pages: dashboard at /, /agreements/, /cities/.
-    path("cities/", include("cities.urls")),
+    path("cities/", include("agreements.city_urls")),
     path("", include("agreements.urls")),
 ]
 

@@ -27,7 +27,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .. import export_jobs
+from .. import export_jobs, tasks
 from ..models import ExportJob, ExportSource, ExportState
 from ..permissions import Forbidden
 from .pagination import CappedPagination
@@ -105,7 +105,7 @@ ACCEPTED = {
 def accepted(request: Request, format: str) -> Response:
     """202 with the job of this export (a new one, or the same one still being written)."""
     try:
-        job = export_jobs.start_export(
+        job = tasks.start_export(
             user=request.user,
             format=format,
             query=export_jobs.filter_query(request.query_params, ExportSource.API),

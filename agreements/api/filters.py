@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cities.models import City
+from cities.search import search_terms
 
 from ..filters import AgreementFilter, YearFilter
 from ..models import RequestState
-from ..search import cities_matching, search_terms
 
 
 class AgreementAPIFilter(AgreementFilter):
@@ -48,7 +48,7 @@ class CityAPIFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         for term in search_terms(value):
-            queryset = cities_matching(term, queryset)
+            queryset = queryset.matching(term)
         return queryset
 
 

@@ -1,7 +1,7 @@
 """Serializers of the API. Every one lists its fields explicitly.
 
 Serializers only validate and present: they never save. Views hand the
-validated data to agreements.services (or cities.services), which check the
+validated data to agreements.services (or agreements.city_directory), which check the
 permission and the workflow, run full_clean and write history. Stage, status,
 decisions, freezing data and roles are read-only here: they change only through
 the workflow endpoints.

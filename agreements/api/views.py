@@ -2,7 +2,7 @@
 
 Every view looks objects up through agreements.permissions (404 outside the
 user's municipalities, 403 for a write their role does not allow) and writes
-only through agreements.services or cities.services. Errors those raise become
+only through agreements.services or agreements.city_directory. Errors those raise become
 HTTP answers in exceptions.py. Records of an agreement are in records.py.
 """
 
@@ -27,9 +27,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cities.models import City
-from cities.services import check_may_edit_city, save_city
 
 from .. import export_jobs, exporting, permissions, services
+from ..city_directory import check_may_edit_city, save_city
 from ..files import verified_bytes
 from ..models import Agreement, ExportFormat, Memorandum, StageRequest
 from . import history as api_history

@@ -212,7 +212,7 @@ def recent_changes(visible: QuerySet[Agreement]) -> list[dict]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     rtl = get_language_bidi()
-    visible = Agreement.objects.visible_to(user)
+    visible = permissions.visible_agreements(user)
     waiting, waiting_count = waiting_for(user)
     mine, mine_count = my_open_requests(user)
     figures_now = counts(visible)

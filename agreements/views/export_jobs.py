@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _g
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import export_jobs
+from .. import export_jobs, tasks
 from ..models import ExportFormat, ExportJob, ExportSource, ExportState
 from ..permissions import Forbidden
 from .access import role_required
@@ -58,7 +58,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
     if not export_jobs.runs_in_background(queryset, format):
         return inline_response(format, queryset)
     try:
-        job = export_jobs.start_export(
+        job = tasks.start_export(
             user=request.user,
             format=format,
             query=query,

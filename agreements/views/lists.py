@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from .. import permissions
 from ..export_jobs import filter_query
 from ..filters import AgreementFilter
-from ..models import Agreement, RoleName
+from ..models import RoleName
 from ..pagination import paginate
 from .access import role_required
 
@@ -69,7 +69,7 @@ def export_buttons(request: HttpRequest, page) -> dict:
 @role_required
 @require_GET
 def agreement_list(request: HttpRequest) -> HttpResponse:
-    visible = Agreement.objects.visible_to(request.user).with_cities()
+    visible = permissions.visible_agreements(request.user).with_cities()
     agreement_filter = AgreementFilter(request.GET, queryset=visible, request=request)
     page = paginate(request, agreement_filter.qs)
     context = {

@@ -300,7 +300,7 @@ def test_no_job_is_left_waiting_when_its_task_cannot_be_queued(personas, monkeyp
 
     monkeypatch.setattr(tasks, "run_export", SimpleNamespace(enqueue=broken))
     with pytest.raises(RuntimeError):
-        export_jobs.start_export(
+        tasks.start_export(
             user=personas.viewer, format="csv", query="", source="page", language="fa"
         )
     assert not ExportJob.objects.exists()

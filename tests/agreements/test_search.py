@@ -3,7 +3,9 @@ from __future__ import annotations
 import pytest
 
 from agreements.models import Agreement
-from agreements.search import cities_matching, normalise, search_agreements
+from agreements.search import search_agreements
+from cities.models import City
+from cities.search import normalise
 from tests.factories import AgreementFactory, CityFactory, HomeCityFactory
 
 
@@ -38,7 +40,7 @@ def test_normalise_makes_all_digits_latin_and_folds_case():
 def test_city_search_in_the_database_ignores_invisible_differences(stored, query):
     city = CityFactory(name="Somewhere", name_fa=stored)
     CityFactory(name="Elsewhere", name_fa="جای دیگر")
-    assert list(cities_matching(normalise(query))) == [city]
+    assert list(City.objects.matching(normalise(query))) == [city]
 
 
 @pytest.mark.django_db

@@ -205,7 +205,7 @@ def own(personas):
     return lyon
 
 
-# --- Shared partner cities: administrators only (cities.services.check_may_edit_city) --------
+# --- Shared partner cities: administrators only (agreements.city_directory.check_may_edit_city) --------
 
 
 def test_api_refuses_the_officer_with_the_reason(personas, shared, client_for):

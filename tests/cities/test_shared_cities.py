@@ -1,13 +1,13 @@
 """A partner city of more than one home municipality is edited only by an
 administrator; a city of one municipality is edited by officers as before
-(cities.services.check_may_edit_city). The API's side: tests/api/test_cities.py."""
+(agreements.city_directory.check_may_edit_city). The API's side: tests/api/test_cities.py."""
 
 from __future__ import annotations
 
 import pytest
 
+from agreements.city_directory import is_shared_partner
 from cities.models import City
-from cities.services import is_shared_partner
 from tests.factories import AgreementFactory, CityFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agreements import notifications
+from agreements import notifications, tasks
 from agreements.models import Agreement, Reminder, ReminderReason
 
 
@@ -46,7 +46,7 @@ class Command(BaseCommand):
                         reminder.save()
                         # Sent inside the transaction: if sending fails, the row is
                         # rolled back and tomorrow's (or a re-)run tries again.
-                        notifications.reminder(agreement, reason, users)
+                        tasks.queue_emails(notifications.reminder(agreement, reason, users))
                 except IntegrityError:
                     skipped += 1  # another run got there first today
                     continue

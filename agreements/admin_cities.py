@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from agreements.admin_base import AdministratorOnly
+from cities.models import City, Membership, Network
 
-from .models import City, Membership, Network
+from .admin_base import AdministratorOnly
 
 
 class MembershipInline(admin.TabularInline):

@@ -7,7 +7,8 @@ municipality would otherwise rename or move another municipality's partner).
 The pages, the API and the detail page's Edit button all ask
 `check_may_edit_city`; `save_city` asks it again under the row lock. Who
 partners the city is read through the reverse relation agreements registers on
-City (`partner_agreements`), so this module imports no agreement code for it.
+City (`partner_agreements`). It lives in agreements, above cities: the city
+directory's rules need the roles.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from agreements.permissions import (
+from cities.models import City
+
+from .permissions import (
     Forbidden,
     can_create_home_city,
     can_edit_city,
     can_manage_partner_cities,
     is_administrator,
 )
-from agreements.services import Conflict
-
-from .models import City
+from .services import Conflict
 
 STALE = _(
     "Someone else saved this city after you opened it. Your changes were not saved; review them and save again."

@@ -2,7 +2,7 @@
 
 Cities are shared reference data that every user with a role may read, but who
 partners whom is not: partners are listed only through agreements the user may
-see (Agreement.objects.visible_to), so the directory never reveals another
+see (agreements.permissions.visible_agreements), so the directory never reveals another
 municipality's agreements.
 """
 
@@ -19,18 +19,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _g
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agreements import figures, permissions
-from agreements.models import Agreement
-from agreements.pagination import paginate
-from agreements.search import cities_matching, search_terms
-from agreements.services import Conflict
-from agreements.views.access import role_required
-from agreements.views.common import forbidden
-from agreements.views.lists import wants_fragment
+from cities.forms import CityForm, CitySearchForm
+from cities.models import City, Membership
+from cities.search import search_terms
 
-from .forms import CityForm, CitySearchForm
-from .models import City, Membership
-from .services import check_may_edit_city, may_edit_city, save_city
+from .. import figures, permissions
+from ..city_directory import check_may_edit_city, may_edit_city, save_city
+from ..pagination import paginate
+from ..services import Conflict
+from .access import role_required
+from .common import forbidden
+from .lists import wants_fragment
 
 PARTNERS_SHOWN = 6
 
@@ -58,7 +57,7 @@ def partners_by_city(
     ids = [city.pk for city in cities]
     if not ids:
         return result
-    visible = Agreement.objects.visible_to(user).live()
+    visible = permissions.visible_agreements(user).live()
     home_ids = [city.pk for city in cities if city.is_home]
     if home_ids:
         counts = (
@@ -99,7 +98,7 @@ def filter_cities(form: CitySearchForm) -> QuerySet[City]:
         return City.objects.none()
     cities = City.objects.all()
     for term in search_terms(form.cleaned_data["q"]):
-        cities = cities_matching(term, cities)
+        cities = cities.matching(term)
     scope = form.cleaned_data["scope"]
     if scope == "home":
         cities = cities.homes()
@@ -143,7 +142,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 def city_detail(request: HttpRequest, pk: int) -> HttpResponse:
     city = get_object_or_404(_with_networks(City.objects.all()), pk=pk)
     agreements = (
-        Agreement.objects.visible_to(request.user)
+        permissions.visible_agreements(request.user)
         .filter(Q(home_city=city) | Q(partner_city=city))
         .with_cities()
         .order_by("-created_at", "-id")

@@ -1,10 +1,10 @@
-"""The city directory (no language prefix)."""
+"""The city directory (no language prefix): the URL names stay `cities:...`."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from .views import cities as views
 
 app_name = "cities"
 
