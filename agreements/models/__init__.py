@@ -1,0 +1,139 @@
+"""The agreements between a home municipality and a partner city, and everything
+logged against them, one module per part of the domain:
+
+- `codes`: the stored codes (DESIGN.md's "Codes" table), labels translated;
+- `base`: `Tracked` (stamps, version, history) and `Record` (logged by a user);
+- `agreement`: `Agreement` and its queryset (derived flags, sort keys);
+- `memoranda`: `Memorandum` and `MemorandumArticle`;
+- `records`: contacts, goals, commonalities, support, legal approvals,
+  delegations, activities, documents;
+- `requests`: `StageRequest`;
+- `people`: roles, profiles, municipality settings, reminders;
+- `exports`: `ExportJob`.
+
+Import from `agreements.models`; every model keeps its history (django-simple-history).
+"""
+
+from __future__ import annotations
+
+from .agreement import (
+    SORT_KEY_FIELDS,
+    Agreement,
+    AgreementQuerySet,
+    dormant_cutoff,
+    refresh_sort_keys,
+    sort_keys_of,
+)
+from .base import (
+    TERM_YEARS_MAX,
+    Record,
+    Tracked,
+)
+from .codes import (
+    ApprovalStatus,
+    ArticleKey,
+    Authority,
+    CommonalityKind,
+    Department,
+    Direction,
+    DocumentKind,
+    ExportError,
+    ExportFormat,
+    ExportSource,
+    ExportState,
+    Kind,
+    Language,
+    Origin,
+    ReminderReason,
+    RequestAction,
+    RequestState,
+    RoleName,
+    Sector,
+    Side,
+    Stage,
+    Status,
+)
+from .exports import (
+    ExportJob,
+    export_upload_to,
+)
+from .memoranda import (
+    ARTICLE_BODY_MAX,
+    Memorandum,
+    MemorandumArticle,
+)
+from .people import (
+    MunicipalitySettings,
+    Reminder,
+    Role,
+    UserProfile,
+    default_required_authorities,
+)
+from .records import (
+    Activity,
+    Commonality,
+    Contact,
+    Delegation,
+    DepartmentSupport,
+    Document,
+    Goal,
+    LegalApproval,
+    document_upload_to,
+)
+from .requests import (
+    StageRequest,
+)
+
+__all__ = [
+    "ARTICLE_BODY_MAX",
+    "Activity",
+    "Agreement",
+    "AgreementQuerySet",
+    "ApprovalStatus",
+    "ArticleKey",
+    "Authority",
+    "Commonality",
+    "CommonalityKind",
+    "Contact",
+    "Delegation",
+    "Department",
+    "DepartmentSupport",
+    "Direction",
+    "Document",
+    "DocumentKind",
+    "ExportError",
+    "ExportFormat",
+    "ExportJob",
+    "ExportSource",
+    "ExportState",
+    "Goal",
+    "Kind",
+    "Language",
+    "LegalApproval",
+    "Memorandum",
+    "MemorandumArticle",
+    "MunicipalitySettings",
+    "Origin",
+    "Record",
+    "Reminder",
+    "ReminderReason",
+    "RequestAction",
+    "RequestState",
+    "Role",
+    "RoleName",
+    "SORT_KEY_FIELDS",
+    "Sector",
+    "Side",
+    "Stage",
+    "StageRequest",
+    "Status",
+    "TERM_YEARS_MAX",
+    "Tracked",
+    "UserProfile",
+    "default_required_authorities",
+    "document_upload_to",
+    "dormant_cutoff",
+    "export_upload_to",
+    "refresh_sort_keys",
+    "sort_keys_of",
+]

@@ -1,0 +1,67 @@
+"""What every tracked model shares: stamps, an optimistic-locking version, history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+# --- Shared shape ----------------------------------------------------------------
+
+
+class Tracked(models.Model):
+    """Creation/update stamps, an optimistic-locking version, and history."""
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Incremented by every save through agreements.services; a save that
+    # carries an older version is refused (no lost updates).
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+
+# A partnership's term, at most: the workflow adds it to the signing date (at most
+# 2100) for the expiry date; 32,767 years (the column's limit) passed year 9999.
+TERM_YEARS_MAX = 99
+
+
+def _end_not_before_start(start: str, end: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{end}__isnull": True})
+        | Q(**{f"{start}__isnull": True})
+        | Q(**{f"{end}__gte": F(start)}),
+        name=name,
+        violation_error_message=_("The end date cannot be before the start date."),
+    )
+
+
+# --- Records logged against an agreement ------------------------------------------------
+
+
+class Record(Tracked):
+    """Something logged against an agreement by a user."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        abstract = True

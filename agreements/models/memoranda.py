@@ -1,0 +1,156 @@
+"""The memorandum of understanding, version by version, and its articles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cities.validators import validate_date, validate_line, validate_text
+
+from .agreement import Agreement
+from .base import TERM_YEARS_MAX, Record, Tracked
+from .codes import ArticleKey, Kind
+
+
+class Memorandum(Record):
+    """One version of the memorandum of understanding."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="memoranda")
+    number = models.PositiveSmallIntegerField(_("version"), default=1, editable=False)
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        editable=False,
+        verbose_name=_("supersedes"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SISTER)
+    signed_on = models.DateField(
+        _("signing date"), null=True, blank=True, validators=[validate_date]
+    )
+    place = models.CharField(
+        _("signing place"), max_length=200, blank=True, validators=[validate_line]
+    )
+    place_fa = models.CharField(
+        _("signing place (Persian)"), max_length=200, blank=True, validators=[validate_line]
+    )
+    term_years = models.PositiveSmallIntegerField(
+        _("term (years)"), default=5, validators=[MaxValueValidator(TERM_YEARS_MAX)]
+    )
+    home_signatory_name = models.CharField(
+        _("home signatory"), max_length=200, blank=True, validators=[validate_line]
+    )
+    home_signatory_name_fa = models.CharField(
+        _("home signatory (Persian)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
+    )
+    home_signatory_title = models.CharField(
+        _("home signatory's title"), max_length=200, blank=True, validators=[validate_line]
+    )
+    home_signatory_title_fa = models.CharField(
+        _("home signatory's title (Persian)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
+    )
+    partner_signatory_name = models.CharField(
+        _("partner signatory"), max_length=200, blank=True, validators=[validate_line]
+    )
+    partner_signatory_name_fa = models.CharField(
+        _("partner signatory (Persian)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
+    )
+    partner_signatory_title = models.CharField(
+        _("partner signatory's title"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
+    )
+    partner_signatory_title_fa = models.CharField(
+        _("partner signatory's title (Persian)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
+    )
+    officials_present = models.TextField(
+        _("officials present"), blank=True, validators=[validate_text]
+    )
+    # Set once, by the workflow, when the memorandum is frozen at signing.
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True, editable=False)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    pdf = models.FileField(_("frozen PDF"), upload_to="memoranda/%Y/", blank=True, editable=False)
+    pdf_sha256 = models.CharField(
+        _("SHA-256 of the frozen PDF"), max_length=64, blank=True, editable=False
+    )
+    content_sha256 = models.CharField(
+        _("integrity code"), max_length=64, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("memorandum")
+        verbose_name_plural = _("memoranda")
+        ordering = ["agreement", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "number"],
+                name="memorandum_unique_version",
+                violation_error_message=_("This version of the memorandum already exists."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Memorandum v%(number)s") % {"number": self.number}
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+
+# An article's text in one language, at most: a long article is a few thousand
+# characters; 100,000 would take WeasyPrint most of a minute to lay out, holding a
+# worker (checked by forms and the API through max_length; tests/hardening
+# test_pdf_bounds renders the absurd case anyway).
+ARTICLE_BODY_MAX = 20_000
+
+
+class MemorandumArticle(Tracked):
+    memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="articles")
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    key = models.CharField(
+        _("article"), max_length=20, choices=ArticleKey.choices, default=ArticleKey.OTHER
+    )
+    heading_en = models.CharField(
+        _("heading (English)"), max_length=200, validators=[validate_line]
+    )
+    heading_fa = models.CharField(
+        _("heading (Persian)"), max_length=200, validators=[validate_line]
+    )
+    body_en = models.TextField(
+        _("text (English)"), max_length=ARTICLE_BODY_MAX, validators=[validate_text]
+    )
+    body_fa = models.TextField(
+        _("text (Persian)"), max_length=ARTICLE_BODY_MAX, validators=[validate_text]
+    )
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["memorandum", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.heading_en}"
