@@ -250,7 +250,7 @@ def _write(job: ExportJob, queryset: QuerySet[Agreement], file: IO[bytes], progr
     elif job.format == ExportFormat.XLSX:
         exporting.write_xlsx(queryset, file, progress)
     else:
-        from .documents import stream_signed_mou_export
+        from .pdf import stream_signed_mou_export
 
         agreements = queryset.select_related("home_city", "partner_city").iterator(chunk_size=200)
         for chunk in stream_signed_mou_export(

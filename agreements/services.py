@@ -850,7 +850,7 @@ def new_memorandum(
 
 def freeze_memorandum(*, memorandum: Memorandum, by: AbstractBaseUser) -> Memorandum:
     """Render the final PDF once, store it with its SHA-256; never again editable."""
-    from .documents import freeze_pdf
+    from .pdf import freeze_pdf
 
     with transaction.atomic():
         agreement = _lock_agreement(memorandum.agreement_id)

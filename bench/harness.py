@@ -239,7 +239,7 @@ def pdf_pages(data: bytes) -> int:
 
 
 def measure_pdfs(dbs: Databases, renders: int = 300) -> dict:
-    from agreements.documents import (
+    from agreements.pdf import (
         render_dossier,
         render_memorandum,
         stream_signed_mou_export,
@@ -337,7 +337,7 @@ from agreements.models import Memorandum
 memorandum = Memorandum.objects.select_related(
     "agreement__home_city", "agreement__partner_city").get(pk=int(sys.argv[1]))
 started = time.perf_counter()
-from agreements.documents import render_memorandum
+from agreements.pdf import render_memorandum
 imported = time.perf_counter()
 render_memorandum(memorandum, draft=False, use_cache=False)
 first = time.perf_counter()

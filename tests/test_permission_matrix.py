@@ -30,8 +30,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from agreements import services
-from agreements.documents import freeze_pdf
 from agreements.models import Document, ExportFormat, ExportJob, ExportState, Stage
+from agreements.pdf import freeze_pdf
 from tests.factories import ActivityFactory, AgreementFactory, CityFactory, MemorandumFactory
 from tests.workflow_helpers import fulfil_gate
 

@@ -432,7 +432,7 @@ class AgreementViewSet(
     )
     def memorandum_pdf(self, request: Request, pk: str) -> HttpResponse:
         # Routed in urls.py (the contract's path has no trailing slash).
-        from ..documents import render_memorandum
+        from ..pdf import render_memorandum
 
         agreement = agreement_for(request, int(pk))
         memorandum = agreement.memoranda.order_by("-number").first()

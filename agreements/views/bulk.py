@@ -1,7 +1,7 @@
 """Bulk export of the signed memoranda of the filtered agreement list.
 
 Up to EXPORT_INLINE_MAX_MEMORANDA agreements the ZIP is streamed as it is
-written (agreements.documents.stream_signed_mou_export reads the stored files one
+written (agreements.pdf.stream_signed_mou_export reads the stored files one
 by one), so no worker builds it in memory and the browser shows the download's
 progress as it arrives. More are written by a background task, as the list's
 CSV/XLSX (views/exports.py, agreements/export_jobs.py).

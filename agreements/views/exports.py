@@ -39,9 +39,9 @@ def inline_response(format: str, queryset) -> HttpResponse:
         return exporting.csv_response(queryset, f"agreements-{day}")
     if format == ExportFormat.XLSX:
         return exporting.xlsx_response(queryset, f"agreements-{day}")
-    from ..documents import stream_signed_mou_export
+    from ..pdf import stream_signed_mou_export
 
-    # Streamed as it is written (agreements.documents reads the stored files one by
+    # Streamed as it is written (agreements.pdf reads the stored files one by
     # one), so no worker builds it in memory.
     response = StreamingHttpResponse(
         stream_signed_mou_export(queryset), content_type="application/zip"

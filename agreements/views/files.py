@@ -106,7 +106,7 @@ def memorandum_pdf(request: HttpRequest, pk: int, memorandum_id: int) -> HttpRes
             handle, as_attachment=True, filename=f"{filename}.pdf", content_type="application/pdf"
         )
         return _attachment(response)
-    from ..documents import render_memorandum
+    from ..pdf import render_memorandum
 
     data = render_memorandum(memorandum)
     return _bytes_response(data, f"{filename}-draft.pdf", "application/pdf")
@@ -116,7 +116,7 @@ def memorandum_pdf(request: HttpRequest, pk: int, memorandum_id: int) -> HttpRes
 @require_GET
 def dossier_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     agreement, _can_edit = get_agreement_for_user(request.user, pk)
-    from ..documents import render_dossier
+    from ..pdf import render_dossier
 
     language = (get_language() or "fa")[:2]
     data = render_dossier(agreement, language=language)
@@ -127,7 +127,7 @@ def dossier_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def signed_mou_export(request: HttpRequest, pk: int) -> HttpResponse:
     agreement, _can_edit = get_agreement_for_user(request.user, pk)
-    from ..documents import signed_mou_zip
+    from ..pdf import signed_mou_zip
 
     try:
         data = signed_mou_zip(agreement)

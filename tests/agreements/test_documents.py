@@ -19,8 +19,11 @@ from django.utils import timezone, translation
 
 from agreements import services
 from agreements.dates import persian_digits
-from agreements.documents import (
+from agreements.models import Agreement, Document, StageRequest
+from agreements.pdf import (
     NothingToExport,
+    dossier,
+    engine,
     freeze_pdf,
     memorandum_content_hash,
     render_dossier,
@@ -28,8 +31,6 @@ from agreements.documents import (
     signed_mou_zip,
     stream_signed_mou_export,
 )
-from agreements.models import Agreement, Document, StageRequest
-from agreements.pdf import dossier, engine
 from agreements.selectors.history import history_querysets
 from tests.factories import AgreementFactory, CityFactory, ContactFactory
 from tests.pdf_helpers import (

@@ -19,7 +19,6 @@ from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from agreements import export_jobs, exporting, services
-from agreements.documents import freeze_pdf
 from agreements.models import (
     Document,
     ExportError,
@@ -29,6 +28,7 @@ from agreements.models import (
     ExportState,
     RoleName,
 )
+from agreements.pdf import freeze_pdf
 from tests.factories import AgreementFactory, CityFactory, MemorandumFactory, grant
 
 pytestmark = pytest.mark.django_db

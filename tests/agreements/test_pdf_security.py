@@ -13,8 +13,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from agreements.documents import RefusedURL, SafeURLFetcher, render_dossier, render_memorandum
-from agreements.pdf import engine
+from agreements.pdf import RefusedURL, SafeURLFetcher, engine, render_dossier, render_memorandum
 from agreements.pdf.memorandum import _context, _prepare
 from tests.factories import ContactFactory
 from tests.pdf_helpers import attachments, make_memorandum, text_of

@@ -11,8 +11,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from agreements.documents import freeze_pdf
 from agreements.models import Document
+from agreements.pdf import freeze_pdf
 from tests.factories import AgreementFactory, MemorandumFactory
 
 pytestmark = pytest.mark.django_db

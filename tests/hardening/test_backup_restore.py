@@ -61,7 +61,7 @@ def _seed_with_files() -> None:
         document = Document(agreement=agreement, kind="letter", file=SimpleUploadedFile(name, data))
         services.save_record(record=document, by=officer)
     # A frozen memorandum: its stored PDF must come back byte for byte.
-    from agreements.documents import freeze_pdf
+    from agreements.pdf import freeze_pdf
 
     memorandum = MemorandumFactory(agreement=agreement, number=99)
     memorandum.frozen_at = timezone.now()

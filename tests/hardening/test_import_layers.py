@@ -1,7 +1,9 @@
 """The layers hold: no import cycle between the project's modules (imports inside
 functions counted), `cities` (the lower layer) imports nothing from `agreements`,
-each output (views, api, pdf) imports selectors and services but never another
-output, and no module reaches into Django's ORM internals (`django.db.models.sql`).
+the pages (views) and the API import selectors and services but never each other,
+the documents (`agreements.pdf`) import neither and are used only through the
+package's public names, and no module reaches into Django's ORM internals
+(`django.db.models.sql`).
 
 The graph is read from the source (ast), so an import hidden in a function to
 dodge a cycle is seen like any other.
@@ -18,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ["agreements", "cities", "config"]
 SCANNED_FOR_INTERNALS = [*PACKAGES, "bench"]
 OUTPUTS = ["agreements.views", "agreements.api", "agreements.pdf"]
+DOCUMENTS = "agreements.pdf"
 
 
 def _module_name(path: Path) -> str:
@@ -117,7 +120,7 @@ def test_the_graph_is_read():
     assert "agreements.services" in graph["agreements.views.records"]
     assert "cities.models" in graph["agreements.search"]
     # An import inside a function is an edge like any other.
-    assert "agreements.documents" in graph["agreements.views.files"]
+    assert "agreements.pdf" in graph["agreements.views.files"]
 
 
 def test_there_is_no_import_cycle():
@@ -139,15 +142,23 @@ def test_cities_imports_nothing_from_agreements():
     assert wrong == []
 
 
+def _in(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
 @pytest.mark.parametrize("output", OUTPUTS)
 def test_an_output_imports_no_other_output(output):
-    others = [o for o in OUTPUTS if o != output]
+    """The pages and the API may render a document, through `agreements.pdf` itself
+    (its public functions), never through its modules; nothing else crosses."""
     wrong = [
         f"{name} imports {target}"
         for name, targets in _graph().items()
-        if name == output or name.startswith(output + ".")
+        if _in(name, output)
         for target in targets
-        if any(target == o or target.startswith(o + ".") for o in others)
+        for other in OUTPUTS
+        if other != output
+        and _in(target, other)
+        and not (other == DOCUMENTS and target == DOCUMENTS and output != DOCUMENTS)
     ]
     assert wrong == []
 

@@ -31,7 +31,7 @@ def _no_cache():
 
 
 def test_memorandum_with_a_100000_character_article(personas):
-    from agreements.documents import render_memorandum
+    from agreements.pdf import render_memorandum
 
     memorandum = make_memorandum(personas)
     words_en = ("cooperation " * 9000)[:100_000]
@@ -48,7 +48,7 @@ def test_memorandum_with_a_100000_character_article(personas):
 
 
 def test_dossier_with_10000_records(personas):
-    from agreements.documents import render_dossier
+    from agreements.pdf import render_dossier
 
     memorandum = make_memorandum(personas)
     agreement = memorandum.agreement

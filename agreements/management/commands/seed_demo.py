@@ -18,7 +18,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from agreements.documents import freeze_pdf
 from agreements.memoranda import add_default_articles
 from agreements.models import (
     Activity,
@@ -40,6 +39,7 @@ from agreements.models import (
     StageRequest,
     Status,
 )
+from agreements.pdf import freeze_pdf
 from cities.models import City, Membership, Network
 
 FIXTURES = Path(__file__).resolve().parents[3] / "cities" / "fixtures"
