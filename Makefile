@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 TEST_ENV := SISTERCITIES_TESTING=true DJANGO_ALLOW_ASYNC_UNSAFE=true
 DEV_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install run serve test lint format migrate messages bench clean
+.PHONY: install run serve test check lint format migrate messages bench clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -61,6 +61,11 @@ messages: install
 # DATABASE_URL=postgres://... for PostgreSQL; BENCH_QUICK=1 for a 5,000-agreement trial.
 bench: install
 	$(PY) -m bench
+
+# Daily work: lint and the suite without the slow walks (browser journeys, fuzzing,
+# the generated side-door audit); `make test` runs everything.
+check: install lint
+	$(TEST_ENV) $(VENV)/bin/pytest -q -m "not browser and not fuzz and not audit" $(PYTEST_ARGS)
 
 test: install lint
 	@$(TEST_ENV) $(MANAGE) check
