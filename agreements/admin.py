@@ -241,13 +241,22 @@ class RecordAdmin(ServiceAdmin):
     search_fields = ["agreement__" + f for f in _CITY_SEARCH]
     autocomplete_fields = ["agreement"]
     readonly_fields = ["version", "created_at", "updated_at", "created_by"]
-    # Fixed once saved (services._FIXED_ON_RECORDS and the model's own).
+    # Chosen when the record is added, shown read-only afterwards.
     fixed_once_saved = ["agreement"]
+
+    def get_fields(self, request, obj=None):
+        """The record's agreement and its EDITABLE_FIELDS (what services let change),
+        then what is shown read-only."""
+        readonly = self.get_readonly_fields(request, obj)
+        editable = [
+            name for name in ("agreement", *self.model.EDITABLE_FIELDS) if name not in readonly
+        ]
+        return editable + [name for name in readonly if name not in editable]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
-            fields += [f for f in self.fixed_once_saved if f not in fields]
+            fields = [f for f in self.fixed_once_saved if f not in fields] + fields
         return fields
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -361,7 +370,7 @@ class DocumentAdmin(RecordAdmin):
 class MemorandumArticleInline(admin.StackedInline):
     model = MemorandumArticle
     extra = 0
-    fields = ["position", "key", "heading_en", "heading_fa", "body_en", "body_fa"]
+    fields = list(MemorandumArticle.EDITABLE_FIELDS)
 
     def _frozen(self, obj) -> bool:
         return obj is not None and obj.is_frozen
@@ -387,6 +396,7 @@ class MemorandumAdmin(RecordAdmin):
     ]
     readonly_fields = RecordAdmin.readonly_fields + [
         "number",
+        "kind",
         "supersedes",
         "frozen_at",
         "frozen_by",

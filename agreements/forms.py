@@ -183,27 +183,27 @@ class AgreementEditForm(VersionedForm):
 class ContactForm(VersionedForm):
     class Meta:
         model = Contact
-        fields = ["date", "participants", "place", "notes"]
+        fields = list(Contact.EDITABLE_FIELDS)
         field_classes = {"date": JalaliDateField}
 
 
 class GoalForm(VersionedForm):
     class Meta:
         model = Goal
-        fields = ["sector", "description", "description_fa", "indicator", "target_date"]
+        fields = list(Goal.EDITABLE_FIELDS)
         field_classes = {"target_date": JalaliDateField}
 
 
 class CommonalityForm(VersionedForm):
     class Meta:
         model = Commonality
-        fields = ["kind", "description", "description_fa"]
+        fields = list(Commonality.EDITABLE_FIELDS)
 
 
 class DepartmentSupportForm(VersionedForm):
     class Meta:
         model = DepartmentSupport
-        fields = ["department", "supported_on", "joint_committee", "notes"]
+        fields = list(DepartmentSupport.EDITABLE_FIELDS)
         field_classes = {"supported_on": JalaliDateField}
 
 
@@ -212,16 +212,7 @@ class LegalApprovalForm(VersionedForm):
     # the officer records from the authority's letter; it is not the agreement's status.
     class Meta:
         model = LegalApproval
-        fields = [
-            "side",
-            "authority",
-            "status",
-            "reference",
-            "requested_on",
-            "decided_on",
-            "document",
-            "notes",
-        ]
+        fields = list(LegalApproval.EDITABLE_FIELDS)
         field_classes = {"requested_on": JalaliDateField, "decided_on": JalaliDateField}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -234,28 +225,14 @@ class LegalApprovalForm(VersionedForm):
 class MemorandumForm(VersionedForm):
     class Meta:
         model = Memorandum
-        fields = [
-            "signed_on",
-            "place",
-            "place_fa",
-            "term_years",
-            "home_signatory_name",
-            "home_signatory_name_fa",
-            "home_signatory_title",
-            "home_signatory_title_fa",
-            "partner_signatory_name",
-            "partner_signatory_name_fa",
-            "partner_signatory_title",
-            "partner_signatory_title_fa",
-            "officials_present",
-        ]
+        fields = list(Memorandum.EDITABLE_FIELDS)
         field_classes = {"signed_on": JalaliDateField}
 
 
 class ArticleForm(VersionedForm):
     class Meta:
         model = MemorandumArticle
-        fields = ["position", "key", "heading_en", "heading_fa", "body_en", "body_fa"]
+        fields = list(MemorandumArticle.EDITABLE_FIELDS)
         widgets = {
             "heading_fa": forms.TextInput(attrs={"dir": "rtl", "lang": "fa"}),
             "body_fa": forms.Textarea(attrs={"dir": "rtl", "lang": "fa", "rows": 5}),
@@ -285,31 +262,14 @@ ArticleFormSet = forms.inlineformset_factory(
 class DelegationForm(VersionedForm):
     class Meta:
         model = Delegation
-        fields = [
-            "direction",
-            "start_date",
-            "end_date",
-            "head",
-            "members",
-            "purpose",
-            "outcomes",
-            "official",
-        ]
+        fields = list(Delegation.EDITABLE_FIELDS)
         field_classes = {"start_date": JalaliDateField, "end_date": JalaliDateField}
 
 
 class ActivityForm(VersionedForm):
     class Meta:
         model = Activity
-        fields = [
-            "sector",
-            "title",
-            "start_date",
-            "end_date",
-            "description",
-            "outcome",
-            "partners",
-        ]
+        fields = list(Activity.EDITABLE_FIELDS)
         field_classes = {"start_date": JalaliDateField, "end_date": JalaliDateField}
 
 
@@ -319,7 +279,7 @@ class DocumentForm(VersionedForm):
 
     class Meta:
         model = Document
-        fields = ["kind", "title", "memorandum", "file"]
+        fields = list(Document.EDITABLE_FIELDS)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

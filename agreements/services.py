@@ -273,21 +273,11 @@ def update_agreement(
 # what is fixed once saved (the agreement it belongs to, a document's file, a signed
 # copy's kind and memorandum) is refused if changed, by every route.
 
-# Fixed on every record once saved, besides the per-model fields below.
-_FIXED_ON_RECORDS = {"agreement", "created_by", "created_at"}
-_FIXED_FIELDS = {
-    Memorandum: {
-        "number",
-        "supersedes",
-        "frozen_at",
-        "frozen_by",
-        "pdf",
-        "pdf_sha256",
-        "content_sha256",
-    },
-    MemorandumArticle: {"memorandum"},
-    Document: {"file", "original_name", "content_type", "size", "sha256"},
-}
+# A save changes only the record's EDITABLE_FIELDS (the models name them; its form,
+# serializer and admin show those) and the stamps every save moves. A document's file
+# is editable when it is uploaded only: a new file is a new document.
+_MOVED_BY_EVERY_SAVE = {"version", "updated_at"}
+_FIXED_ONCE_SAVED = {Document: {"file"}}
 
 
 def _record_agreement(record: models.Model) -> Agreement:
@@ -337,13 +327,19 @@ def _field_value(record: models.Model, name: str):
 
 
 def _check_record_change(record: models.Model, stored: models.Model | None, by) -> None:
-    """What a save may not do: change a fixed field; add to a frozen memorandum; make,
-    unmake or move a signed copy; add a second signed copy to a memorandum."""
+    """What a save may not do: change a field that is not the record's to edit; add to
+    a frozen memorandum; make, unmake or move a signed copy; add a second signed copy
+    to a memorandum."""
     if stored is not None:
-        fixed = (_FIXED_ON_RECORDS | _FIXED_FIELDS.get(type(record), set())) & {
-            f.name for f in record._meta.concrete_fields
-        }
-        changed = sorted(n for n in fixed if _field_value(record, n) != _field_value(stored, n))
+        model = type(record)
+        allowed = set(model.EDITABLE_FIELDS) - _FIXED_ONCE_SAVED.get(model, set())
+        changed = sorted(
+            f.name
+            for f in record._meta.concrete_fields
+            if not f.primary_key
+            and f.name not in allowed | _MOVED_BY_EVERY_SAVE
+            and _field_value(record, f.name) != _field_value(stored, f.name)
+        )
         if changed:
             _refuse(by, "save_record", record, "fixed: " + ", ".join(changed))
             raise ValidationError({name: [FIXED_ONCE_SAVED] for name in changed})

@@ -254,76 +254,46 @@ class RecordSerializer(NoModelValidators, DateFieldsMixin, serializers.ModelSeri
                 )
 
 
-def _record_meta(model_class, editable: list[str]):
+def _record_meta(model_class):
     return type(
         "Meta",
         (),
         {
             "model": model_class,
-            "fields": RecordSerializer.BOOKKEEPING + editable,
+            "fields": RecordSerializer.BOOKKEEPING + list(model_class.EDITABLE_FIELDS),
             "read_only_fields": ["id", "created_at", "updated_at"],
         },
     )
 
 
 class ContactSerializer(RecordSerializer):
-    Meta = _record_meta(Contact, ["date", "participants", "place", "notes"])
+    Meta = _record_meta(Contact)
 
 
 class GoalSerializer(RecordSerializer):
-    Meta = _record_meta(
-        Goal, ["sector", "description", "description_fa", "indicator", "target_date"]
-    )
+    Meta = _record_meta(Goal)
 
 
 class CommonalitySerializer(RecordSerializer):
-    Meta = _record_meta(Commonality, ["kind", "description", "description_fa"])
+    Meta = _record_meta(Commonality)
 
 
 class DepartmentSupportSerializer(RecordSerializer):
-    Meta = _record_meta(
-        DepartmentSupport, ["department", "supported_on", "joint_committee", "notes"]
-    )
+    Meta = _record_meta(DepartmentSupport)
 
 
 class LegalApprovalSerializer(RecordSerializer):
-    Meta = _record_meta(
-        LegalApproval,
-        [
-            "side",
-            "authority",
-            "status",
-            "reference",
-            "requested_on",
-            "decided_on",
-            "document",
-            "notes",
-        ],
-    )
+    Meta = _record_meta(LegalApproval)
 
 
 class ArticleSerializer(serializers.ModelSerializer):
     class Meta:
         model = MemorandumArticle
-        fields = ["id", "position", "key", "heading_en", "heading_fa", "body_en", "body_fa"]
+        fields = ["id", *MemorandumArticle.EDITABLE_FIELDS]
         read_only_fields = fields
 
 
-MEMORANDUM_EDITABLE = [
-    "signed_on",
-    "place",
-    "place_fa",
-    "term_years",
-    "home_signatory_name",
-    "home_signatory_name_fa",
-    "home_signatory_title",
-    "home_signatory_title_fa",
-    "partner_signatory_name",
-    "partner_signatory_name_fa",
-    "partner_signatory_title",
-    "partner_signatory_title_fa",
-    "officials_present",
-]
+MEMORANDUM_EDITABLE = list(Memorandum.EDITABLE_FIELDS)
 
 
 class MemorandumSerializer(RecordSerializer):
@@ -354,26 +324,11 @@ class MemorandumSerializer(RecordSerializer):
 
 
 class DelegationSerializer(RecordSerializer):
-    Meta = _record_meta(
-        Delegation,
-        [
-            "direction",
-            "start_date",
-            "end_date",
-            "head",
-            "members",
-            "purpose",
-            "outcomes",
-            "official",
-        ],
-    )
+    Meta = _record_meta(Delegation)
 
 
 class ActivitySerializer(RecordSerializer):
-    Meta = _record_meta(
-        Activity,
-        ["sector", "title", "start_date", "end_date", "description", "outcome", "partners"],
-    )
+    Meta = _record_meta(Activity)
 
 
 class DocumentSerializer(RecordSerializer):
@@ -385,10 +340,7 @@ class DocumentSerializer(RecordSerializer):
     class Meta:
         model = Document
         fields = RecordSerializer.BOOKKEEPING + [
-            "kind",
-            "title",
-            "memorandum",
-            "file",
+            *Document.EDITABLE_FIELDS,
             "original_name",
             "content_type",
             "size",

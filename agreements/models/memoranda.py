@@ -17,6 +17,24 @@ from .codes import ArticleKey, Kind
 class Memorandum(Record):
     """One version of the memorandum of understanding."""
 
+    # What a person edits (its form, serializer and admin show these; services
+    # refuse a change to any other field).
+    EDITABLE_FIELDS = (
+        "signed_on",
+        "place",
+        "place_fa",
+        "term_years",
+        "home_signatory_name",
+        "home_signatory_name_fa",
+        "home_signatory_title",
+        "home_signatory_title_fa",
+        "partner_signatory_name",
+        "partner_signatory_name_fa",
+        "partner_signatory_title",
+        "partner_signatory_title_fa",
+        "officials_present",
+    )
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="memoranda")
     number = models.PositiveSmallIntegerField(_("version"), default=1, editable=False)
     supersedes = models.ForeignKey(
@@ -129,6 +147,17 @@ ARTICLE_BODY_MAX = 20_000
 
 
 class MemorandumArticle(Tracked):
+    # What a person edits (its form, serializer and admin show these; services
+    # refuse a change to any other field).
+    EDITABLE_FIELDS = (
+        "position",
+        "key",
+        "heading_en",
+        "heading_fa",
+        "body_en",
+        "body_fa",
+    )
+
     memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="articles")
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     key = models.CharField(

@@ -29,6 +29,15 @@ from .memoranda import Memorandum
 
 
 class Contact(Record):
+    # What a person edits (its form, serializer and admin show these; services
+    # refuse a change to any other field).
+    EDITABLE_FIELDS = (
+        "date",
+        "participants",
+        "place",
+        "notes",
+    )
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="contacts")
     date = models.DateField(_("date"), validators=[validate_date])
     participants = models.TextField(_("participants"), validators=[validate_text])
@@ -52,6 +61,16 @@ class Contact(Record):
 
 
 class Goal(Record):
+    # What a person edits (its form, serializer and admin show these; services
+    # refuse a change to any other field).
+    EDITABLE_FIELDS = (
+        "sector",
+        "description",
+        "description_fa",
+        "indicator",
+        "target_date",
+    )
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="goals")
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     description = models.TextField(_("objective"), validators=[validate_text])
@@ -75,6 +94,14 @@ class Goal(Record):
 
 
 class Commonality(Record):
+    # What a person edits (its form, serializer and admin show these; services
+    # refuse a change to any other field).
+    EDITABLE_FIELDS = (
+        "kind",
+        "description",
+        "description_fa",
+    )
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="commonalities")
     kind = models.CharField(_("kind"), max_length=20, choices=CommonalityKind.choices)
     description = models.TextField(_("description"), validators=[validate_text])
@@ -92,6 +119,15 @@ class Commonality(Record):
 
 
 class DepartmentSupport(Record):
+    # What a person edits (its form, serializer and admin show these; services
+    # refuse a change to any other field).
+    EDITABLE_FIELDS = (
+        "department",
+        "supported_on",
+        "joint_committee",
+        "notes",
+    )
+
     agreement = models.ForeignKey(
         Agreement, on_delete=models.CASCADE, related_name="department_supports"
     )
@@ -110,6 +146,19 @@ class DepartmentSupport(Record):
 
 
 class LegalApproval(Record):
+    # What a person edits (its form, serializer and admin show these; services
+    # refuse a change to any other field).
+    EDITABLE_FIELDS = (
+        "side",
+        "authority",
+        "status",
+        "reference",
+        "requested_on",
+        "decided_on",
+        "document",
+        "notes",
+    )
+
     agreement = models.ForeignKey(
         Agreement, on_delete=models.CASCADE, related_name="legal_approvals"
     )
@@ -152,6 +201,19 @@ class LegalApproval(Record):
 
 
 class Delegation(Record):
+    # What a person edits (its form, serializer and admin show these; services
+    # refuse a change to any other field).
+    EDITABLE_FIELDS = (
+        "direction",
+        "start_date",
+        "end_date",
+        "head",
+        "members",
+        "purpose",
+        "outcomes",
+        "official",
+    )
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="delegations")
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     start_date = models.DateField(_("start date"), validators=[validate_date])
@@ -179,6 +241,18 @@ class Delegation(Record):
 
 
 class Activity(Record):
+    # What a person edits (its form, serializer and admin show these; services
+    # refuse a change to any other field).
+    EDITABLE_FIELDS = (
+        "sector",
+        "title",
+        "start_date",
+        "end_date",
+        "description",
+        "outcome",
+        "partners",
+    )
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="activities")
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     title = models.CharField(_("title"), max_length=300, validators=[validate_line])
@@ -209,6 +283,16 @@ def document_upload_to(instance: Document, filename: str) -> str:
 
 
 class Document(Record):
+    # What a person edits (its form, serializer and admin show these; services
+    # refuse a change to any other field).
+    # `file` only when uploading: a new file is a new document.
+    EDITABLE_FIELDS = (
+        "kind",
+        "title",
+        "memorandum",
+        "file",
+    )
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="documents")
     memorandum = models.ForeignKey(
         Memorandum,
