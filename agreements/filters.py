@@ -22,7 +22,7 @@ from cities.models import City, display_name
 
 from . import permissions
 from .dates import persian_digits
-from .models import Activity, Goal, Kind, Origin, Sector, Stage, Status
+from .models import Activity, Goal, Kind, Origin, Sector, Stage, Status, sort_key_column
 from .search import search_agreements
 from .widgets import FastSelect
 
@@ -44,14 +44,6 @@ SORT_CHOICES = [(key, key) for key in SORT_KEYS] + [(f"-{key}", f"-{key}") for k
 DEFAULT_SORT = "-created"
 
 
-def _city_sort_key(side: str):
-    """The city's name as the page's reader sees it (Persian name first on Persian
-    pages), from the copy kept on the agreement: an index serves the order."""
-    if (get_language() or "").startswith("fa"):
-        return F(f"{side}_sort_key_fa")
-    return F(f"{side}_sort_key")
-
-
 def _stage_position():
     """Stages sort in lifecycle order, not alphabetically."""
     return Case(
@@ -64,8 +56,8 @@ def sort_expressions(key: str) -> list:
     descending = key.startswith("-")
     name = key.lstrip("-")
     expressions = {
-        "home": _city_sort_key("home"),
-        "partner": _city_sort_key("partner"),
+        "home": sort_key_column("home"),
+        "partner": sort_key_column("partner"),
         "country": F("partner_city__country"),
         "stage": _stage_position(),
         "kind": F("kind"),

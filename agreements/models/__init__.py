@@ -22,6 +22,7 @@ from .agreement import (
     AgreementQuerySet,
     dormant_cutoff,
     refresh_sort_keys,
+    sort_key_column,
     sort_keys_of,
 )
 from .base import (
@@ -135,5 +136,6 @@ __all__ = [
     "dormant_cutoff",
     "export_upload_to",
     "refresh_sort_keys",
+    "sort_key_column",
     "sort_keys_of",
 ]

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
@@ -80,6 +81,14 @@ class AgreementQuerySet(models.QuerySet):
 
 
 SORT_KEY_FIELDS = ("home_sort_key", "home_sort_key_fa", "partner_sort_key", "partner_sort_key_fa")
+
+
+def sort_key_column(side: str) -> F:
+    """The order by `side`'s ("home", "partner") city name as the page's reader sees it
+    (the Persian name first on Persian pages), from the copy kept on the agreement:
+    an index serves the order."""
+    persian = (get_language() or "").startswith("fa")
+    return F(f"{side}_sort_key_fa" if persian else f"{side}_sort_key")
 
 
 def sort_keys_of(city) -> tuple[str, str]:
@@ -162,8 +171,10 @@ class Agreement(Tracked):
     # city's name sorted every visible agreement (100,000 for a national
     # administrator) on every page. The English key is the English name; the
     # Persian key is the Persian name, else the English one (what a Persian page
-    # shows). Set by save() and fill_sort_keys(); a city's rename updates them
-    # (agreements.sort_keys). Never shown: pages read the names from the cities.
+    # shows). All their plumbing is in this module: set by save() and fill_sort_keys(),
+    # a city's rename updates them (refresh_sort_keys, connected in agreements.apps),
+    # lists order by them (sort_key_column), the history hides them (SORT_KEY_FIELDS).
+    # Never shown: pages read the names from the cities.
     home_sort_key = models.CharField(max_length=200, default="", editable=False)
     home_sort_key_fa = models.CharField(max_length=200, default="", editable=False)
     partner_sort_key = models.CharField(max_length=200, default="", editable=False)
