@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from ..dates import local_day
 from ..models import Agreement
+from ..selectors.display import yes_no
 from . import engine
-from .common import arrow, number, reader_date, text_direction, truncate, who, yes_no
+from .common import arrow, number, reader_date, text_direction, truncate, who
 from .history import history_rows
 
 HISTORY_LIMIT = 500
