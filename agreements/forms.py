@@ -43,6 +43,7 @@ from .models import (
     RoleName,
     Stage,
 )
+from .selectors.display import person_name
 from .services import REQUEST_REASON_REQUIRED
 
 # Kinds of files people attach to an agreement: letters, scans, photos, minutes.
@@ -168,9 +169,7 @@ class AgreementEditForm(VersionedForm):
             .objects.filter(pk__in=staff, is_active=True)
             .order_by("first_name", "last_name", "username")
         )
-        self.fields["responsible_officer"].label_from_instance = lambda user: (
-            user.get_full_name() or user.get_username()
-        )
+        self.fields["responsible_officer"].label_from_instance = person_name
 
     def changed_values(self) -> dict:
         """The model fields to hand to services.update_agreement."""

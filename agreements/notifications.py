@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 from cities.validators import printable
 
 from .models import Agreement, RequestAction, Role, RoleName, Stage, StageRequest
+from .selectors.display import person_name
 
 logger = logging.getLogger("sistercities.mail")
 
@@ -127,8 +128,7 @@ def request_made(stage_request_pk: int) -> list[Email]:
     def message():
         values = _names(agreement) | {
             "stage": Stage(stage_request.to_stage).label,
-            "user": stage_request.requested_by.get_full_name()
-            or stage_request.requested_by.username,
+            "user": person_name(stage_request.requested_by),
         }
         subject = _(SUBJECTS[stage_request.action]) % values
         body = (
@@ -156,7 +156,7 @@ def request_decided(stage_request_pk: int) -> list[Email]:
     def message():
         values = _names(agreement) | {
             "state": stage_request.get_state_display(),
-            "user": stage_request.decided_by.get_full_name() or stage_request.decided_by.username,
+            "user": person_name(stage_request.decided_by),
         }
         subject = _("Your request was %(state)s: %(home)s – %(partner)s") % values
         body = (

@@ -9,9 +9,9 @@ import json
 import unicodedata
 
 import jdatetime
-from django.utils.translation import gettext
 
 from ..dates import format_jalali, local_time, persian_digits, to_jalali
+from ..selectors.display import person_name
 
 GREGORIAN_MONTHS_FA = [
     "ژانویه",
@@ -141,14 +141,11 @@ def text_direction(text: str, default: str) -> str:
 
 
 def who(user) -> str:
-    """A user as people know them: full name, else user name."""
+    """A user named in a table cell (selectors.display.person_name); "—" when the
+    cell names nobody (no responsible officer, say)."""
     if user is None:
         return "—"
-    return user.get_full_name() or user.get_username()
-
-
-def yes_no(value: bool) -> str:
-    return gettext("yes") if value else gettext("no")
+    return person_name(user)
 
 
 def arrow(language: str) -> str:

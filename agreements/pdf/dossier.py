@@ -3,7 +3,8 @@ record, the timeline, the stage requests and the history, in the reader's
 language.
 
 Bounded for absurd input: at most RECORD_LIMIT rows of each kind of record,
-TIMELINE_LIMIT events and HISTORY_LIMIT history rows (the latest ones), each
+the latest TIMELINE_LIMIT events (of those rows: agreements.selectors.timeline,
+the agreement page's events) and the latest HISTORY_LIMIT history rows, each
 with a note saying how many were left out, and long texts cut at TEXT_LIMIT
 characters. A dossier of a live agreement is rendered on each request (it is
 not cached: its history changes with every save).
@@ -11,7 +12,6 @@ not cached: its history changes with every save).
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.db import models
@@ -19,10 +19,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ..dates import local_day
 from ..models import Agreement
+from ..selectors.display import yes_no
+from ..selectors.timeline import timeline
 from . import engine
-from .common import arrow, number, reader_date, text_direction, truncate, who, yes_no
+from .common import arrow, number, reader_date, text_direction, truncate, who
 from .history import history_rows
 
 HISTORY_LIMIT = 500
@@ -52,86 +53,27 @@ def _limited(queryset: models.QuerySet) -> tuple[list, int]:
 # --- Timeline --------------------------------------------------------------------------------
 
 
-@dataclass
-class Event:
-    when: datetime.date
-    what: str
-    detail: str
-
-
-def _day(value: datetime.date | datetime.datetime) -> datetime.date:
-    return local_day(value)
-
-
-def _timeline(agreement: Agreement, records: dict, language: str) -> list[Event]:
-    to = arrow(language)
-    events: list[Event] = []
-    if agreement.first_contact_on:
-        events.append(Event(agreement.first_contact_on, _("First contact"), ""))
-    for contact in records["contacts"]:
-        events.append(Event(contact.date, _("Contact"), contact.participants))
-    for support in records["department_supports"]:
-        if support.supported_on:
-            events.append(
-                Event(support.supported_on, _("Support"), support.get_department_display())
-            )
-    for approval in records["legal_approvals"]:
-        if approval.requested_on:
-            events.append(
-                Event(
-                    approval.requested_on,
-                    _("Legal approval requested"),
-                    approval.get_authority_display(),
-                )
-            )
-        if approval.decided_on:
-            events.append(
-                Event(
-                    approval.decided_on,
-                    _("Legal approval decided"),
-                    f"{approval.get_authority_display()}: {approval.get_status_display()}",
-                )
-            )
-    for memorandum in records["memoranda"]:
-        if memorandum.signed_on:
-            events.append(
-                Event(memorandum.signed_on, _("Memorandum signed"), number(memorandum, language))
-            )
-        if memorandum.frozen_at:
-            events.append(
-                Event(
-                    _day(memorandum.frozen_at),
-                    _("Memorandum frozen"),
-                    number(memorandum, language),
-                )
-            )
-    for delegation in records["delegations"]:
-        events.append(
-            Event(delegation.start_date, delegation.get_direction_display(), delegation.head)
-        )
-    for activity in records["activities"]:
-        events.append(Event(activity.start_date, _("Activity"), activity.title))
-    for request in records["stage_requests"]:
-        events.append(
-            Event(
-                _day(request.created_at),
-                _("Stage request"),
-                f"{request.get_from_stage_display()} {to} {request.get_to_stage_display()}",
+def _timeline_rows(agreement: Agreement, records: dict, language: str) -> tuple[list, int]:
+    """The latest TIMELINE_LIMIT events of selectors.timeline (newest first, as on
+    the agreement page), of the rows the tables show, and how many are left out:
+    the day, what happened and by whom, and the record's words."""
+    events = timeline(agreement, records)
+    rows = []
+    for event in events[:TIMELINE_LIMIT]:
+        what = event.title(lambda value: number(value, language))
+        if event.who is not None:
+            what = f"{what}\n{who(event.who)}"
+        rows.append(
+            _cells(
+                [
+                    reader_date(event.day, language),
+                    what,
+                    truncate(event.detail, CHANGE_VALUE_LIMIT * 2),
+                ],
+                language,
             )
         )
-        if request.decided_at:
-            events.append(
-                Event(
-                    _day(request.decided_at),
-                    request.get_state_display(),
-                    f"{request.get_from_stage_display()} {to} {request.get_to_stage_display()}",
-                )
-            )
-    events.sort(key=lambda event: event.when)
-    return [
-        Event(event.when, event.what, truncate(event.detail, CHANGE_VALUE_LIMIT * 2))
-        for event in events
-    ]
+    return rows, max(0, len(events) - TIMELINE_LIMIT)
 
 
 # --- The dossier ---------------------------------------------------------------------------
@@ -366,7 +308,7 @@ def dossier_context(agreement: Agreement, language: str) -> dict:
         "home_city", "partner_city", "responsible_officer"
     ).get(pk=agreement.pk)
     records, left_out = _records(agreement)
-    timeline = _timeline(agreement, records, language)
+    timeline_rows, timeline_left_out = _timeline_rows(agreement, records, language)
     history, history_left_out = history_rows(agreement, language, limit=HISTORY_LIMIT)
     generated_at = timezone.now()
     return {
@@ -377,11 +319,8 @@ def dossier_context(agreement: Agreement, language: str) -> dict:
         "partner": _party(agreement.partner_city, language),
         "facts": _facts(agreement, language),
         "sections": _sections(records, left_out, language),
-        "timeline": [
-            _cells([reader_date(event.when, language), event.what, event.detail], language)
-            for event in timeline[-TIMELINE_LIMIT:]
-        ],
-        "timeline_left_out": max(0, len(timeline) - TIMELINE_LIMIT),
+        "timeline": timeline_rows,
+        "timeline_left_out": timeline_left_out,
         "history": [
             _cells(
                 [

@@ -1,5 +1,7 @@
 """The history of an agreement and of everything logged against it, for the
-dossier: who changed what, when and why (django-simple-history rows)."""
+dossier: who changed what, when and why (django-simple-history rows, read
+through agreements.selectors.history; names and labels through
+selectors.display, dates and digits the dossier's way)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from ..models import Agreement
-from ..selectors.history import history_querysets, shown_fields
-from .common import arrow, number, reader_date, truncate, who, yes_no
+from ..selectors.display import person_name, value_label
+from ..selectors.history import field_changes, history_querysets, referenced_objects
+from .common import arrow, number, reader_date, truncate
 
 CHANGE_VALUE_LIMIT = 80
 
@@ -26,15 +29,15 @@ class HistoryRow:
     changes: list[str]
 
 
-def _display(field: models.Field, value: object, language: str) -> str:
+def _display(field: models.Field, value: object, language: str, users: dict, cities: dict) -> str:
     if value is None or value == "":
         return "∅"
-    if field.choices:
-        return truncate(dict(field.flatchoices).get(value, value), CHANGE_VALUE_LIMIT)
+    digits = lambda v: number(v, language)  # noqa: E731
+    label = value_label(field, value, users=users, cities=cities, digits=digits)
+    if label is not None:
+        return truncate(label, CHANGE_VALUE_LIMIT)
     if isinstance(value, datetime.date):  # and datetime
         return reader_date(value, language)
-    if isinstance(value, bool):
-        return yes_no(value)
     if isinstance(value, int):
         return number(value, language)
     return truncate(value, CHANGE_VALUE_LIMIT)
@@ -52,7 +55,8 @@ def history_rows(
     previous row was not read, and its changes show as unknown.
     """
     total = 0
-    rows: list[HistoryRow] = []
+    # (row, its (field, old, new) changes or None when the row before was not read, label)
+    read: list[tuple] = []
     for queryset in history_querysets(agreement.pk):
         total += queryset.count()
         historical = list(
@@ -60,42 +64,48 @@ def history_rows(
                 : limit + 1
             ]
         )
-        model = queryset.model.instance_type
-        fields = shown_fields(model)
         by_object: dict[int, list] = {}
         for row in reversed(historical):  # oldest first
             by_object.setdefault(row.id, []).append(row)
-        label = str(model._meta.verbose_name)
+        label = str(queryset.model.instance_type._meta.verbose_name)
         for versions in by_object.values():
             previous = None
             for row in versions:
-                rows.append(_history_row(row, previous, fields, label, language))
+                changes = None
+                if row.history_type != "~":
+                    changes = []
+                elif previous is not None:
+                    changes = field_changes(row, previous)
+                read.append((row, changes, label))
                 previous = row
+    users, cities = referenced_objects(
+        change for _row, changes, _label in read for change in changes or []
+    )
+    rows = [
+        _history_row(row, changes, label, language, users, cities) for row, changes, label in read
+    ]
     rows.sort(key=lambda row: row.when, reverse=True)
     shown = rows[:limit]
     return shown, total - len(shown)
 
 
 def _history_row(
-    row, previous, fields: list[models.Field], label: str, language: str
+    row, changes: list | None, label: str, language: str, users: dict, cities: dict
 ) -> HistoryRow:
     action = {"+": _("created"), "~": _("changed"), "-": _("deleted")}.get(row.history_type, "")
-    changes: list[str] = []
-    if row.history_type == "~":
-        if previous is None:
-            changes = [_("(earlier history not shown)")]
-        else:
-            for field in fields:
-                old, new = getattr(previous, field.attname), getattr(row, field.attname)
-                if old != new:
-                    old_text = _display(field, old, language)
-                    new_text = _display(field, new, language)
-                    changes.append(f"{field.verbose_name}: {old_text} {arrow(language)} {new_text}")
+    if changes is None:
+        lines = [_("(earlier history not shown)")]
+    else:
+        lines = [
+            f"{field.verbose_name}: {_display(field, old, language, users, cities)} "
+            f"{arrow(language)} {_display(field, new, language, users, cities)}"
+            for field, old, new in changes
+        ]
     return HistoryRow(
         when=row.history_date,
-        who=who(row.history_user),
+        who=person_name(row.history_user),
         what=f"{label} #{number(row.id, language)}",
         action=action,
         reason=truncate(row.history_change_reason or "", 300),
-        changes=changes,
+        changes=lines,
     )

@@ -9,7 +9,8 @@ The history page, the API's history and the dossier PDF all read it here:
   every row, newest first, in one UNION query (paginate it);
 - `load_rows(refs)`: a page's rows and the row before each, one query per table;
 - `field_changes(row, previous)` and `created_values(row)`: (field, old, new) of
-  what a row changed or was created with, `HIDDEN_FIELDS` left out.
+  what a row changed or was created with, `HIDDEN_FIELDS` left out;
+- `referenced_objects(changes)`: the users and cities those values name by id.
 
 Each output formats the values its own way (display text, stored codes, the PDF's
 digits); which rows and which fields is decided here.
@@ -18,11 +19,15 @@ digits); which rows and which fields is decided here.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import CharField, F, Value, Window
 from django.db.models.functions import Lag
+
+from cities.models import City
 
 from ..models import (
     SORT_KEY_FIELDS,
@@ -165,3 +170,21 @@ def created_values(row) -> list[tuple[models.Field, None, object]]:
         for model_field in shown_fields(row.instance_type)
         if (value := getattr(row, model_field.attname)) not in (None, "", [], {})
     ]
+
+
+def referenced_objects(
+    changes: Iterable[tuple[models.Field, object, object]],
+) -> tuple[dict[int, models.Model], dict[int, City]]:
+    """The users and the cities that changes name by id (a responsible officer, a
+    home municipality), by primary key: one query each, run even when there is
+    none, so that a page costs the same number of queries whatever it holds."""
+    wanted: dict[type[models.Model], set[int]] = {get_user_model(): {0}, City: {0}}
+    for model_field, old, new in changes:
+        ids = wanted.get(model_field.related_model)
+        if ids is not None:
+            ids.update(value for value in (old, new) if isinstance(value, int))
+    users = {
+        user.pk: user for user in get_user_model().objects.filter(pk__in=wanted[get_user_model()])
+    }
+    cities = {city.pk: city for city in City.objects.filter(pk__in=wanted[City])}
+    return users, cities

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 
 from agreements import permissions
 from agreements.dates import format_jalali, local_time, persian_digits
+from cities.models import display_name
 
 register = template.Library()
 
@@ -75,9 +76,7 @@ def city_name(city) -> str:
     """The city's name in the page's language (the English name when it has no Persian one)."""
     if city is None:
         return ""
-    if is_persian() and getattr(city, "name_fa", ""):
-        return city.name_fa
-    return city.name
+    return display_name(city.name, getattr(city, "name_fa", ""), persian=is_persian())
 
 
 @register.filter

@@ -7,273 +7,74 @@ Its query count does not grow with the number of records or history rows
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, Q, Window
-from django.db.models.functions import Lag
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from .. import workflow
-from ..dates import local_time
 from ..forms import DecisionForm, RequestForm
-from ..models import Agreement, ApprovalStatus, RequestAction, RequestState, Stage, Status
+from ..models import Agreement, RequestAction, RequestState, Stage
 from ..permissions import deciders_and_administrators, get_agreement_for_user
+from ..selectors.display import person_name
+from ..selectors.timeline import Event, timeline
 from .access import role_required
 from .history import history_page
 from .sections import KINDS, checklist, section
 
 # --- Timeline --------------------------------------------------------------------------
 
-DECISION_TITLES = {
-    RequestState.APPROVED: _("Request approved"),
-    RequestState.REJECTED: _("Request rejected"),
-    RequestState.WITHDRAWN: _("Request withdrawn"),
+# Where on the page an event's link goes: its record's section, the stage requests,
+# the history, the facts (selectors.timeline.Event.source).
+ANCHORS = {
+    **{kind.related_name: kind.anchor for kind in KINDS.values()},
+    "stage_requests": "requests",
+    "history": "history",
+    "agreement": "facts-heading",
 }
 
 
-@dataclass
-class Event:
-    when: datetime.date | datetime.datetime
-    kind: str  # CSS hook and icon: contact, delegation, request, stage...
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event of selectors.timeline as the page shows it."""
+
+    event: Event
     title: str
-    detail: str = ""
-    who: str = ""
-    anchor: str = ""
+    who: str
+    anchor: str
 
     @property
-    def sort_key(self) -> tuple:
-        if isinstance(self.when, datetime.datetime):
-            local = local_time(self.when)
-            return (local.date(), local.time())
-        return (self.when, datetime.time.min)
+    def kind(self) -> str:
+        return self.event.kind
+
+    @property
+    def when(self):
+        return self.event.when
 
     @property
     def has_time(self) -> bool:
-        return isinstance(self.when, datetime.datetime)
+        return self.event.has_time
+
+    @property
+    def detail(self) -> str:
+        return self.event.detail
 
 
-def _person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
-def stage_changes(agreement: Agreement) -> list[dict]:
-    """Rows of the agreement's history where its stage or status changed (one query:
-    a window function compares each row with the one before it)."""
-    history = Agreement.history.model.objects.filter(id=agreement.pk)
-    order = [F("history_date").asc(), F("history_id").asc()]
-    return list(
-        history.annotate(
-            prev_stage=Window(Lag("stage"), order_by=order),
-            prev_status=Window(Lag("status"), order_by=order),
+def timeline_entries(agreement: Agreement, sections: dict, stage_requests: list) -> list:
+    """The timeline (selectors.timeline, newest first) from the records the page's
+    sections have read: one query more, for the stage and status changes."""
+    records = {data["kind"].related_name: data["records"] for data in sections.values()}
+    records["stage_requests"] = stage_requests
+    return [
+        TimelineEntry(
+            event=event,
+            title=event.title(),
+            who=person_name(event.who) if event.who is not None else "",
+            anchor=ANCHORS[event.source],
         )
-        .filter(
-            Q(prev_stage__isnull=False) & (~Q(prev_stage=F("stage")) | ~Q(prev_status=F("status")))
-        )
-        .order_by("history_date", "history_id")
-        .values(
-            "history_date",
-            "stage",
-            "status",
-            "prev_stage",
-            "prev_status",
-            "history_change_reason",
-            "history_user__username",
-            "history_user__first_name",
-            "history_user__last_name",
-        )
-    )
-
-
-def timeline(agreement: Agreement, sections: dict, stage_requests: list) -> list[Event]:
-    """Everything that happened, newest first: records by their own dates, stage
-    requests and their decisions, and stage or status changes."""
-    stages = dict(Stage.choices)
-    statuses = dict(Status.choices)
-    events: list[Event] = []
-    records = {slug: data["records"] for slug, data in sections.items()}
-    for contact in records["contacts"]:
-        events.append(
-            Event(
-                contact.date,
-                "contact",
-                str(_("Contact")),
-                contact.participants,
-                "",
-                "section-contacts",
-            )
-        )
-    for goal in records["goals"]:
-        events.append(
-            Event(
-                goal.created_at,
-                "goal",
-                str(_("Goal recorded")),
-                goal.description,
-                "",
-                "section-goals",
-            )
-        )
-    for commonality in records["commonalities"]:
-        events.append(
-            Event(
-                commonality.created_at,
-                "commonality",
-                str(_("Commonality recorded")),
-                commonality.description,
-                "",
-                "section-commonalities",
-            )
-        )
-    for support in records["department-supports"]:
-        events.append(
-            Event(
-                support.supported_on or support.created_at,
-                "support",
-                str(
-                    _("Support of %(department)s")
-                    % {"department": support.get_department_display()}
-                ),
-                support.notes,
-                "",
-                "section-department-supports",
-            )
-        )
-    for approval in records["legal-approvals"]:
-        decided = approval.status in (ApprovalStatus.GRANTED, ApprovalStatus.REFUSED)
-        when = (approval.decided_on if decided else approval.requested_on) or approval.created_at
-        events.append(
-            Event(
-                when,
-                "approval",
-                f"{approval.get_authority_display()}: {approval.get_status_display()}",
-                approval.reference,
-                "",
-                "section-legal-approvals",
-            )
-        )
-    for memorandum in records["memoranda"]:
-        if memorandum.frozen_at:
-            events.append(
-                Event(
-                    memorandum.frozen_at,
-                    "memorandum",
-                    str(_("Memorandum v%(number)s frozen") % {"number": memorandum.number}),
-                    "",
-                    _person(memorandum.frozen_by),
-                    "section-memoranda",
-                )
-            )
-        if memorandum.signed_on:
-            events.append(
-                Event(
-                    memorandum.signed_on,
-                    "memorandum",
-                    str(_("Memorandum v%(number)s signed") % {"number": memorandum.number}),
-                    memorandum.place,
-                    "",
-                    "section-memoranda",
-                )
-            )
-    for delegation in records["delegations"]:
-        events.append(
-            Event(
-                delegation.start_date,
-                "delegation",
-                str(
-                    _("%(direction)s delegation")
-                    % {"direction": delegation.get_direction_display()}
-                ),
-                delegation.head,
-                "",
-                "section-delegations",
-            )
-        )
-    for activity in records["activities"]:
-        events.append(
-            Event(
-                activity.start_date,
-                "activity",
-                activity.title,
-                activity.get_sector_display(),
-                "",
-                "section-activities",
-            )
-        )
-    for document in records["documents"]:
-        events.append(
-            Event(
-                document.created_at,
-                "document",
-                str(_("Document uploaded")),
-                str(document),
-                "",
-                "section-documents",
-            )
-        )
-    for stage_request in stage_requests:
-        if stage_request.action in (RequestAction.ADVANCE, RequestAction.REOPEN):
-            requested = _("%(action)s requested: %(from)s → %(to)s") % {
-                "action": stage_request.get_action_display(),
-                "from": stage_request.get_from_stage_display(),
-                "to": stage_request.get_to_stage_display(),
-            }
-        else:  # the stage stays
-            requested = _("%(action)s requested") % {"action": stage_request.get_action_display()}
-        events.append(
-            Event(
-                stage_request.created_at,
-                "request",
-                str(requested),
-                stage_request.note,
-                _person(stage_request.requested_by),
-                "requests",
-            )
-        )
-        if stage_request.state != RequestState.PENDING and stage_request.decided_at:
-            events.append(
-                Event(
-                    stage_request.decided_at,
-                    f"decision-{stage_request.state}",
-                    str(DECISION_TITLES.get(stage_request.state, "")),
-                    stage_request.decision_note,
-                    _person(stage_request.decided_by),
-                    "requests",
-                )
-            )
-    for change in stage_changes(agreement):
-        name = " ".join(
-            part
-            for part in (change["history_user__first_name"], change["history_user__last_name"])
-            if part
-        ) or (change["history_user__username"] or "")
-        if change["prev_stage"] != change["stage"]:
-            title = _("Stage: %(from)s → %(to)s") % {
-                "from": stages.get(change["prev_stage"], change["prev_stage"]),
-                "to": stages.get(change["stage"], change["stage"]),
-            }
-        else:
-            title = _("Status: %(from)s → %(to)s") % {
-                "from": statuses.get(change["prev_status"], change["prev_status"]),
-                "to": statuses.get(change["status"], change["status"]),
-            }
-        events.append(
-            Event(
-                change["history_date"],
-                "stage",
-                str(title),
-                change["history_change_reason"] or "",
-                name,
-                "history",
-            )
-        )
-    events.sort(key=lambda event: event.sort_key, reverse=True)
-    return events
+        for event in timeline(agreement, records)
+    ]
 
 
 # --- The page ----------------------------------------------------------------------------
@@ -355,7 +156,7 @@ def detail_context(
         "checklist_missing": any(not row["item"].done for row in gate),
         "has_frozen_memorandum": any(memorandum.is_frozen for memorandum in memoranda),
         "sections": sections,
-        "timeline": timeline(agreement, sections, stage_requests),
+        "timeline": timeline_entries(agreement, sections, stage_requests),
         "flags": {
             "dormant": agreement.is_dormant,
             "expiring": agreement.is_expiring,

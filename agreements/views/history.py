@@ -9,11 +9,13 @@ django-simple-history tables. One page is read with a fixed number of queries:
    the pager (agreements.selectors.history.history_queryset);
 2. one query per history table fetches the page's rows and the rows before
    them (selectors.history.load_rows);
-3. one query for the users and one for the cities that appear in the changes.
+3. one query for the users and one for the cities that appear in the changes
+   (selectors.history.referenced_objects).
 
 Which rows and which fields (every tracked field but selectors.history's
 HIDDEN_FIELDS: stage and status are what people look for) is the selector's;
-this module turns them into display text.
+this module turns them into display text (names and labels through
+selectors.display, dates through the jdate filter).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse
@@ -32,8 +33,6 @@ from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
-
-from cities.models import City
 
 from ..models import (
     Activity,
@@ -50,8 +49,9 @@ from ..models import (
     StageRequest,
 )
 from ..permissions import get_agreement_for_user
-from ..selectors.history import field_changes, history_queryset, load_rows
-from ..templatetags.sistercities import city_name, jdate
+from ..selectors.display import person_name, value_label
+from ..selectors.history import field_changes, history_queryset, load_rows, referenced_objects
+from ..templatetags.sistercities import jdate
 from .access import role_required
 from .common import is_htmx
 
@@ -76,26 +76,12 @@ class Entry:
     changes: list[Change] = field(default_factory=list)
 
 
-def _person(user) -> str:
-    if user is None:
-        return _g("system")
-    return user.get_full_name() or user.get_username()
-
-
 def _display(model_field: models.Field, value, users: dict, cities: dict) -> str:
     if value is None or value == "":
         return "—"
-    if model_field.is_relation:
-        related = model_field.related_model
-        if related is get_user_model():
-            return _person(users.get(value)) if value in users else f"#{value}"
-        if related is City:
-            return city_name(cities.get(value)) if value in cities else f"#{value}"
-        return f"{related._meta.verbose_name} #{value}"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _g("Yes") if value else _g("No")
+    label = value_label(model_field, value, users=users, cities=cities)
+    if label is not None:
+        return label
     if isinstance(value, datetime.date):
         return jdate(value, "time")
     return truncatechars(str(value), 300)
@@ -142,25 +128,17 @@ def history_page(agreement: Agreement, page_number: str | int | None) -> dict:
     refs = list(page.object_list)
 
     pairs = []
-    user_ids: set[int] = {0}
-    city_ids: set[int] = {0}
     for row, previous in load_rows(refs):
         changes = field_changes(row, previous) if row.history_type == "~" and previous else []
-        for model_field, old, new in changes:
-            target = {get_user_model(): user_ids, City: city_ids}.get(model_field.related_model)
-            if target is not None:
-                target.update(value for value in (old, new) if isinstance(value, int))
         pairs.append((row, changes))
-
-    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids)}
-    cities = {city.pk: city for city in City.objects.filter(pk__in=city_ids)}
+    users, cities = referenced_objects(change for _row, changes in pairs for change in changes)
 
     entries = []
     for row, changes in pairs:
         entries.append(
             Entry(
                 when=row.history_date,
-                who=_person(row.history_user),
+                who=person_name(row.history_user),
                 kind=capfirst(row.instance_type._meta.verbose_name),
                 label=_label(row),
                 action=str(_ACTIONS.get(row.history_type, "")),

@@ -28,6 +28,7 @@ from .. import permissions, services, workflow
 from ..forms import AgreementCreateForm, AgreementEditForm, ArticleFormSet, MemorandumForm
 from ..models import Agreement, Memorandum, MemorandumArticle, RoleName
 from ..permissions import Forbidden, get_agreement_for_user
+from ..selectors.display import yes_no
 from ..templatetags.sistercities import jdate
 from .access import role_required
 from .common import add_validation_errors, forbidden, is_htmx, refused
@@ -42,7 +43,7 @@ def _stored_display(current, name: str) -> str:
     if display is not None:
         return str(display())
     if isinstance(value, bool):
-        return _g("Yes") if value else _g("No")
+        return yes_no(value)
     if isinstance(value, datetime.date):
         return jdate(value)
     return str(value)

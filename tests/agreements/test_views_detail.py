@@ -232,7 +232,7 @@ def test_timeline_has_records_requests_and_stage_changes(client, personas):
     stage_events = [event for event in events if event.kind == "stage"]
     assert len(stage_events) == 1
     # Newest first.
-    assert events[0].sort_key >= events[-1].sort_key
+    assert events[0].event.moment >= events[-1].event.moment
 
 
 def test_history_shows_field_differences_who_and_reason(client, personas, agreement):
