@@ -163,6 +163,17 @@ def test_an_output_imports_no_other_output(output):
     assert wrong == []
 
 
+def test_the_selectors_import_no_output():
+    wrong = [
+        f"{name} imports {target}"
+        for name, targets in _graph().items()
+        if _in(name, "agreements.selectors")
+        for target in targets
+        if any(_in(target, output) for output in OUTPUTS)
+    ]
+    assert wrong == []
+
+
 def test_no_module_reaches_into_the_orm_internals():
     wrong = [
         f"{name} imports {dotted}"
