@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
-from .compiled import CompiledQuery
 from .memoranda import add_default_articles
 from .models import (
     Agreement,
@@ -561,17 +560,6 @@ def request_upgrade(*, agreement: Agreement, by: AbstractBaseUser, note: str) ->
     return make_request(agreement=agreement, by=by, action=RequestAction.UPGRADE, note=note)
 
 
-# Compiled to SQL once (agreements.compiled): every decision runs it. Unordered: it
-# reads one row (the model's default order would sort it).
-_LOCK_REQUEST = CompiledQuery(
-    lambda: (
-        StageRequest.objects.select_related("agreement", "requested_by")
-        .select_for_update(of=("agreement", "self"))
-        .order_by()
-    )
-)
-
-
 def _lock_request(stage_request: StageRequest, by, action: str) -> tuple[StageRequest, Agreement]:
     """Lock the agreement and the request in one statement and read both as they are
     now: another decider may have moved the agreement or decided the request.
@@ -581,10 +569,11 @@ def _lock_request(stage_request: StageRequest, by, action: str) -> tuple[StageRe
     read again in its committed version (so the state checked below is current).
     On SQLite the transaction began with the write lock (BEGIN IMMEDIATE).
     """
-    found = _LOCK_REQUEST([stage_request.pk])
-    if not found:
-        raise StageRequest.DoesNotExist("StageRequest matching query does not exist.")
-    fresh = found[0]
+    fresh = (
+        StageRequest.objects.select_related("agreement", "requested_by")
+        .select_for_update(of=("agreement", "self"))
+        .get(pk=stage_request.pk)
+    )
     if fresh.state != RequestState.PENDING:
         _refuse(by, action, fresh, "already decided")
         raise Conflict(ALREADY_DECIDED)
