@@ -53,6 +53,7 @@ from .permissions import (
     forget_roles,
     is_administrator,
 )
+from .selectors import gates
 from .tasks import enqueue_on_commit, notify_request_decided, notify_request_made
 from .uploads import check_document_file
 
@@ -530,7 +531,7 @@ def make_request(
             _refuse(by, name, locked, "pending")
             raise Conflict(ALREADY_PENDING)
         if action == RequestAction.ADVANCE:
-            missing = workflow.gate_missing(locked)
+            missing = gates.gate_missing(locked)
             if missing:
                 _refuse(by, name, locked, "gate")
                 raise GateNotMet(GATE_NOT_MET, missing)
@@ -643,7 +644,7 @@ def _apply_advance(stage_request: StageRequest, agreement: Agreement, by) -> Non
         raise Conflict(STAGE_CHANGED)
     _refuse_move(stage_request, agreement, by)
     # The gate again: records may have changed since the request was made.
-    missing = workflow.gate_missing(agreement)
+    missing = gates.gate_missing(agreement)
     if missing:
         _refuse(by, "approve", stage_request, "gate")
         raise GateNotMet(GATE_NOT_MET, missing)

@@ -38,6 +38,7 @@ from ..models import (
     Stage,
     StageRequest,
 )
+from ..selectors.gates import gate_checklist
 from ..services import REJECTION_REASON_REQUIRED, REQUEST_REASON_REQUIRED
 
 VERSION_HELP = _(
@@ -225,7 +226,7 @@ class AgreementDetailSerializer(AgreementSerializer):
     def get_gate(self, agreement: Agreement) -> list[dict[str, Any]]:
         return [
             {"code": item.code, "label": str(item.label), "done": item.done, "fix": item.fix}
-            for item in workflow.gate_checklist(agreement)
+            for item in gate_checklist(agreement)
         ]
 
 

@@ -13,6 +13,7 @@ from ..forms import NoteForm
 from ..models import RequestAction, RequestState, StageRequest
 from ..pagination import paginate
 from ..permissions import visible_through_agreement
+from ..selectors.gates import gate_missing_for
 from .access import role_required
 
 PER_PAGE = 20
@@ -36,9 +37,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     rows = []
     requests = list(page.object_list)
     # The gates of the whole page at once: the same few queries for 1 or PER_PAGE rows.
-    gates = workflow.gate_missing_for(
-        [r.agreement for r in requests if r.action == RequestAction.ADVANCE]
-    )
+    gates = gate_missing_for([r.agreement for r in requests if r.action == RequestAction.ADVANCE])
     for stage_request in requests:
         agreement = stage_request.agreement
         # The buttons the agreement page would offer (four eyes included).
