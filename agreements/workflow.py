@@ -1,9 +1,11 @@
 """The lifecycle of an agreement as plain data and pure functions.
 
 Stages in order, the gate of each stage (what must be recorded before leaving
-it) and which moves are possible in which state. Gates are evaluated on a
-`GateFacts` snapshot, which agreements/selectors/gates.py reads from the records,
-so the rules are testable without a database. Writes happen in
+it), which moves are possible in which state and which buttons a user is offered.
+Nothing here reads the database: gates are evaluated on a `GateFacts` snapshot,
+which agreements/selectors/gates.py reads from the records, and
+`allowed_actions()` is given the user's permissions and the pending request by
+its caller. So the rules are testable without a database. Writes happen in
 agreements/services.py.
 """
 
@@ -28,7 +30,7 @@ from .models import (
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
-    from .models import Agreement
+    from .models import StageRequest
 
 STAGES: list[str] = list(Stage.values)
 
@@ -366,47 +368,44 @@ def status_for(stage: str) -> str:
     return Status.ACTIVE if stage == Stage.ACTIVE else Status.IN_PROGRESS
 
 
-def allowed_actions(user, agreement: Agreement, *, pending_request=None) -> set[str]:
-    """What the user may do to the agreement now (the buttons a page shows):
+def allowed_actions(
+    *,
+    stage: str,
+    status: str,
+    kind: str,
+    user_id: int | None,
+    can_edit: bool,
+    can_decide: bool,
+    pending_request: StageRequest | None,
+) -> set[str]:
+    """What a user may do to an agreement now (the buttons a page shows), from the
+    agreement's `stage`, `status` and `kind`, the user's permissions on it
+    (`permissions.can_edit_agreement`, `permissions.can_decide`) and its pending
+    StageRequest (None: no request is pending; only its requester is looked at):
+
     `edit`, `freeze`, `request_<action>` for each RequestAction the workflow allows
-    now (officers and approvers of the home municipality; none while a request is
-    pending), `withdraw` (the pending request's requester), `approve` and `reject`
-    (an approver of the home municipality who is not the requester).
-
-    `pending_request` is the agreement's pending StageRequest, if the caller
-    already has it; otherwise it is looked up.
+    now (an editor; none while a request is pending), `withdraw` (the pending
+    request's requester), `approve` and `reject` (a decider who is not the
+    requester: four eyes).
     """
-    from .models import RequestState
-    from .permissions import can_decide, can_edit_agreement
-
-    if pending_request is None:
-        pending_request = agreement.stage_requests.filter(state=RequestState.PENDING).first()
+    pending = pending_request is not None
+    requester_id = pending_request.requested_by_id if pending else None
     actions: set[str] = set()
-    editor = can_edit_agreement(user, agreement)
-    live = agreement.status != Status.TERMINATED
-    if editor and live:
+    if can_edit and status != Status.TERMINATED:
         actions.add("edit")
-        if pending_request is None:
+        if not pending:
             for action in RequestAction.values:
                 # A reopen is possible when some earlier stage is: try the first.
                 probe = STAGES[0] if action == RequestAction.REOPEN else None
                 refusal = refuse_request(
-                    action,
-                    stage=agreement.stage,
-                    status=agreement.status,
-                    kind=agreement.kind,
-                    to_stage=probe,
+                    action, stage=stage, status=status, kind=kind, to_stage=probe
                 )
                 if refusal is None:
                     actions.add(f"request_{action}")
-        elif pending_request.requested_by_id == user.pk:
+        elif requester_id == user_id:
             actions.add("withdraw")
-        if agreement.stage == Stage.SIGNING or agreement.stage == Stage.ACTIVE:
+        if stage == Stage.SIGNING or stage == Stage.ACTIVE:
             actions.add("freeze")
-    if (
-        pending_request is not None
-        and pending_request.requested_by_id != user.pk
-        and can_decide(user, agreement)
-    ):
+    if pending and requester_id != user_id and can_decide:
         actions.update({"approve", "reject"})
     return actions
