@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
-from .compiled import CompiledQuery
 from .memoranda import add_default_articles
 from .models import (
     Agreement,
@@ -54,6 +53,7 @@ from .permissions import (
     forget_roles,
     is_administrator,
 )
+from .selectors import gates
 from .tasks import enqueue_on_commit, notify_request_decided, notify_request_made
 from .uploads import check_document_file
 
@@ -527,7 +527,7 @@ def make_request(
             _refuse(by, name, locked, "pending")
             raise Conflict(ALREADY_PENDING)
         if action == RequestAction.ADVANCE:
-            missing = workflow.gate_missing(locked)
+            missing = gates.gate_missing(locked)
             if missing:
                 _refuse(by, name, locked, "gate")
                 raise GateNotMet(GATE_NOT_MET, missing)
@@ -557,17 +557,6 @@ def request_upgrade(*, agreement: Agreement, by: AbstractBaseUser, note: str) ->
     return make_request(agreement=agreement, by=by, action=RequestAction.UPGRADE, note=note)
 
 
-# Compiled to SQL once (agreements.compiled): every decision runs it. Unordered: it
-# reads one row (the model's default order would sort it).
-_LOCK_REQUEST = CompiledQuery(
-    lambda: (
-        StageRequest.objects.select_related("agreement", "requested_by")
-        .select_for_update(of=("agreement", "self"))
-        .order_by()
-    )
-)
-
-
 def _lock_request(stage_request: StageRequest, by, action: str) -> tuple[StageRequest, Agreement]:
     """Lock the agreement and the request in one statement and read both as they are
     now: another decider may have moved the agreement or decided the request.
@@ -577,10 +566,11 @@ def _lock_request(stage_request: StageRequest, by, action: str) -> tuple[StageRe
     read again in its committed version (so the state checked below is current).
     On SQLite the transaction began with the write lock (BEGIN IMMEDIATE).
     """
-    found = _LOCK_REQUEST([stage_request.pk])
-    if not found:
-        raise StageRequest.DoesNotExist("StageRequest matching query does not exist.")
-    fresh = found[0]
+    fresh = (
+        StageRequest.objects.select_related("agreement", "requested_by")
+        .select_for_update(of=("agreement", "self"))
+        .get(pk=stage_request.pk)
+    )
     if fresh.state != RequestState.PENDING:
         _refuse(by, action, fresh, "already decided")
         raise Conflict(ALREADY_DECIDED)
@@ -650,7 +640,7 @@ def _apply_advance(stage_request: StageRequest, agreement: Agreement, by) -> Non
         raise Conflict(STAGE_CHANGED)
     _refuse_move(stage_request, agreement, by)
     # The gate again: records may have changed since the request was made.
-    missing = workflow.gate_missing(agreement)
+    missing = gates.gate_missing(agreement)
     if missing:
         _refuse(by, "approve", stage_request, "gate")
         raise GateNotMet(GATE_NOT_MET, missing)

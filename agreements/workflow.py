@@ -1,41 +1,27 @@
 """The lifecycle of an agreement as plain data and pure functions.
 
 Stages in order, the gate of each stage (what must be recorded before leaving
-it) and which moves are possible in which state. Gates are evaluated on a
-`GateFacts` snapshot, so the rules are testable without a database;
-`collect_facts()` is the one function that reads the database for them.
-Writes happen in agreements/services.py.
+it), which moves are possible in which state and which buttons a user is offered.
+Nothing here reads the database: gates are evaluated on a `GateFacts` snapshot,
+which agreements/selectors/gates.py reads from the records, and
+`allowed_actions()` is given the user's permissions and the pending request by
+its caller. So the rules are testable without a database. Writes happen in
+agreements/services.py.
 """
 
 from __future__ import annotations
 
-import datetime
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
-    Q,
-    Subquery,
-)
-from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .compiled import CompiledQuery
 from .models import (
-    ApprovalStatus,
     Authority,
-    Department,
     Direction,
-    DocumentKind,
     Kind,
+    RequestAction,
     Stage,
     Status,
     default_required_authorities,
@@ -44,7 +30,7 @@ from .models import (
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
-    from .models import Agreement
+    from .models import StageRequest
 
 STAGES: list[str] = list(Stage.values)
 
@@ -83,11 +69,11 @@ class GateFacts:
     delegations_each_way: bool = False
 
 
-# The facts each stage's gate looks at. collect_facts() reads only these for one
-# agreement (a transition looks up one to three tables, not nine, in its one gate
+# The facts each stage's gate looks at. selectors.gates.collect_facts() reads only
+# these for one agreement (a transition looks up one to three tables, not nine, in its one gate
 # query); a test checks that no gate looks at a fact left out here. A page of
-# several agreements reads every fact (gate_missing_for), so its query does not
-# depend on their stages.
+# several agreements reads every fact (selectors.gates.gate_missing_for), so its
+# query does not depend on their stages.
 GATE_READS: dict[str, frozenset[str]] = {
     Stage.CONTACT: frozenset({"contacts"}),
     Stage.GOALS: frozenset({"goals_with_sector", "commonalities", "council_support"}),
@@ -105,139 +91,6 @@ GATE_READS: dict[str, frozenset[str]] = {
     Stage.DELEGATIONS: frozenset({"completed_official_delegations", "delegations_each_way"}),
     Stage.ACTIVE: frozenset(),
 }
-_MEMORANDUM_FACTS = GATE_READS[Stage.SIGNING]
-
-
-def collect_facts(agreement: Agreement, today: datetime.date | None = None) -> GateFacts:
-    """What the gate of the agreement's current stage looks at (the other facts keep
-    their defaults: evaluate these facts for `agreement.stage` only)."""
-    return collect_facts_for([agreement], today, reads=GATE_READS[agreement.stage])[agreement.pk]
-
-
-@functools.lru_cache(maxsize=32)
-def _facts_query(reads: frozenset[str] | None, today: datetime.date) -> CompiledQuery | None:
-    """The agreements with the wanted facts as columns (fact_<name>): each fact is a
-    correlated subquery of the agreement row, an indexed lookup per agreement. Sets
-    of codes (granted authorities, directions of completed delegations) are one
-    EXISTS per code of their choices. Built and compiled to SQL once per set of
-    facts and day (agreements.compiled), then run for the ids of each call:
-    building and compiling the subqueries costs more than running them.
-    None when no fact is wanted."""
-    from .models import (
-        Agreement,
-        Commonality,
-        Contact,
-        Delegation,
-        DepartmentSupport,
-        Document,
-        Goal,
-        LegalApproval,
-        Memorandum,
-        MunicipalitySettings,
-    )
-
-    def wanted(*facts: str) -> bool:
-        return reads is None or not reads.isdisjoint(facts)
-
-    def of_agreement(queryset):
-        return queryset.filter(agreement_id=OuterRef("pk"))
-
-    def count(queryset) -> Coalesce:
-        rows = of_agreement(queryset).order_by().values("agreement_id")
-        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
-
-    def latest_memorandum(condition: Q) -> Subquery:
-        # The newest version decides; no memorandum reads as NULL (False below).
-        flag = ExpressionWrapper(condition, output_field=BooleanField())
-        newest = of_agreement(Memorandum.objects.order_by("-number"))
-        return Subquery(newest.annotate(flag=flag).values("flag")[:1])
-
-    settings_row = MunicipalitySettings.objects.filter(city_id=OuterRef("home_city_id"))
-    columns: dict[str, object] = {}
-    if wanted("contacts"):
-        columns["contacts"] = count(Contact.objects.exclude(participants=""))
-    if wanted("goals_with_sector"):
-        columns["goals_with_sector"] = count(Goal.objects.exclude(sector=""))
-    if wanted("commonalities"):
-        columns["commonalities"] = count(Commonality.objects.all())
-    if wanted("council_support"):
-        council = DepartmentSupport.objects.filter(department=Department.COUNCIL)
-        columns["council_support"] = Exists(of_agreement(council))
-    if wanted("granted_authorities"):
-        granted = LegalApproval.objects.filter(status=ApprovalStatus.GRANTED)
-        for code in Authority.values:
-            columns[f"granted_{code}"] = Exists(of_agreement(granted.filter(authority=code)))
-    if wanted("required_authorities"):
-        columns["required_authorities"] = Subquery(settings_row.values("required_authorities")[:1])
-    if wanted("delegations_each_way"):
-        columns["delegations_each_way"] = Subquery(settings_row.values("delegations_each_way")[:1])
-    if wanted(*_MEMORANDUM_FACTS):
-        columns["memorandum_exists"] = Exists(of_agreement(Memorandum.objects.all()))
-        columns["memorandum_frozen"] = latest_memorandum(Q(frozen_at__isnull=False))
-        columns["memorandum_signed_on"] = latest_memorandum(Q(signed_on__isnull=False))
-        columns["memorandum_home_signatory"] = latest_memorandum(~Q(home_signatory_name=""))
-        columns["memorandum_partner_signatory"] = latest_memorandum(~Q(partner_signatory_name=""))
-        signed = Document.objects.filter(kind=DocumentKind.SIGNED_MOU)
-        columns["signed_copy_uploaded"] = Exists(of_agreement(signed))
-    if wanted("completed_official_delegations"):
-        completed = Delegation.objects.filter(official=True, end_date__lt=today)
-        for code in Direction.values:
-            columns[f"delegation_{code}"] = Exists(of_agreement(completed.filter(direction=code)))
-    if not columns:
-        return None
-    # Named fact_*: some facts' names (contacts...) are the agreement's relations.
-    return CompiledQuery(
-        lambda: Agreement.objects.order_by().values(
-            "pk", **{f"fact_{name}": column for name, column in columns.items()}
-        )
-    )
-
-
-def collect_facts_for(
-    agreements: list[Agreement],
-    today: datetime.date | None = None,
-    reads: frozenset[str] | None = None,
-) -> dict[int, GateFacts]:
-    """The gate facts of several agreements at once ({pk: facts}), in one query
-    whatever their number (`_facts_query`): a page listing gates (the approvals
-    queue) does not query per row, and a transition reads its gate in one round
-    trip. `reads` names the facts wanted (default: every fact); a fact not wanted
-    is not read and keeps its default."""
-    query = _facts_query(reads, today or timezone.localdate())
-    ids = [agreement.pk for agreement in agreements]
-    rows: dict[int, dict] = {}
-    if query is not None:
-        for row in query(ids):
-            rows[row.pop("pk")] = {name.removeprefix("fact_"): value for name, value in row.items()}
-    facts = {}
-    for agreement in agreements:
-        row = rows.get(agreement.pk, {})
-        required = row.get("required_authorities")
-        facts[agreement.pk] = GateFacts(
-            contacts=row.get("contacts", 0),
-            goals_with_sector=row.get("goals_with_sector", 0),
-            commonalities=row.get("commonalities", 0),
-            council_support=bool(row.get("council_support")),
-            granted_authorities=frozenset(
-                code for code in Authority.values if row.get(f"granted_{code}")
-            ),
-            required_authorities=(
-                tuple(required) if required is not None else tuple(default_required_authorities())
-            ),
-            memorandum_exists=bool(row.get("memorandum_exists")),
-            memorandum_frozen=bool(row.get("memorandum_frozen")),
-            memorandum_signed_on=bool(row.get("memorandum_signed_on")),
-            memorandum_home_signatory=bool(row.get("memorandum_home_signatory")),
-            memorandum_partner_signatory=bool(row.get("memorandum_partner_signatory")),
-            signed_copy_uploaded=bool(
-                row.get("memorandum_exists") and row.get("signed_copy_uploaded")
-            ),
-            completed_official_delegations=frozenset(
-                code for code in Direction.values if row.get(f"delegation_{code}")
-            ),
-            delegations_each_way=bool(row.get("delegations_each_way")),
-        )
-    return facts
 
 
 # --- Gates ------------------------------------------------------------------------------
@@ -432,21 +285,6 @@ def missing(stage: str, facts: GateFacts) -> list[str]:
     return [str(item.missing) for item in checklist(stage, facts) if not item.done]
 
 
-def gate_checklist(agreement: Agreement) -> list[GateItem]:
-    return checklist(agreement.stage, collect_facts(agreement))
-
-
-def gate_missing(agreement: Agreement) -> list[str]:
-    """Translated messages of what is missing to leave the current stage; [] when met."""
-    return missing(agreement.stage, collect_facts(agreement))
-
-
-def gate_missing_for(agreements: list[Agreement]) -> dict[int, list[str]]:
-    """gate_missing() of several agreements ({pk: messages}) in a fixed number of queries."""
-    facts = collect_facts_for(agreements)
-    return {agreement.pk: missing(agreement.stage, facts[agreement.pk]) for agreement in agreements}
-
-
 # --- Moves -----------------------------------------------------------------------------------
 # Each returns None when the move is possible in this state, else the reason.
 
@@ -510,8 +348,6 @@ def refuse_request(
 ) -> str | None:
     """The refusal of a requested move (RequestAction code) in this state, or None.
     Checked when the request is made and again when it is approved."""
-    from .models import RequestAction
-
     if action == RequestAction.ADVANCE:
         return refuse_advance(stage, status)
     if action == RequestAction.UPGRADE:
@@ -532,47 +368,44 @@ def status_for(stage: str) -> str:
     return Status.ACTIVE if stage == Stage.ACTIVE else Status.IN_PROGRESS
 
 
-def allowed_actions(user, agreement: Agreement, *, pending_request=None) -> set[str]:
-    """What the user may do to the agreement now (the buttons a page shows):
+def allowed_actions(
+    *,
+    stage: str,
+    status: str,
+    kind: str,
+    user_id: int | None,
+    can_edit: bool,
+    can_decide: bool,
+    pending_request: StageRequest | None,
+) -> set[str]:
+    """What a user may do to an agreement now (the buttons a page shows), from the
+    agreement's `stage`, `status` and `kind`, the user's permissions on it
+    (`permissions.can_edit_agreement`, `permissions.can_decide`) and its pending
+    StageRequest (None: no request is pending; only its requester is looked at):
+
     `edit`, `freeze`, `request_<action>` for each RequestAction the workflow allows
-    now (officers and approvers of the home municipality; none while a request is
-    pending), `withdraw` (the pending request's requester), `approve` and `reject`
-    (an approver of the home municipality who is not the requester).
-
-    `pending_request` is the agreement's pending StageRequest, if the caller
-    already has it; otherwise it is looked up.
+    now (an editor; none while a request is pending), `withdraw` (the pending
+    request's requester), `approve` and `reject` (a decider who is not the
+    requester: four eyes).
     """
-    from .models import RequestAction, RequestState
-    from .permissions import can_decide, can_edit_agreement
-
-    if pending_request is None:
-        pending_request = agreement.stage_requests.filter(state=RequestState.PENDING).first()
+    pending = pending_request is not None
+    requester_id = pending_request.requested_by_id if pending else None
     actions: set[str] = set()
-    editor = can_edit_agreement(user, agreement)
-    live = agreement.status != Status.TERMINATED
-    if editor and live:
+    if can_edit and status != Status.TERMINATED:
         actions.add("edit")
-        if pending_request is None:
+        if not pending:
             for action in RequestAction.values:
                 # A reopen is possible when some earlier stage is: try the first.
                 probe = STAGES[0] if action == RequestAction.REOPEN else None
                 refusal = refuse_request(
-                    action,
-                    stage=agreement.stage,
-                    status=agreement.status,
-                    kind=agreement.kind,
-                    to_stage=probe,
+                    action, stage=stage, status=status, kind=kind, to_stage=probe
                 )
                 if refusal is None:
                     actions.add(f"request_{action}")
-        elif pending_request.requested_by_id == user.pk:
+        elif requester_id == user_id:
             actions.add("withdraw")
-        if agreement.stage == Stage.SIGNING or agreement.stage == Stage.ACTIVE:
+        if stage == Stage.SIGNING or stage == Stage.ACTIVE:
             actions.add("freeze")
-    if (
-        pending_request is not None
-        and pending_request.requested_by_id != user.pk
-        and can_decide(user, agreement)
-    ):
+    if pending and requester_id != user_id and can_decide:
         actions.update({"approve", "reject"})
     return actions

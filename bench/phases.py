@@ -44,8 +44,9 @@ def timed(module, name: str, times: dict, label) -> None:
 def measure() -> list[tuple[str, float]]:
     from django.contrib.auth import get_user_model
 
-    from agreements import services, workflow
+    from agreements import services
     from agreements.models import Agreement, RequestState, StageRequest
+    from agreements.selectors import gates
 
     User = get_user_model()
     approver = User.objects.get(username="approver")
@@ -67,7 +68,7 @@ def measure() -> list[tuple[str, float]]:
         sys.exit("Not enough pending requests in the data set for these rounds.")
     times: dict[str, list[float]] = defaultdict(list)
     timed(services, "_lock_request", times, lambda args: "locking read")
-    timed(workflow, "gate_missing", times, lambda args: "gate")
+    timed(gates, "gate_missing", times, lambda args: "gate")
     timed(services, "_save", times, lambda args: f"save of the {type(args[0]).__name__}")
     timed(services, "enqueue_on_commit", times, lambda args: "notification task row")
     for stage_request, agreement in zip(requests, plain, strict=True):

@@ -35,9 +35,12 @@ from ..models import (
     Memorandum,
     MemorandumArticle,
     RequestAction,
+    RequestState,
     Stage,
     StageRequest,
 )
+from ..permissions import can_decide, can_edit_agreement
+from ..selectors.gates import gate_checklist
 from ..services import REJECTION_REASON_REQUIRED, REQUEST_REASON_REQUIRED
 
 VERSION_HELP = _(
@@ -219,13 +222,24 @@ class AgreementDetailSerializer(AgreementSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, agreement: Agreement) -> list[str]:
-        return sorted(workflow.allowed_actions(self.context["request"].user, agreement))
+        user = self.context["request"].user
+        pending = agreement.stage_requests.filter(state=RequestState.PENDING).first()
+        actions = workflow.allowed_actions(
+            stage=agreement.stage,
+            status=agreement.status,
+            kind=agreement.kind,
+            user_id=user.pk,
+            can_edit=can_edit_agreement(user, agreement),
+            can_decide=can_decide(user, agreement),
+            pending_request=pending,
+        )
+        return sorted(actions)
 
     @extend_schema_field(GateItemSerializer(many=True))
     def get_gate(self, agreement: Agreement) -> list[dict[str, Any]]:
         return [
             {"code": item.code, "label": str(item.label), "done": item.done, "fix": item.fix}
-            for item in workflow.gate_checklist(agreement)
+            for item in gate_checklist(agreement)
         ]
 
 

@@ -12,7 +12,8 @@ from .. import workflow
 from ..forms import NoteForm
 from ..models import RequestAction, RequestState, StageRequest
 from ..pagination import paginate
-from ..permissions import visible_through_agreement
+from ..permissions import can_decide, can_edit_agreement, visible_through_agreement
+from ..selectors.gates import gate_missing_for
 from .access import role_required
 
 PER_PAGE = 20
@@ -36,13 +37,19 @@ def approvals(request: HttpRequest) -> HttpResponse:
     rows = []
     requests = list(page.object_list)
     # The gates of the whole page at once: the same few queries for 1 or PER_PAGE rows.
-    gates = workflow.gate_missing_for(
-        [r.agreement for r in requests if r.action == RequestAction.ADVANCE]
-    )
+    gates = gate_missing_for([r.agreement for r in requests if r.action == RequestAction.ADVANCE])
     for stage_request in requests:
         agreement = stage_request.agreement
         # The buttons the agreement page would offer (four eyes included).
-        actions = workflow.allowed_actions(user, agreement, pending_request=stage_request)
+        actions = workflow.allowed_actions(
+            stage=agreement.stage,
+            status=agreement.status,
+            kind=agreement.kind,
+            user_id=user.pk,
+            can_edit=can_edit_agreement(user, agreement),
+            can_decide=can_decide(user, agreement),
+            pending_request=stage_request,
+        )
         missing = gates.get(agreement.pk, [])
         rows.append(
             {

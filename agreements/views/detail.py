@@ -16,7 +16,12 @@ from django.views.decorators.http import require_GET
 from .. import workflow
 from ..forms import DecisionForm, RequestForm
 from ..models import Agreement, RequestAction, RequestState, Stage
-from ..permissions import deciders_and_administrators, get_agreement_for_user
+from ..permissions import (
+    can_decide,
+    can_edit_agreement,
+    deciders_and_administrators,
+    get_agreement_for_user,
+)
 from ..selectors.display import person_name
 from ..selectors.timeline import Event, timeline
 from .access import role_required
@@ -130,7 +135,15 @@ def detail_context(
         )
     )
     pending = next((r for r in stage_requests if r.state == RequestState.PENDING), None)
-    actions = workflow.allowed_actions(user, agreement, pending_request=pending)
+    actions = workflow.allowed_actions(
+        stage=agreement.stage,
+        status=agreement.status,
+        kind=agreement.kind,
+        user_id=user.pk,
+        can_edit=can_edit_agreement(user, agreement),
+        can_decide=can_decide(user, agreement),
+        pending_request=pending,
+    )
     sections = {slug: section(agreement, kind) for slug, kind in KINDS.items()}
     memoranda = sections["memoranda"]["records"]
     gate = checklist(agreement, memoranda[0] if memoranda else None)

@@ -26,7 +26,7 @@ from django_htmx.http import reswap, retarget
 
 from .. import permissions, services, workflow
 from ..forms import AgreementCreateForm, AgreementEditForm, ArticleFormSet, MemorandumForm
-from ..models import Agreement, Memorandum, MemorandumArticle, RoleName
+from ..models import Agreement, Memorandum, MemorandumArticle, RequestState, RoleName
 from ..permissions import Forbidden, get_agreement_for_user
 from ..selectors.display import yes_no
 from ..templatetags.sistercities import jdate
@@ -158,7 +158,16 @@ def _section_response(
     request: HttpRequest, agreement: Agreement, kind: RecordKind, *, error: str = ""
 ) -> HttpResponse:
     """The updated section and (out of band) the checklist, for htmx."""
-    actions = workflow.allowed_actions(request.user, agreement)
+    user = request.user
+    actions = workflow.allowed_actions(
+        stage=agreement.stage,
+        status=agreement.status,
+        kind=agreement.kind,
+        user_id=user.pk,
+        can_edit=permissions.can_edit_agreement(user, agreement),
+        can_decide=permissions.can_decide(user, agreement),
+        pending_request=agreement.stage_requests.filter(state=RequestState.PENDING).first(),
+    )
     data = section(agreement, kind)
     context = {
         "agreement": agreement,

@@ -16,7 +16,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .. import forms as record_forms
-from .. import workflow
 from ..models import (
     Activity,
     Agreement,
@@ -29,6 +28,7 @@ from ..models import (
     LegalApproval,
     Memorandum,
 )
+from ..selectors.gates import gate_checklist
 
 if TYPE_CHECKING:
     from django.db import models
@@ -182,7 +182,7 @@ def checklist(agreement: Agreement, latest_memorandum: Memorandum | None = None)
     A missing memorandum detail is fixed on the latest draft when there is one,
     otherwise by making a new version."""
     rows = []
-    for item in workflow.gate_checklist(agreement):
+    for item in gate_checklist(agreement):
         url = reverse("agreements:record-create", args=[agreement.pk, item.fix])
         if item.fix == "memoranda" and latest_memorandum and not latest_memorandum.is_frozen:
             url = reverse(

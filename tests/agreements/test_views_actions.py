@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from agreements import services, workflow
 from agreements.models import Agreement, StageRequest
+from agreements.selectors.gates import gate_missing
 from tests.factories import ContactFactory, MemorandumFactory
 from tests.workflow_helpers import agreement_at, db_state, fulfil_gate
 
@@ -150,7 +151,7 @@ def test_refused_gate_shows_the_missing_items_and_changes_nothing(english, perso
     assert response.status_code == 409
     html = response.content.decode()
     assert 'id="action-error"' in html
-    missing = workflow.gate_missing(agreement)
+    missing = gate_missing(agreement)
     assert str(workflow.MISSING_COUNCIL) in missing
     for message in missing:
         assert escape(message) in html

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from agreements import workflow
-from agreements.models import Authority, Direction, Stage, Status
+from agreements.models import Authority, Direction, Kind, Stage, StageRequest, Status
 from agreements.workflow import GateFacts
 
 
@@ -154,7 +156,88 @@ _facts = st.builds(
 
 @given(stage=st.sampled_from(Stage.values), read=_facts, elsewhere=_facts)
 def test_a_gate_looks_only_at_the_facts_read_for_its_stage(stage, read, elsewhere):
-    """collect_facts() reads GATE_READS[stage] only; whatever the other facts hold,
-    the stage's checklist is the same."""
+    """selectors.gates.collect_facts() reads GATE_READS[stage] only; whatever the
+    other facts hold, the stage's checklist is the same."""
     kept = {name: getattr(read, name) for name in workflow.GATE_READS[stage]}
     assert workflow.checklist(stage, replace(elsewhere, **kept)) == workflow.checklist(stage, read)
+
+
+def test_the_workflow_module_reads_no_database():
+    """The lifecycle is data and pure functions: agreements/workflow.py imports nothing
+    from django.db (its reads are agreements/selectors/gates.py's)."""
+    tree = ast.parse(Path(workflow.__file__).read_text(encoding="utf-8"))
+    imported = [
+        node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+    ] + [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ]
+    assert not [name for name in imported if name.startswith("django.db")], imported
+    assert not [name for name in imported if "selectors" in name or "compiled" in name], imported
+
+
+OFFICER, APPROVER, OTHER_APPROVER = 1, 2, 3
+
+
+def actions(
+    *,
+    user_id=OFFICER,
+    stage=Stage.LEGAL,
+    status=Status.IN_PROGRESS,
+    kind=Kind.FRIENDSHIP,
+    can_edit=True,
+    can_decide=False,
+    requested_by=None,
+):
+    pending = None if requested_by is None else StageRequest(requested_by_id=requested_by)
+    return workflow.allowed_actions(
+        stage=stage,
+        status=status,
+        kind=kind,
+        user_id=user_id,
+        can_edit=can_edit,
+        can_decide=can_decide,
+        pending_request=pending,
+    )
+
+
+def test_an_editor_may_request_the_moves_the_state_allows():
+    assert actions() == {
+        "edit",
+        "request_advance",
+        "request_reopen",
+        "request_suspend",
+        "request_terminate",
+    }
+    assert actions(stage=Stage.CONTACT) == {
+        "edit",
+        "request_advance",
+        "request_suspend",
+        "request_terminate",
+    }
+    active = actions(stage=Stage.ACTIVE, status=Status.ACTIVE)
+    assert {"freeze", "request_upgrade"} <= active and "request_advance" not in active
+    assert "request_upgrade" not in actions(stage=Stage.ACTIVE, status=Status.ACTIVE, kind="sister")
+    assert actions(status=Status.SUSPENDED) >= {"request_resume", "request_terminate"}
+
+
+def test_a_pending_request_leaves_the_requester_withdraw_and_another_approver_the_decision():
+    assert actions(requested_by=OFFICER) == {"edit", "withdraw"}
+    assert actions(user_id=OTHER_APPROVER, can_decide=True, requested_by=OFFICER) == {
+        "edit",
+        "approve",
+        "reject",
+    }
+    # Four eyes: an approver does not decide their own request.
+    assert actions(user_id=APPROVER, can_decide=True, requested_by=APPROVER) == {
+        "edit",
+        "withdraw",
+    }
+
+
+def test_read_only_roles_and_terminated_agreements_get_no_buttons():
+    assert actions(can_edit=False) == set()
+    assert actions(can_edit=False, requested_by=APPROVER) == set()
+    assert actions(status=Status.TERMINATED) == set()

@@ -57,12 +57,6 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "execute",
     ): "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ for a consistent dump; touches no table",
     (
-        "agreements/compiled.py",
-        "_Compiled.run",
-        "execute",
-    ): "runs a queryset's own compiled SELECT (services' lock, the gate facts); it reads, "
-    "and refuses anything but a model or .values() queryset",
-    (
         "agreements/models.py",
         "refresh_sort_keys",
         "update",

@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ["agreements", "cities", "config"]
-SCANNED_FOR_INTERNALS = [*PACKAGES, "bench"]
+SCANNED_FOR_INTERNALS = [*PACKAGES, "bench", "tests"]
 OUTPUTS = ["agreements.views", "agreements.api", "agreements.pdf"]
 DOCUMENTS = "agreements.pdf"
 
