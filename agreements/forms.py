@@ -252,7 +252,7 @@ ArticleFormSet = forms.inlineformset_factory(
     MemorandumArticle,
     form=ArticleForm,
     formset=BaseArticleFormSet,
-    fields=ArticleForm.Meta.fields,
+    fields=list(MemorandumArticle.EDITABLE_FIELDS),  # a copy: the factory adds the link
     extra=1,  # an empty form to add an article; left empty, it is ignored
     can_delete=True,
 )

@@ -118,6 +118,8 @@ class MemorandumFactory(factory.django.DjangoModelFactory):
         model = Memorandum
 
     agreement = factory.SubFactory(AgreementFactory)
+    # The next version of the agreement's memorandum (a reopened signing makes another).
+    number = factory.LazyAttribute(lambda o: o.agreement.memoranda.count() + 1)
     signed_on = datetime.date(2025, 3, 1)
     place = "Tehran"
     home_signatory_name = "Home Mayor"

@@ -57,7 +57,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "execute",
     ): "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ for a consistent dump; touches no table",
     (
-        "agreements/models.py",
+        "agreements/models/agreement.py",
         "refresh_sort_keys",
         "update",
     ): "after a city's rename (its own save writes its history): the agreements' sort keys, "
