@@ -18,6 +18,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
 
 from cities.validators import validate_line
@@ -527,6 +528,27 @@ class RoleInline(admin.TabularInline):
     extra = 0
     fields = ["role", "city"]
     autocomplete_fields = ["city"]
+
+
+# API tokens: an administrator sees and revokes them (deletes), never makes one: a
+# token made in the admin would let its maker act as its user (knox's own admin
+# offers that, so it is replaced). Users make their own through the API.
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(AdministratorOnly, admin.ModelAdmin):
+    list_display = ["user", "token_key", "created", "expiry"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "token_key"]
+    readonly_fields = ["user", "token_key", "created", "expiry"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 admin.site.unregister(User)

@@ -254,3 +254,21 @@ def test_the_migration_drops_drf_tokens_and_their_content_type():
     assert "authtoken_token" not in connection.introspection.table_names()
     assert not ContentType.objects.filter(app_label="authtoken").exists()
     assert not Permission.objects.filter(codename="add_token").exists()
+
+
+def test_the_admin_revokes_tokens_but_never_makes_one(client, personas):
+    """A token made in the admin would let the administrator act as its user."""
+
+    client.force_login(personas.admin)
+    add = reverse("admin:knox_authtoken_add")
+    response = client.post(add, {"user": personas.officer.pk, "expiry": ""})
+    assert response.status_code == 403
+    assert not AuthToken.objects.exists()
+    token, key = AuthToken.objects.create(user=personas.officer)
+    assert client.get(reverse("admin:knox_authtoken_change", args=[token.pk])).status_code == 200
+    delete = reverse("admin:knox_authtoken_delete", args=[token.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not AuthToken.objects.exists()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/agreements/").status_code == 401
