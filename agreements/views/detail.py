@@ -24,6 +24,7 @@ from ..permissions import (
 )
 from ..selectors.display import person_name
 from ..selectors.timeline import Event, timeline
+from ..templatetags.sistercities import digits
 from .access import role_required
 from .history import history_page
 from .sections import KINDS, checklist, section
@@ -74,7 +75,7 @@ def timeline_entries(agreement: Agreement, sections: dict, stage_requests: list)
     return [
         TimelineEntry(
             event=event,
-            title=event.title(),
+            title=event.title(digits),  # Persian digits on Persian pages
             who=person_name(event.who) if event.who is not None else "",
             anchor=ANCHORS[event.source],
         )

@@ -227,6 +227,14 @@ def test_dossier_timeline_in_persian_has_persian_digits_and_names(personas, busy
     assert len(rows) == len(_dossier_rows(busy, "en"))
 
 
+def test_page_timeline_in_persian_has_persian_digits(client, personas, busy):
+    client.force_login(personas.viewer)
+    client.cookies["django_language"] = "fa"
+    html = client.get(reverse("agreements:detail", args=[busy.pk])).content.decode()
+    assert "نسخهٔ ۱ تفاهم‌نامه نهایی شد" in html
+    assert "نسخهٔ 1 " not in html
+
+
 def test_dossier_keeps_the_latest_events_and_says_how_many_are_left_out(busy, monkeypatch):
     monkeypatch.setattr(dossier, "TIMELINE_LIMIT", 3)
     with translation.override("en"):
