@@ -794,20 +794,10 @@ def _create_memorandum_version(
         created_by=by,
     )
     if supersedes is not None:
-        for name in [
-            "place",
-            "place_fa",
-            "term_years",
-            "home_signatory_name",
-            "home_signatory_name_fa",
-            "home_signatory_title",
-            "home_signatory_title_fa",
-            "partner_signatory_name",
-            "partner_signatory_name_fa",
-            "partner_signatory_title",
-            "partner_signatory_title_fa",
-            "officials_present",
-        ]:
+        # The signing details carry over to the new version; the signing date does not.
+        for name in Memorandum.EDITABLE_FIELDS:
+            if name == "signed_on":
+                continue
             setattr(memorandum, name, getattr(supersedes, name))
     reason = f"Memorandum v{memorandum.number} created" + (
         f", superseding v{supersedes.number}" if supersedes else ""

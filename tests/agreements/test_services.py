@@ -550,3 +550,16 @@ def test_rows_of_an_agreement_are_visible_as_their_agreement_is(personas):
     # An administrator's rows are not filtered through a list of every agreement.
     sql = str(visible_through_agreement(personas.admin, memoranda.order_by()).query)
     assert "agreements_agreement" not in sql
+
+
+def test_a_new_version_carries_the_signing_details_over_but_not_the_date(personas):
+    from agreements.models import Memorandum
+    from tests.factories import MemorandumFactory
+
+    agreement = AgreementFactory(home_city=personas.tehran)
+    first = MemorandumFactory(agreement=agreement, place_fa="تهران", officials_present="Both")
+    second = services.new_memorandum(agreement=agreement, by=personas.officer, supersedes=first)
+    for name in Memorandum.EDITABLE_FIELDS:
+        expected = None if name == "signed_on" else getattr(first, name)
+        assert getattr(second, name) == expected, name
+    assert (second.number, second.supersedes_id) == (2, first.pk)
