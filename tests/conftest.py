@@ -5,16 +5,37 @@ import os
 os.environ.setdefault("SISTERCITIES_TESTING", "true")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+import copy  # noqa: E402
+
 import pytest  # noqa: E402
 
 from tests.factories import make_personas  # noqa: E402
 
 
+@pytest.fixture(scope="session")
+def session_personas(django_db_setup, django_db_blocker):
+    """The personas, written once per session into the test database, outside any
+    test's transaction (as Django's setUpTestData writes them once per class)."""
+    with django_db_blocker.unblock():
+        return {"built": make_personas()}
+
+
 @pytest.fixture
-def personas(db):
-    """officer, approver, viewer (Tehran), admin, isfahan_officer, isfahan_approver,
-    outsider (no role), and the cities tehran and isfahan."""
-    return make_personas()
+def personas(request, session_personas, db):
+    """officer, approver, approver2, viewer (Tehran), admin, isfahan_officer,
+    isfahan_approver, outsider (no role), and the cities tehran and isfahan.
+
+    Built once per session; each test gets its own copy of the instances (as
+    setUpTestData's), and its writes are rolled back with its transaction. A
+    transactional test empties the database when it ends (pytest-django runs
+    them after all others): the next one builds the personas again.
+    """
+    from django.contrib.auth import get_user_model
+
+    built = session_personas["built"]
+    if not get_user_model().objects.filter(pk=built.officer.pk, username="officer").exists():
+        session_personas["built"] = built = make_personas()
+    return copy.deepcopy(built)
 
 
 @pytest.fixture(autouse=True)

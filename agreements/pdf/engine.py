@@ -8,11 +8,8 @@ serialises renders inside one process because the shared FontConfiguration and
 Pango's font map are not documented as thread-safe; app servers scale with
 processes, so this costs nothing in production.
 
-Our own user-agent stylesheet (static/css/pdf-ua.css, see its header) replaces
-WeasyPrint's: `_Document` overrides `HTML._ua_stylesheets`, a private method and
-the only way to do it in WeasyPrint 70. weasyprint is pinned in pyproject.toml,
-and a test in tests/agreements/test_documents.py fails if an upgrade stops
-calling it.
+Documents are WeasyPrint's own `HTML` with its own user-agent stylesheet and
+ours (static/css/pdf.css) on top: only public WeasyPrint and pydyf names.
 
 Streams are compressed once, by `compress_streams_once`, WeasyPrint's finisher
 hook: left to pydyf, a PDF/A file compresses every stream twice (once to hash
@@ -38,7 +35,6 @@ from weasyprint.text.fonts import FontConfiguration
 from .fetcher import SafeURLFetcher
 
 STYLESHEET = "css/pdf.css"
-UA_STYLESHEET = "css/pdf-ua.css"
 TEMPLATES = ("pdf/memorandum.html", "pdf/dossier.html")
 
 _lock = threading.Lock()
@@ -49,14 +45,6 @@ class _Engine:
     fetcher: SafeURLFetcher
     font_config: FontConfiguration
     stylesheet: CSS
-    ua_stylesheet: CSS
-
-
-class _Document(HTML):
-    """A document of ours: WeasyPrint's HTML with our user-agent stylesheet."""
-
-    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
-        return [_engine().ua_stylesheet]
 
 
 def stylesheet_path(name: str = STYLESHEET) -> Path:
@@ -87,7 +75,6 @@ def _engine() -> _Engine:
         fetcher=fetcher,
         font_config=font_config,
         stylesheet=_parse(STYLESHEET, fetcher, font_config),
-        ua_stylesheet=_parse(UA_STYLESHEET, fetcher, font_config),
     )
 
 
@@ -98,13 +85,19 @@ def compress_streams_once(document, pdf: pydyf.PDF) -> None:
     and with a file identifier (which PDF/A requires) it reads every object twice:
     once for the identifier's hash, once to write the file. Compressed here, the
     stream carries its own /FlateDecode filter and pydyf copies its bytes as they
-    are. Streams that already have a filter (none today) are left alone.
+    are. Streams that already have a filter (none today), or
+    hold anything but bytes, are left to pydyf.
     """
     for item in pdf.objects:
-        if isinstance(item, pydyf.Stream) and item.compress and "Filter" not in item.extra:
-            # pydyf's own conversion of a stream's items (bytes, text, numbers) to bytes.
-            raw = b"\n".join(pydyf._to_bytes(part) for part in item.stream)
-            item.stream = [zlib.compress(raw)]
+        if (
+            isinstance(item, pydyf.Stream)
+            and item.compress
+            and "Filter" not in item.extra
+            # WeasyPrint writes a stream's content as bytes; anything else is left
+            # to pydyf, which knows how to write its objects.
+            and all(isinstance(part, bytes) for part in item.stream)
+        ):
+            item.stream = [zlib.compress(b"\n".join(item.stream))]
             item.extra["Filter"] = "/FlateDecode"
             item.compress = False
 
@@ -118,7 +111,6 @@ def render_version() -> str:
     """A short hash of the stylesheets and the PDF templates: part of every cache
     key, so a deployment that changes the layout does not serve old drafts."""
     digest = hashlib.sha256(stylesheet_path().read_bytes())
-    digest.update(stylesheet_path(UA_STYLESHEET).read_bytes())
     for name in TEMPLATES:
         digest.update(Path(get_template(name).origin.name).read_bytes())
     return digest.hexdigest()[:16]
@@ -141,7 +133,7 @@ def html_to_pdf(
     with _lock:
         # The base URL is the stylesheet's folder: relative URLs in a template
         # (there should be none) still resolve inside static/ and meet the fetcher.
-        document = _Document(
+        document = HTML(
             string=html, base_url=stylesheet_path().as_uri(), url_fetcher=engine.fetcher
         )
         embedded = [

@@ -6,7 +6,7 @@ from agreements.models import Agreement
 from agreements.search import search_agreements
 from cities.models import City
 from cities.search import normalise
-from tests.factories import AgreementFactory, CityFactory, HomeCityFactory
+from tests.factories import AgreementFactory, CityFactory
 
 
 def test_normalise_maps_arabic_letters_to_persian():
@@ -44,8 +44,8 @@ def test_city_search_in_the_database_ignores_invisible_differences(stored, query
 
 
 @pytest.mark.django_db
-def test_agreement_search_needs_every_word_in_either_city():
-    tehran = HomeCityFactory(name="Tehran", name_fa="تهران")
+def test_agreement_search_needs_every_word_in_either_city(personas):
+    tehran = personas.tehran
     paris = CityFactory(name="Paris", name_fa="پاریس", country="FR")
     rome = CityFactory(name="Rome", name_fa="رم")
     wanted = AgreementFactory(home_city=tehran, partner_city=paris)
