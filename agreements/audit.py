@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import logging
+import re
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,6 +30,8 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+
+from .problems import PROBLEM_CONTENT_TYPE, problem_body
 
 logger = logging.getLogger("sistercities.audit")
 
@@ -90,7 +94,7 @@ def _username(request: HttpRequest) -> str:
 
 
 class AuditContextFilter(logging.Filter):
-    """Appends `[user=… address=… path=… at=…Z]` to each audit line."""
+    """Appends `[user=… address=… path=… request=… at=…Z]` to each audit line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "audit_context", False):
@@ -100,22 +104,39 @@ class AuditContextFilter(logging.Filter):
             record.user = _username(request)
             record.address = client_ip(request) or "-"
             record.path = request.path[:300]
+            record.request_id = request_id(request)
         else:
-            record.user, record.address, record.path = "-", "-", "-"
+            record.user, record.address, record.path, record.request_id = "-", "-", "-", "-"
         when = datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC)
         record.utc = when.strftime("%Y-%m-%dT%H:%M:%SZ")
         record.msg = (
             f"{record.getMessage()} [user={record.user} address={record.address} "
-            f"path={record.path} at={record.utc}]"
+            f"path={record.path} request={record.request_id} at={record.utc}]"
         )
         record.args = None
         record.audit_context = True
         return True
 
 
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def request_id(request: HttpRequest) -> str:
+    """The request's id: the proxy's `X-Request-ID` when it is a plain token (letters,
+    digits and `._:-`, at most 128), else one made here. Every answer carries it
+    back and every audit line names it, so a user, a proxy log and ours meet."""
+    known = getattr(request, "request_id", None)
+    if known is None:
+        sent = request.headers.get("X-Request-ID", "")
+        known = sent if _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+        request.request_id = known
+    return known
+
+
 class AuditContextMiddleware:
-    """Keeps the request for audit lines; logs every refused (403) or unauthenticated
-    API (401) response. Goes first in MIDDLEWARE."""
+    """Keeps the request for audit lines; gives it its id (`X-Request-ID` on the
+    answer); logs every refused (403) or unauthenticated API (401) response. Goes
+    first in MIDDLEWARE."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -123,9 +144,11 @@ class AuditContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = _current_request.set(request)
         try:
+            request_id(request)
             response = self.get_response(request)
             if response.status_code in (401, 403):
                 logger.warning("refused status=%s method=%s", response.status_code, request.method)
+            response["X-Request-ID"] = request.request_id
             return response
         finally:
             _current_request.reset(token)
@@ -179,7 +202,9 @@ def lockout_response(
     status = settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
-            {"detail": message, "code": "locked_out", "retry_after": seconds}, status=status
+            problem_body(status, "locked_out", message, instance=request.path, retry_after=seconds),
+            status=status,
+            content_type=PROBLEM_CONTENT_TYPE,
         )
     else:
         response = render(

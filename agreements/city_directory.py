@@ -52,7 +52,7 @@ def check_may_edit_city(by, city: City) -> None:
     if not can_edit_city(by, city):
         raise Forbidden("edit city")
     if not is_administrator(by) and is_shared_partner(city):
-        raise Forbidden("edit shared city", SHARED_CITY)
+        raise Forbidden("edit shared city", SHARED_CITY, code="shared_city")
 
 
 def may_edit_city(by, city: City) -> bool:
@@ -81,7 +81,7 @@ def save_city(*, city: City, by, expected_version: int | None = None, reason: st
             if not can_edit_city(by, city):
                 raise Forbidden("edit city")
             if expected_version is not None and current.version != expected_version:
-                raise Conflict(STALE)
+                raise Conflict(STALE, code="version_conflict")
             city.version = current.version + 1
         city.full_clean()
         city._change_reason = reason or ""

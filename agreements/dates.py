@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 
 import jdatetime
-from django.utils import timezone
+from django.utils import timezone, translation
 
 # ASCII and Arabic-Indic digits (٠-٩, which some keyboards type) -> Persian (۰-۹).
 _TO_PERSIAN = str.maketrans("0123456789٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹" * 2)
@@ -31,6 +31,15 @@ _TO_PERSIAN = str.maketrans("0123456789٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷�
 def persian_digits(text: object) -> str:
     """`text` as a string with every ASCII or Arabic-Indic digit written in Persian."""
     return str(text).translate(_TO_PERSIAN)
+
+
+def format_number(value: int, *, persian: bool | None = None) -> str:
+    """A count with thousands separators; in Persian digits (and the Arabic thousands
+    separator) in Persian, which is the active language's unless `persian` says."""
+    if persian is None:
+        persian = (translation.get_language() or "").startswith("fa")
+    text = f"{value:,}"
+    return persian_digits(text.replace(",", "\u066c")) if persian else text
 
 
 def local_time(value: datetime.datetime) -> datetime.datetime:

@@ -36,9 +36,12 @@ NOT_ALLOWED = _("You are not allowed to do this.")
 class Forbidden(Exception):
     """The user may see the object but not do this to it (HTTP 403)."""
 
-    def __init__(self, action: str = "", message: str | None = None) -> None:
+    def __init__(
+        self, action: str = "", message: str | None = None, *, code: str = "forbidden"
+    ) -> None:
         self.action = action
         self.message = str(message or NOT_ALLOWED)
+        self.code = code  # for machines (the API's problem code), never translated
         super().__init__(self.message)
 
 

@@ -69,20 +69,38 @@ logger = logging.getLogger("sistercities.audit")
 
 
 class WorkflowError(Exception):
-    """A move the workflow does not allow now. Nothing was changed."""
+    """A move the workflow does not allow now. Nothing was changed.
 
-    def __init__(self, message: Any, missing: list[str] | None = None) -> None:
+    `code` names the reason for machines (the API's problem `code`, never
+    translated); `message` says it to people, in their language.
+    """
+
+    code = "not_allowed_now"
+
+    def __init__(self, message: Any, *, code: str | None = None) -> None:
         self.message = str(message)
-        self.missing = list(missing or [])
+        self.code = code or self.code
+        self.unmet: list[workflow.GateItem] = []
+        self.missing: list[str] = []
         super().__init__(self.message)
 
 
 class GateNotMet(WorkflowError):
-    """The current stage's gate is not met; `missing` lists what is missing."""
+    """The current stage's gate is not met: `unmet` are the requirements not done
+    (code, message, the record kind that fulfils each), `missing` their messages."""
+
+    code = "gate_unmet"
+
+    def __init__(self, message: Any, unmet: list[workflow.GateItem]) -> None:
+        super().__init__(message)
+        self.unmet = list(unmet)
+        self.missing = [str(item.missing) for item in self.unmet]
 
 
 class Conflict(WorkflowError):
     """Someone else changed the object meanwhile (stale version, request already decided)."""
+
+    code = "conflict"
 
 
 GATE_NOT_MET = _("The current stage is not complete.")
@@ -257,9 +275,9 @@ def update_agreement(
                 {name: [_g("This field cannot be changed here.")] for name in sorted(unknown)}
             )
         if locked.status == Status.TERMINATED:
-            raise WorkflowError(TERMINATED_READ_ONLY)
+            raise WorkflowError(TERMINATED_READ_ONLY, code="terminated")
         if expected_version is not None and locked.version != expected_version:
-            raise Conflict(STALE)
+            raise Conflict(STALE, code="version_conflict")
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.full_clean()
@@ -314,11 +332,13 @@ def _check_record_writable(
     if not _may_write(by, agreement, as_administrator):
         raise _forbid(by, action, stored)
     if agreement.status == Status.TERMINATED:
-        raise WorkflowError(TERMINATED_READ_ONLY)
+        raise WorkflowError(TERMINATED_READ_ONLY, code="terminated")
     frozen = _frozen_memorandum_of(stored)
     if frozen is not None:
         _refuse(by, action, stored, "frozen")
-        raise WorkflowError(SIGNED_DOCUMENT_LOCKED if isinstance(stored, Document) else FROZEN)
+        raise WorkflowError(
+            SIGNED_DOCUMENT_LOCKED if isinstance(stored, Document) else FROZEN, code="frozen"
+        )
 
 
 def _field_value(record: models.Model, name: str):
@@ -345,7 +365,7 @@ def _check_record_change(record: models.Model, stored: models.Model | None, by) 
             raise ValidationError({name: [FIXED_ONCE_SAVED] for name in changed})
     new_article = isinstance(record, MemorandumArticle) and stored is None
     if new_article and _frozen_memorandum_of(record) is not None:
-        raise WorkflowError(FROZEN)
+        raise WorkflowError(FROZEN, code="frozen")
     if isinstance(record, Document):
         _check_document(record, stored)
 
@@ -365,11 +385,11 @@ def _check_document(document: Document, stored: Document | None) -> None:
         if memorandum is None:
             raise ValidationError({"memorandum": [SIGNED_COPY_NEEDS_MEMORANDUM]})
         if memorandum.documents.filter(kind=signed_copy).exists():
-            raise WorkflowError(SECOND_SIGNED_COPY)
+            raise WorkflowError(SECOND_SIGNED_COPY, code="signed_copy_exists")
         return
     linking = memorandum is not None and (stored is None or stored.memorandum_id != memorandum.pk)
     if linking and memorandum.is_frozen:
-        raise WorkflowError(FROZEN)  # nothing else joins a frozen memorandum
+        raise WorkflowError(FROZEN, code="frozen")  # nothing else joins a frozen memorandum
 
 
 def check_record(*, record: models.Model, by: AbstractBaseUser, as_administrator: bool = False):
@@ -377,7 +397,7 @@ def check_record(*, record: models.Model, by: AbstractBaseUser, as_administrator
     fields (save_record checks again under the agreement's lock). Raises as it does."""
     stored = _stored(record)
     if record.pk is not None and stored is None:
-        raise Conflict(STALE)
+        raise Conflict(STALE, code="version_conflict")
     agreement = _record_agreement(stored if stored is not None else record)
     _check_record_writable(stored, by, agreement, "save_record", as_administrator)
     _check_record_change(record, stored, by)
@@ -410,17 +430,17 @@ def save_record(
         check_document_file(record)
     stored = _stored(record)
     if not creating and stored is None:
-        raise Conflict(STALE)  # deleted meanwhile
+        raise Conflict(STALE, code="version_conflict")  # deleted meanwhile
     agreement = _record_agreement(stored if stored is not None else record)
     with transaction.atomic():
         locked = _lock_agreement(agreement.pk)
         stored = _stored(record)  # again, under the lock
         if not creating and stored is None:
-            raise Conflict(STALE)
+            raise Conflict(STALE, code="version_conflict")
         _check_record_writable(stored, by, locked, "save_record", as_administrator)
         if not creating and expected_version is not None and stored.version != expected_version:
             _refuse(by, "save_record", record, "stale")
-            raise Conflict(STALE)
+            raise Conflict(STALE, code="version_conflict")
         if isinstance(record, Memorandum) and creating:
             last = locked.memoranda.order_by("-number").first()
             record.number = (last.number + 1) if last else 1
@@ -434,7 +454,12 @@ def save_record(
 
 
 def delete_record(
-    *, record: models.Model, by: AbstractBaseUser, reason: str = "", as_administrator: bool = False
+    *,
+    record: models.Model,
+    by: AbstractBaseUser,
+    reason: str = "",
+    as_administrator: bool = False,
+    expected_version: int | None = None,
 ) -> None:
     stored = _stored(record)
     if stored is None:
@@ -446,6 +471,8 @@ def delete_record(
         if stored is None:
             return
         _check_record_writable(stored, by, locked, "delete_record", as_administrator)
+        if expected_version is not None and stored.version != expected_version:
+            raise Conflict(STALE, code="version_conflict")
         stored._change_reason = reason or f"{stored._meta.verbose_name} deleted"
         stored.delete()
 
@@ -522,15 +549,15 @@ def make_request(
         )
         if refusal:
             _refuse(by, name, locked, refusal)
-            raise WorkflowError(refusal)
+            raise WorkflowError(refusal, code="move_not_allowed")
         if _pending(locked) is not None:
             _refuse(by, name, locked, "pending")
-            raise Conflict(ALREADY_PENDING)
+            raise Conflict(ALREADY_PENDING, code="request_pending")
         if action == RequestAction.ADVANCE:
-            missing = gates.gate_missing(locked)
-            if missing:
+            unmet = gates.gate_unmet(locked)
+            if unmet:
                 _refuse(by, name, locked, "gate")
-                raise GateNotMet(GATE_NOT_MET, missing)
+                raise GateNotMet(GATE_NOT_MET, unmet)
         stage_request = StageRequest(
             agreement=locked,
             action=action,
@@ -573,7 +600,7 @@ def _lock_request(stage_request: StageRequest, by, action: str) -> tuple[StageRe
     )
     if fresh.state != RequestState.PENDING:
         _refuse(by, action, fresh, "already decided")
-        raise Conflict(ALREADY_DECIDED)
+        raise Conflict(ALREADY_DECIDED, code="already_decided")
     return fresh, fresh.agreement
 
 
@@ -611,7 +638,7 @@ def approve_stage_request(
 
 
 def _forbid_own() -> Forbidden:
-    return Forbidden("own request", OWN_REQUEST)
+    return Forbidden("own request", OWN_REQUEST, code="four_eyes")
 
 
 def _refuse_move(stage_request: StageRequest, agreement: Agreement, by) -> None:
@@ -625,7 +652,7 @@ def _refuse_move(stage_request: StageRequest, agreement: Agreement, by) -> None:
     )
     if refusal:
         _refuse(by, "approve", stage_request, refusal)
-        raise WorkflowError(refusal)
+        raise WorkflowError(refusal, code="move_not_allowed")
 
 
 def _approved_by(stage_request: StageRequest, by) -> str:
@@ -637,13 +664,13 @@ def _approved_by(stage_request: StageRequest, by) -> str:
 
 def _apply_advance(stage_request: StageRequest, agreement: Agreement, by) -> None:
     if agreement.stage != stage_request.from_stage:
-        raise Conflict(STAGE_CHANGED)
+        raise Conflict(STAGE_CHANGED, code="stage_changed")
     _refuse_move(stage_request, agreement, by)
     # The gate again: records may have changed since the request was made.
-    missing = gates.gate_missing(agreement)
-    if missing:
+    unmet = gates.gate_unmet(agreement)
+    if unmet:
         _refuse(by, "approve", stage_request, "gate")
-        raise GateNotMet(GATE_NOT_MET, missing)
+        raise GateNotMet(GATE_NOT_MET, unmet)
     leaving = agreement.stage
     agreement.stage = stage_request.to_stage
     agreement.status = workflow.status_for(agreement.stage)
@@ -687,7 +714,7 @@ def _apply_upgrade(stage_request: StageRequest, agreement: Agreement, by) -> Non
 def _apply_reopen(stage_request: StageRequest, agreement: Agreement, by) -> None:
     # The earlier stage was chosen relative to the stage the request was made in.
     if agreement.stage != stage_request.from_stage:
-        raise Conflict(STAGE_CHANGED)
+        raise Conflict(STAGE_CHANGED, code="stage_changed")
     _refuse_move(stage_request, agreement, by)
     leaving = agreement.stage
     agreement.stage = stage_request.to_stage
@@ -770,7 +797,7 @@ def withdraw_stage_request(
         fresh, agreement = _lock_request(stage_request, by, "withdraw")
         if not can_view_agreement(by, agreement) or fresh.requested_by_id != by.pk:
             _refuse(by, "withdraw", fresh, "not requester")
-            raise Forbidden("withdraw", NOT_YOUR_REQUEST)
+            raise Forbidden("withdraw", NOT_YOUR_REQUEST, code="not_requester")
         fresh.state = RequestState.WITHDRAWN
         fresh.decided_by = by
         fresh.decision_note = note
@@ -816,7 +843,7 @@ def new_memorandum(
         if not can_edit_agreement(by, locked):
             raise _forbid(by, "new_memorandum", locked)
         if locked.status == Status.TERMINATED:
-            raise WorkflowError(TERMINATED_READ_ONLY)
+            raise WorkflowError(TERMINATED_READ_ONLY, code="terminated")
         if supersedes is None:
             supersedes = (
                 locked.memoranda.filter(frozen_at__isnull=False).order_by("-number").first()
@@ -834,22 +861,22 @@ def freeze_memorandum(*, memorandum: Memorandum, by: AbstractBaseUser) -> Memora
         if not can_edit_agreement(by, agreement):
             raise _forbid(by, "freeze", fresh)
         if fresh.is_frozen:
-            raise Conflict(FROZEN)
+            raise Conflict(FROZEN, code="frozen")
         latest = agreement.memoranda.order_by("-number").first()
         if latest is None or latest.pk != fresh.pk:
-            raise WorkflowError(FREEZE_NOT_LATEST)
+            raise WorkflowError(FREEZE_NOT_LATEST, code="not_latest_version")
         at_signing = agreement.stage == Stage.SIGNING and agreement.status == Status.IN_PROGRESS
         new_version_of_active = agreement.stage == Stage.ACTIVE and fresh.supersedes_id is not None
         if not (at_signing or new_version_of_active):
             _refuse(by, "freeze", fresh, "stage")
-            raise WorkflowError(FREEZE_WRONG_STAGE)
+            raise WorkflowError(FREEZE_WRONG_STAGE, code="wrong_stage")
         if not (
             fresh.signed_on
             and fresh.place
             and fresh.home_signatory_name
             and fresh.partner_signatory_name
         ):
-            raise WorkflowError(FREEZE_INCOMPLETE)
+            raise WorkflowError(FREEZE_INCOMPLETE, code="signing_details_missing")
         fresh.frozen_at = timezone.now()
         fresh.frozen_by = by
         freeze_pdf(fresh)

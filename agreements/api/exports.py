@@ -30,8 +30,10 @@ from rest_framework.response import Response
 from .. import export_jobs, tasks
 from ..models import ExportJob, ExportSource, ExportState
 from ..permissions import Forbidden
+from .exceptions import problem
 from .pagination import CappedPagination
 from .permissions import HasRole, get_visible
+from .responses import UNAUTHORISED, problem_response
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -84,10 +86,6 @@ class ExportJobSerializer(serializers.ModelSerializer):
         return str(job.get_error_display()) if job.error else ""
 
 
-class TooManySerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 ACCEPTED = {
     (202, "application/json"): OpenApiResponse(
         response=ExportJobSerializer,
@@ -96,9 +94,7 @@ ACCEPTED = {
         "poll it until `state` is `done`, then fetch `download`. Asking again while it "
         "is written answers the same job.",
     ),
-    429: OpenApiResponse(
-        response=TooManySerializer, description="Too many of your exports are unfinished."
-    ),
+    **problem_response(429, "`too_many_exports`: too many of your exports are unfinished."),
 }
 
 
@@ -113,11 +109,7 @@ def accepted(request: Request, format: str) -> Response:
             language=(get_language() or settings.LANGUAGE_CODE)[:2],
         )
     except export_jobs.TooManyExports as exc:
-        return Response(
-            {"detail": exc.message},
-            status=status.HTTP_429_TOO_MANY_REQUESTS,
-            content_type="application/json",
-        )
+        return problem(429, "too_many_exports", exc.message, instance=request.path)
     data = ExportJobSerializer(job, context={"request": request}).data
     # JSON whatever the client asked the file to be (its Accept named the file's type).
     return Response(
@@ -126,9 +118,6 @@ def accepted(request: Request, format: str) -> Response:
         headers={"Location": data["url"]},
         content_type="application/json",
     )
-
-
-UNAUTHORISED = OpenApiResponse(description="No or invalid credentials.")
 
 
 class ExportFileRenderer(JSONRenderer):
@@ -142,15 +131,15 @@ class ExportFileRenderer(JSONRenderer):
     list=extend_schema(
         summary="Your recent exports",
         description="Exports written in the background that have not expired, newest first.",
-        responses={200: ExportJobSerializer(many=True), 401: UNAUTHORISED},
+        responses={200: ExportJobSerializer(many=True), **UNAUTHORISED},
     ),
     retrieve=extend_schema(
         summary="An export's status",
         description="`rows_done` of `rows_total` while it is written; `download` when done.",
         responses={
             200: ExportJobSerializer,
-            401: UNAUTHORISED,
-            404: OpenApiResponse(description="Not found, not yours, or expired."),
+            **UNAUTHORISED,
+            **problem_response(404, "Not found, not yours, or expired."),
         },
     ),
 )
@@ -172,14 +161,16 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         "its SHA-256 before it is sent.",
         responses={
             (200, "*/*"): OpenApiTypes.BINARY,
-            401: UNAUTHORISED,
-            403: OpenApiResponse(
-                description="Your roles changed since the export was written: start it again."
+            **UNAUTHORISED,
+            **problem_response(
+                403,
+                "`scope_changed`: your roles changed since the export was written: start it again.",
             ),
-            404: OpenApiResponse(description="Not found, not yours, or expired."),
-            409: OpenApiResponse(
-                description="Not ready yet, or the stored file failed its checksum (the job "
-                "is failed now)."
+            **problem_response(404, "Not found, not yours, or expired."),
+            **problem_response(
+                409,
+                "`export_not_ready`, or `file_mismatch`: the stored file failed its checksum "
+                "(the job is failed now).",
             ),
         },
     )
@@ -187,20 +178,12 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def download(self, request: Request, pk: str) -> FileResponse | Response:
         job = self.get_object()
         if job.state != ExportState.DONE:
-            return Response(
-                {"detail": _("The export is not ready yet.")},
-                status=status.HTTP_409_CONFLICT,
-                content_type="application/json",
-            )
+            return problem(409, "export_not_ready", _("The export is not ready yet."))
         if not export_jobs.still_in_scope(request.user, job):
-            raise Forbidden("download", export_jobs.SCOPE_CHANGED)
+            raise Forbidden("download", export_jobs.SCOPE_CHANGED, code="scope_changed")
         handle = export_jobs.open_verified(job)
         if handle is None:
-            return Response(
-                {"detail": str(job.get_error_display())},
-                status=status.HTTP_409_CONFLICT,
-                content_type="application/json",
-            )
+            return problem(409, "file_mismatch", job.get_error_display())
         response = FileResponse(
             handle,
             as_attachment=True,

@@ -1,5 +1,5 @@
-"""Query filters of the API lists. Invalid values answer 400 (DjangoFilterBackend
-validates the FilterSet before filtering), never the unfiltered list.
+"""Query filters of the API lists. An invalid value or a parameter the list does not
+know answers 400 `invalid_parameter` (QueryFilterBackend), never the unfiltered list.
 
 The agreement list reuses the page's AgreementFilter (agreements/filters.py), so
 both lists filter by the same rules; the API adds the exact `signed_year` its
@@ -12,12 +12,49 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from cities.models import City
 from cities.search import search_terms
 
 from ..filters import AgreementFilter, YearFilter
 from ..models import RequestState
+
+
+class InvalidParameters(ValidationError):
+    """400 `invalid_parameter` (exceptions.py): query parameters the operation does
+    not know or cannot take, with an error per parameter (as a body's field errors).
+    Here, not in exceptions.py: export_jobs reads AgreementAPIFilter, and
+    exceptions.py imports the services."""
+
+
+UNKNOWN_PARAMETER = _("This list has no such parameter.")
+
+
+class QueryFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, strict: an invalid value or an unknown parameter
+    answers 400 `invalid_parameter` with an error per parameter. `page`,
+    `page_size` (the pagination's) and `format` are every list's."""
+
+    common = frozenset({"page", "page_size", "format"})
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        unknown = set(request.query_params) - set(filterset.form.fields) - self.common
+        if unknown:
+            raise InvalidParameters(
+                {
+                    name: [ErrorDetail(str(UNKNOWN_PARAMETER), code="unknown")]
+                    for name in sorted(unknown)
+                }
+            )
+        if not filterset.is_valid():
+            raise InvalidParameters(translate_validation(filterset.errors).detail)
+        return filterset.qs
 
 
 class AgreementAPIFilter(AgreementFilter):

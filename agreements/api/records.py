@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,9 +37,12 @@ from ..models import (
     LegalApproval,
     Memorandum,
 )
+from .conditional import ConditionalWrites
+from .locations import LocationOnCreate, member_url
 from .pagination import CappedPagination
 from .parsers import JSONParser
 from .permissions import HasRole, agreement_for, require_edit
+from .responses import CONFLICT, ERRORS, FILE_CONFLICT, PRECONDITION, WRITE
 from .serializers import (
     ActivitySerializer,
     CommonalitySerializer,
@@ -52,7 +55,7 @@ from .serializers import (
     LegalApprovalSerializer,
     MemorandumSerializer,
 )
-from .views import CONFLICT, ERRORS, FILE_CONFLICT, ID_PATTERN, AnyFileRenderer
+from .views import ID_PATTERN, AnyFileRenderer
 
 
 def _schema(label: str, serializer):
@@ -67,22 +70,26 @@ def _schema(label: str, serializer):
             summary=f"Read one of the {label}", responses={200: serializer, **ERRORS}
         ),
         update=extend_schema(
-            summary=f"Update one of the {label}", responses={200: serializer, **ERRORS, **CONFLICT}
+            summary=f"Update one of the {label}",
+            responses={200: serializer, **ERRORS, **CONFLICT, **PRECONDITION},
+            **WRITE,
         ),
         partial_update=extend_schema(
             summary=f"Update some fields of one of the {label}",
-            responses={200: serializer, **ERRORS, **CONFLICT},
+            responses={200: serializer, **ERRORS, **CONFLICT, **PRECONDITION},
+            **WRITE,
         ),
         destroy=extend_schema(
             summary=f"Delete one of the {label}",
             description="Where the workflow allows it (not a frozen memorandum or its "
             "signed copy, nothing of a terminated agreement).",
-            responses={204: None, **ERRORS, **CONFLICT},
+            responses={204: None, **ERRORS, **CONFLICT, **PRECONDITION},
+            **WRITE,
         ),
     )
 
 
-class RecordViewSet(viewsets.ModelViewSet):
+class RecordViewSet(ConditionalWrites, LocationOnCreate, viewsets.ModelViewSet):
     model: type[Model]
     permission_classes = [HasRole]
     pagination_class = CappedPagination
@@ -117,7 +124,7 @@ class RecordViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer) -> None:
         record = serializer.instance
         data = dict(serializer.validated_data)
-        expected = data.pop("version", None)
+        expected = self.expected_version(data.pop("version", None), serializer.instance)
         for name, value in data.items():
             setattr(record, name, value)
         serializer.instance = services.save_record(
@@ -125,7 +132,11 @@ class RecordViewSet(viewsets.ModelViewSet):
         )
 
     def perform_destroy(self, instance: Model) -> None:
-        services.delete_record(record=instance, by=self.request.user)
+        services.delete_record(
+            record=instance,
+            by=self.request.user,
+            expected_version=self.expected_version(None, instance),
+        )
 
 
 @_schema("contacts", ContactSerializer)
@@ -209,7 +220,16 @@ class DocumentViewSet(RecordViewSet):
     limit, SHA-256 and file metadata): one set of upload rules."""
 
     model = Document
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_parsers(self):
+        # An upload is multipart (the file and its fields); a change of the
+        # title is JSON, as every other body. The action is known from the
+        # method before DRF resolves it (initialize_request asks for parsers
+        # first); drf-spectacular sets `action` itself.
+        action = getattr(self, "action", None) or self.action_map.get(self.request.method.lower())
+        if action == "create":
+            return [MultiPartParser()]
+        return [JSONParser()]
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):
@@ -238,7 +258,11 @@ class DocumentViewSet(RecordViewSet):
             )
         document = services.save_record(record=form.instance, by=request.user)
         output = self.get_serializer(document)
-        return Response(output.data, status=status.HTTP_201_CREATED)
+        return Response(
+            output.data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": member_url(request, document.pk)},
+        )
 
     @extend_schema(
         summary="Download a document's file",

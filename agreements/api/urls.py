@@ -4,7 +4,7 @@ from local static files through drf-spectacular-sidecar; no external host)."""
 from __future__ import annotations
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 
@@ -55,7 +55,7 @@ urlpatterns = [
     path("v1/agreements/export.csv", export_csv, name="agreement-export-csv"),
     path("v1/agreements/export.xlsx", export_xlsx, name="agreement-export-xlsx"),
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
     # The split view serves its start-up script as a file and our template has no
     # inline style: the Content-Security-Policy ('self' only) allows the page.
     path(

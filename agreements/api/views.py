@@ -13,10 +13,11 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView
 from knox.auth import TokenAuthentication
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -32,10 +33,18 @@ from .. import export_jobs, exporting, permissions, services
 from ..city_directory import check_may_edit_city, save_city
 from ..files import verified_bytes
 from ..models import Agreement, ExportFormat, Memorandum, StageRequest
+from ..problems import PROBLEM_CONTENT_TYPE
 from . import history as api_history
 from . import tokens
+from .conditional import ConditionalWrites
 from .exports import ACCEPTED, accepted
-from .filters import AgreementAPIFilter, CityAPIFilter, StageRequestAPIFilter
+from .filters import (
+    AgreementAPIFilter,
+    CityAPIFilter,
+    QueryFilterBackend,
+    StageRequestAPIFilter,
+)
+from .locations import LocationOnCreate, stage_request_url
 from .pagination import CappedPagination
 from .permissions import (
     HasRole,
@@ -47,6 +56,15 @@ from .permissions import (
     require_may_create_cities,
     visible_memoranda,
     visible_stage_requests,
+)
+from .responses import (
+    CONFLICT,
+    ERRORS,
+    FILE_CONFLICT,
+    PRECONDITION,
+    WRITE,
+    errors,
+    problem_response,
 )
 from .serializers import (
     AgreementDetailSerializer,
@@ -62,32 +80,10 @@ from .serializers import (
     StageRequestSerializer,
     TokenRequestSerializer,
     TokenSerializer,
-    WorkflowErrorSerializer,
 )
 
 # Ids in URLs: digits only, and few enough that no database overflows on them.
 ID_PATTERN = "[0-9]{1,18}"
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid data: field errors."),
-    401: OpenApiResponse(description="No or invalid credentials."),
-    403: OpenApiResponse(description="Your role does not allow this on this object."),
-    404: OpenApiResponse(description="Not found, or outside your municipalities."),
-}
-CONFLICT = {
-    409: OpenApiResponse(
-        response=WorkflowErrorSerializer,
-        description="The workflow does not allow this now (unmet gate, stale version, "
-        "already decided); nothing was changed.",
-    )
-}
-
-FILE_CONFLICT = {
-    409: OpenApiResponse(
-        description="The stored file is missing or no longer matches its recorded SHA-256; "
-        "nothing is sent and the problem is in the audit log."
-    )
-}
 
 
 class BinaryRenderer(BaseRenderer):
@@ -100,11 +96,11 @@ class BinaryRenderer(BaseRenderer):
     def render(self, data: Any, accepted_media_type=None, renderer_context=None) -> bytes:
         if isinstance(data, bytes):
             return data
-        # An error (401, 404, 409...): JSON, and labelled so, not as the file's type
+        # An error (401, 404, 409...): a problem detail, and labelled so, not as the file's type
         # the client asked for.
         response = (renderer_context or {}).get("response")
         if response is not None:
-            response["Content-Type"] = "application/json"
+            response["Content-Type"] = PROBLEM_CONTENT_TYPE
         return JSONRenderer().render(data)
 
 
@@ -126,6 +122,23 @@ class CSVRenderer(BinaryRenderer):
 class XLSXRenderer(BinaryRenderer):
     media_type = exporting.XLSX_CONTENT_TYPE
     format = "xlsx"
+
+
+# --- The schema ---------------------------------------------------------------------------------
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema in English whoever fetches it: generated clients get the
+    same type names, enums and descriptions whatever the language cookie or
+    profile (only drf-spectacular's explicit `?lang=fa` asks for a translated
+    copy). Rendered inside the override, as its texts are lazy translations."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            return response
 
 
 # --- Authentication ------------------------------------------------------------------------
@@ -153,8 +166,8 @@ class AuthTokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
-            400: ERRORS[400],
-            429: OpenApiResponse(description="Too many failed sign-ins; see Retry-After."),
+            **problem_response(400, "Wrong username or password (`validation`)."),
+            **problem_response(429, "`locked_out`: too many failed sign-ins; see Retry-After."),
         },
         auth=[],
         summary="Get an API token",
@@ -182,7 +195,7 @@ class AuthTokenView(APIView):
 
     @extend_schema(
         request=None,
-        responses={204: None, 401: ERRORS[401]},
+        responses={204: None, **problem_response(401, "No or invalid token.")},
         summary="Revoke this API token",
         description="Revokes the token sent in `Authorization`; the user's other tokens "
         "stay valid.",
@@ -204,14 +217,19 @@ class AuthTokenView(APIView):
         responses={201: CitySerializer, **ERRORS, **CONFLICT},
     ),
     update=extend_schema(
-        summary="Update a city", responses={200: CitySerializer, **ERRORS, **CONFLICT}
+        summary="Update a city",
+        responses={200: CitySerializer, **ERRORS, **CONFLICT, **PRECONDITION},
+        **WRITE,
     ),
     partial_update=extend_schema(
         summary="Update some fields of a city",
-        responses={200: CitySerializer, **ERRORS, **CONFLICT},
+        responses={200: CitySerializer, **ERRORS, **CONFLICT, **PRECONDITION},
+        **WRITE,
     ),
 )
 class CityViewSet(
+    ConditionalWrites,
+    LocationOnCreate,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -221,7 +239,7 @@ class CityViewSet(
     serializer_class = CitySerializer
     permission_classes = [HasRole]
     pagination_class = CappedPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [QueryFilterBackend]
     filterset_class = CityAPIFilter
     lookup_value_regex = ID_PATTERN
 
@@ -249,7 +267,7 @@ class CityViewSet(
     def perform_update(self, serializer) -> None:
         city = serializer.instance
         data = dict(serializer.validated_data)
-        expected = data.pop("version", None)
+        expected = self.expected_version(data.pop("version", None), serializer.instance)
         for name, value in data.items():
             setattr(city, name, value)
         serializer.instance = save_city(
@@ -290,15 +308,19 @@ def _changed(instance: Any, data: dict[str, Any]) -> dict[str, Any]:
         summary="Update an agreement",
         description="Stage and status change only through the workflow endpoints.",
         request=AgreementUpdateSerializer,
-        responses={200: AgreementSerializer, **ERRORS, **CONFLICT},
+        responses={200: AgreementSerializer, **ERRORS, **CONFLICT, **PRECONDITION},
+        **WRITE,
     ),
     partial_update=extend_schema(
         summary="Update some fields of an agreement",
         request=AgreementUpdateSerializer,
-        responses={200: AgreementSerializer, **ERRORS, **CONFLICT},
+        responses={200: AgreementSerializer, **ERRORS, **CONFLICT, **PRECONDITION},
+        **WRITE,
     ),
 )
 class AgreementViewSet(
+    ConditionalWrites,
+    LocationOnCreate,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -307,7 +329,7 @@ class AgreementViewSet(
 ):
     permission_classes = [HasRole]
     pagination_class = CappedPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [QueryFilterBackend]
     filterset_class = AgreementAPIFilter
     lookup_value_regex = ID_PATTERN
 
@@ -340,7 +362,7 @@ class AgreementViewSet(
     def perform_update(self, serializer) -> None:
         agreement = serializer.instance
         data = dict(serializer.validated_data)
-        expected = data.pop("version", None)
+        expected = self.expected_version(data.pop("version", None), serializer.instance)
         changes = _changed(agreement, data)
         if changes or expected is not None:
             agreement = services.update_agreement(
@@ -381,7 +403,11 @@ class AgreementViewSet(
             note=data.validated_data["note"],
             to_stage=data.validated_data["to_stage"] or None,
         )
-        return Response(StageRequestSerializer(stage_request).data, status=status.HTTP_201_CREATED)
+        return Response(
+            StageRequestSerializer(stage_request).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": stage_request_url(request, stage_request.pk)},
+        )
 
     @extend_schema(
         summary="Ask for the next stage",
@@ -401,7 +427,11 @@ class AgreementViewSet(
         stage_request = services.request_advance(
             agreement=agreement, by=request.user, note=note.validated_data["note"]
         )
-        return Response(StageRequestSerializer(stage_request).data, status=status.HTTP_201_CREATED)
+        return Response(
+            StageRequestSerializer(stage_request).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": stage_request_url(request, stage_request.pk)},
+        )
 
     @extend_schema(
         summary="History of an agreement and its records",
@@ -424,8 +454,7 @@ class AgreementViewSet(
         "matches its SHA-256 (nothing is sent).",
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
-            401: ERRORS[401],
-            404: ERRORS[404],
+            **errors(401, 404),
             **FILE_CONFLICT,
         },
         filters=False,
@@ -459,8 +488,7 @@ class AgreementViewSet(
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
             **ACCEPTED,
-            400: ERRORS[400],
-            401: ERRORS[401],
+            **errors(400, 401),
         },
     )
     def export_csv(self, request: Request) -> HttpResponse:
@@ -477,8 +505,7 @@ class AgreementViewSet(
         responses={
             (200, exporting.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
             **ACCEPTED,
-            400: ERRORS[400],
-            401: ERRORS[401],
+            **errors(400, 401),
         },
     )
     def export_xlsx(self, request: Request) -> HttpResponse:
@@ -508,7 +535,7 @@ class StageRequestViewSet(
     serializer_class = StageRequestSerializer
     permission_classes = [HasRole]
     pagination_class = CappedPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [QueryFilterBackend]
     filterset_class = StageRequestAPIFilter
     lookup_value_regex = ID_PATTERN
 
@@ -580,7 +607,7 @@ class StageRequestViewSet(
 # --- Memoranda -------------------------------------------------------------------------------------
 
 
-class MemorandumViewSet(viewsets.GenericViewSet):
+class MemorandumViewSet(ConditionalWrites, viewsets.GenericViewSet):
     """Only the freeze action lives here; memoranda are listed under their agreement."""
 
     serializer_class = MemorandumSerializer

@@ -161,6 +161,11 @@ def gate_checklist(agreement: Agreement) -> list[GateItem]:
     return checklist(agreement.stage, collect_facts(agreement))
 
 
+def gate_unmet(agreement: Agreement) -> list[GateItem]:
+    """The requirements of the current stage's gate that are not done; [] when met."""
+    return [item for item in gate_checklist(agreement) if not item.done]
+
+
 def gate_missing(agreement: Agreement) -> list[str]:
     """Translated messages of what is missing to leave the current stage; [] when met."""
     return missing(agreement.stage, collect_facts(agreement))

@@ -15,12 +15,11 @@ from __future__ import annotations
 import datetime
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import formats
 from django.utils.translation import get_language
 
 from agreements import permissions
-from agreements.dates import format_jalali, local_time, persian_digits
+from agreements.dates import format_jalali, format_number, local_time, persian_digits
 from cities.models import display_name
 
 register = template.Library()
@@ -65,10 +64,10 @@ def number(value: object) -> str:
     """A count with thousands separators, in Persian digits on Persian pages."""
     if value is None:
         return ""
-    text = intcomma(value, use_l10n=False)
-    if is_persian():
-        return persian_digits(text.replace(",", "\u066c"))
-    return text
+    try:
+        return format_number(int(value), persian=is_persian())
+    except (TypeError, ValueError):
+        return str(value)
 
 
 @register.filter

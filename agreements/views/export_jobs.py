@@ -99,7 +99,9 @@ def export_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     if job.state != ExportState.DONE:
         raise Http404
     if not export_jobs.still_in_scope(request.user, job):
-        return forbidden(request, Forbidden("download", export_jobs.SCOPE_CHANGED))
+        return forbidden(
+            request, Forbidden("download", export_jobs.SCOPE_CHANGED, code="scope_changed")
+        )
     handle = export_jobs.open_verified(job)
     if handle is None:
         # The job is failed now and says why; nothing damaged is sent.

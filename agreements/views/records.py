@@ -374,7 +374,7 @@ def _save_memorandum(request: HttpRequest, form, formset) -> None:
                         .first()
                     )
                     if current != article_form.expected_version:
-                        raise services.Conflict(services.STALE)
+                        raise services.Conflict(services.STALE, code="version_conflict")
                     services.delete_record(record=article, by=by)
                 continue
             if not article_form.has_changed():

@@ -7,6 +7,8 @@ import re
 import pytest
 from rest_framework.test import APIClient
 
+from agreements.models import UserProfile
+
 pytestmark = pytest.mark.django_db
 
 CONTRACT_PATHS = [
@@ -103,3 +105,40 @@ def test_docs_script_is_served_from_this_site():
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in response.content.decode()
+
+
+def test_schema_is_the_same_whatever_the_language_of_who_fetches_it(personas):
+    english, persian = APIClient(), APIClient()
+    persian.cookies["django_language"] = "fa"
+    UserProfile.objects.create(user=personas.officer, language="fa")
+    persian.force_authenticate(personas.officer)
+    first = english.get("/api/schema/", {"format": "json"}).content
+    second = persian.get("/api/schema/", {"format": "json"}).content
+    assert first == second
+    assert "StageEnum" in second.decode()
+    assert "مرحله" not in second.decode()
+
+
+def test_request_bodies_are_json_only_but_uploads(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            content = set(operation.get("requestBody", {}).get("content", {}))
+            if path.endswith("/documents/") and method == "post":
+                assert content == {"multipart/form-data"}, path
+            elif content:
+                assert content == {"application/json"}, (method, path, content)
+
+
+def test_every_error_answer_is_a_problem_detail(schema):
+    wrong = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if status[0] in "45":
+                    content = response.get("content", {})
+                    ref = content.get("application/problem+json", {}).get("schema", {})
+                    if set(content) != {"application/problem+json"} or not ref:
+                        wrong.append(f"{method} {path} {status}")
+    assert not wrong
+    problem = schema["components"]["schemas"]["Problem"]["properties"]
+    assert {"type", "title", "status", "code", "detail", "errors", "missing"} <= set(problem)

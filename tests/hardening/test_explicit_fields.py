@@ -156,7 +156,11 @@ def test_api_cannot_decide_a_request_by_writing_it(personas):
     ContactFactory(agreement=agreement)
     client = Client()
     client.force_login(personas.officer)
-    response = client.post(f"/api/v1/agreements/{agreement.pk}/advance/", {"note": "Ready"})
+    response = client.post(
+        f"/api/v1/agreements/{agreement.pk}/advance/",
+        {"note": "Ready"},
+        content_type="application/json",
+    )
     assert response.status_code in (200, 201), response.content
     stage_request = StageRequest.objects.get()
     for method in ["put", "patch"]:

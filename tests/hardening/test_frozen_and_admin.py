@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from agreements import services
 from agreements.models import Agreement, Contact, Document, Kind, Stage
+from tests.api.problems import field_messages
 from tests.factories import AgreementFactory, CityFactory, MemorandumFactory
 from tests.workflow_helpers import agreement_at
 
@@ -133,7 +134,7 @@ def test_a_letter_cannot_be_moved_into_a_frozen_memorandum(personas, signed):
     # Nor can a letter become a signed copy: a signed copy is uploaded as one.
     response = _api(personas.officer).patch(url, {"kind": "signed_mou"}, format="json")
     assert response.status_code == 400
-    assert response.json()["kind"] == [str(services.SIGNED_COPY_FIXED)]
+    assert field_messages(response)["kind"] == [str(services.SIGNED_COPY_FIXED)]
     _unchanged(letter)
 
 
@@ -145,7 +146,7 @@ def test_a_new_signed_copy_names_its_memorandum_version(personas):
     url = f"/api/v1/agreements/{agreement.pk}/documents/"
     response = api.post(url, {"kind": "signed_mou", "file": _upload()}, format="multipart")
     assert response.status_code == 400
-    assert response.json()["memorandum"] == [str(services.SIGNED_COPY_NEEDS_MEMORANDUM)]
+    assert field_messages(response)["memorandum"] == [str(services.SIGNED_COPY_NEEDS_MEMORANDUM)]
     response = api.post(
         url, {"kind": "signed_mou", "memorandum": other.pk, "file": _upload()}, format="multipart"
     )

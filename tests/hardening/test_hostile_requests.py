@@ -14,6 +14,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from agreements.api.parsers import MAX_DEPTH, TOO_DEEP
+from tests.api.problems import field_messages, problem
 from tests.factories import AgreementFactory, ContactFactory
 from tests.workflow_helpers import db_state
 
@@ -39,10 +40,14 @@ NOT_FOUND = PAGES + [
     f"/api/v1/agreements/{{pk}}/contacts/{HUGE}/",
     f"/api/v1/cities/{HUGE}/",
     f"/api/v1/stage-requests/{HUGE}/",
+]
+# The API's page numbers are bounded (1 to 1,000,000): past that, 400 invalid_parameter.
+API_PAGES = [
     f"/api/v1/agreements/?page={HUGE}",
     f"/api/v1/cities/?page={HUGE}",
     f"/api/v1/agreements/{{pk}}/history/?page={HUGE}",
     f"/api/v1/agreements/{{pk}}/contacts/?page={HUGE}",
+    f"/api/v1/agreements/?page={'9' * 5000}",
 ]
 # Answered normally (200) or refused as invalid (400): never a 500.
 ANSWERED = [
@@ -84,6 +89,11 @@ def _get(personas, world, url: str):
 @pytest.mark.parametrize("url", NOT_FOUND)
 def test_past_64_bits_is_404(personas, world, url):
     assert _get(personas, world, url).status_code == 404
+
+
+@pytest.mark.parametrize("url", API_PAGES)
+def test_an_api_page_past_its_bound_is_400(personas, world, url):
+    assert list(field_messages(_get(personas, world, url), "invalid_parameter")) == ["page"]
 
 
 @pytest.mark.parametrize("url", ANSWERED)
@@ -141,7 +151,7 @@ def test_deeply_nested_json_is_400_with_a_message(personas, world, method, url, 
     assert response.status_code == 400, response.content[:300]
     with translation.override(language):
         expected = str(TOO_DEEP) % {"limit": MAX_DEPTH}
-    assert response.json() == {"detail": expected}
+    assert problem(response, 400, "parse_error")["detail"] == expected
     assert db_state() == before
 
 
@@ -153,7 +163,7 @@ def test_ordinary_nesting_is_still_parsed(personas, world):
         format="json",
     )
     assert response.status_code == 400  # a list inside the list: a field error, not a parse error
-    assert "characteristics" in response.json()
+    assert "characteristics.0" in field_messages(response)
     response = api.post(
         "/api/v1/cities/",
         {"name": "Kyoto", "country": "JP", "characteristics": ["historic"]},

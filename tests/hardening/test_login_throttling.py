@@ -136,10 +136,11 @@ def test_api_token_endpoint_is_throttled_with_a_json_429(personas):
     assert response.status_code == 429
     response = _token(Client(), "officer", "pw")
     assert response.status_code == 429
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     body = response.json()
-    assert body["code"] == "locked_out"
-    assert body["detail"]
+    assert body["code"] == "locked_out" and body["status"] == 429
+    assert body["type"] == "urn:sister-cities:problem:locked_out"
+    assert body["detail"] and body["title"]
     assert "token" not in body
     assert int(response["Retry-After"]) == body["retry_after"] > 0
     # Another address still gets its token; the cool-off ends the lock.

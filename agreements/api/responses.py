@@ -1,0 +1,98 @@
+"""The error answers of the schema: every one a problem detail (exceptions.py),
+described per status so an operation lists each status it can answer."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+from ..problems import CODES, PROBLEM_CONTENT_TYPE
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        allow_null=True, help_text="The field (dotted when nested); null for the whole request."
+    )
+    code = serializers.CharField(help_text="e.g. required, invalid, max_length, does_not_exist.")
+    message = serializers.CharField(help_text="In the user's language.")
+
+
+class MissingSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The requirement, e.g. contact, council, signed_copy.")
+    message = serializers.CharField(help_text="What is missing, in the user's language.")
+    fix = serializers.CharField(
+        help_text="The record kind that fulfils it: POST /api/v1/agreements/{id}/{fix}/."
+    )
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details, with a stable machine `code`."""
+
+    type = serializers.CharField(help_text="urn:sister-cities:problem:{code}")
+    title = serializers.CharField(help_text="The code's title, in the user's language.")
+    status = serializers.IntegerField()
+    code = serializers.ChoiceField(choices=sorted(CODES), help_text="Never translated.")
+    detail = serializers.CharField(help_text="What happened, in the user's language.")
+    instance = serializers.CharField(required=False, help_text="The request's path.")
+    request_id = serializers.CharField(
+        required=False, help_text="500 only: the X-Request-ID to quote when reporting it."
+    )
+    errors = FieldErrorSerializer(many=True, required=False, help_text="400 only.")
+    missing = MissingSerializer(
+        many=True, required=False, help_text="409 gate_unmet only: the unmet requirements."
+    )
+
+
+def problem_response(status: int, description: str) -> dict:
+    return {(status, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description)}
+
+
+ERRORS = {
+    **problem_response(
+        400,
+        "Invalid data or query parameters (`validation`, `parse_error`, "
+        "`invalid_parameter`); `errors` lists each field's.",
+    ),
+    **problem_response(
+        401, "No or invalid credentials (`not_authenticated`, `authentication_failed`)."
+    ),
+    **problem_response(
+        403,
+        "Your role does not allow this on this object (`forbidden`, "
+        "`four_eyes`, `not_requester`, `shared_city`).",
+    ),
+    **problem_response(404, "Not found, or outside your municipalities (`not_found`)."),
+}
+UNAUTHORISED = problem_response(401, "No or invalid credentials.")
+CONFLICT = problem_response(
+    409,
+    "The workflow does not allow this now (`gate_unmet` with `missing`, `version_conflict`, "
+    "`frozen`, `request_pending`, `already_decided`, `stage_changed`, `move_not_allowed`, "
+    "`terminated`...); nothing was changed.",
+)
+FILE_CONFLICT = problem_response(
+    409,
+    "`file_mismatch`: the stored file is missing or no longer matches its recorded SHA-256; "
+    "nothing is sent and the problem is in the audit log.",
+)
+
+
+def errors(*statuses: int) -> dict:
+    """Some of ERRORS: `**errors(401, 404)`."""
+    return {key: value for key, value in ERRORS.items() if key[0] in statuses}
+
+
+PRECONDITION = problem_response(
+    412,
+    "`precondition_failed`: `If-Match` names another version than the stored one; "
+    "nothing was changed.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The ETag of your last read (e.g. "v3"): the write is made only if the '
+    "object is still that version, else 412.",
+)
+WRITE = {"parameters": [IF_MATCH]}
