@@ -6,7 +6,7 @@ Nothing here reads the database: gates are evaluated on a `GateFacts` snapshot,
 which agreements/selectors/gates.py reads from the records, and
 `allowed_actions()` is given the user's permissions and the pending request by
 its caller. So the rules are testable without a database. Writes happen in
-agreements/services.py.
+agreements/services/.
 """
 
 from __future__ import annotations

@@ -1,0 +1,132 @@
+"""Memorandum versions: a new draft with the default articles, and the freeze that
+fixes the text and its PDF at the signing stage."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..memoranda import add_default_articles
+from ..models import (
+    Agreement,
+    Memorandum,
+    Stage,
+    Status,
+)
+from ..permissions import (
+    can_edit_agreement,
+)
+from .base import (
+    FREEZE_INCOMPLETE,
+    FREEZE_NOT_LATEST,
+    FREEZE_WRONG_STAGE,
+    FROZEN,
+    TERMINATED_READ_ONLY,
+    Conflict,
+    WorkflowError,
+    _forbid,
+    _lock_agreement,
+    _refuse,
+    _save,
+    _user_label,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+def _take_signing_dates(agreement: Agreement) -> None:
+    memorandum = agreement.memoranda.order_by("-number").first()
+    if memorandum is None or memorandum.signed_on is None:
+        return
+    agreement.signed_on = memorandum.signed_on
+    agreement.term_years = memorandum.term_years
+    if memorandum.term_years:
+        signed = memorandum.signed_on
+        try:
+            agreement.expires_on = signed.replace(year=signed.year + memorandum.term_years)
+        except ValueError:  # 29 February
+            agreement.expires_on = signed.replace(year=signed.year + memorandum.term_years, day=28)
+
+
+def _create_memorandum_version(
+    agreement: Agreement, by, supersedes: Memorandum | None, *, kind: str | None = None
+) -> Memorandum:
+    last = agreement.memoranda.order_by("-number").first()
+    memorandum = Memorandum(
+        agreement=agreement,
+        number=(last.number + 1) if last else 1,
+        supersedes=supersedes,
+        kind=kind or agreement.kind,
+        created_by=by,
+    )
+    if supersedes is not None:
+        # The signing details carry over to the new version; the signing date does not.
+        for name in Memorandum.EDITABLE_FIELDS:
+            if name == "signed_on":
+                continue
+            setattr(memorandum, name, getattr(supersedes, name))
+    reason = f"Memorandum v{memorandum.number} created" + (
+        f", superseding v{supersedes.number}" if supersedes else ""
+    )
+    _save(memorandum, reason)
+    add_default_articles(memorandum, reason=reason)
+    return memorandum
+
+
+def new_memorandum(
+    *, agreement: Agreement, by: AbstractBaseUser, supersedes: Memorandum | None = None
+) -> Memorandum:
+    """A new draft version, with the default articles from the goals."""
+    with transaction.atomic():
+        locked = _lock_agreement(agreement.pk)
+        if not can_edit_agreement(by, locked):
+            raise _forbid(by, "new_memorandum", locked)
+        if locked.status == Status.TERMINATED:
+            raise WorkflowError(TERMINATED_READ_ONLY, code="terminated")
+        if supersedes is None:
+            supersedes = (
+                locked.memoranda.filter(frozen_at__isnull=False).order_by("-number").first()
+            )
+        return _create_memorandum_version(locked, by, supersedes)
+
+
+def freeze_memorandum(*, memorandum: Memorandum, by: AbstractBaseUser) -> Memorandum:
+    """Render the final PDF once, store it with its SHA-256; never again editable."""
+    from ..pdf import freeze_pdf
+
+    with transaction.atomic():
+        agreement = _lock_agreement(memorandum.agreement_id)
+        fresh = Memorandum.objects.select_for_update().get(pk=memorandum.pk)
+        if not can_edit_agreement(by, agreement):
+            raise _forbid(by, "freeze", fresh)
+        if fresh.is_frozen:
+            raise Conflict(FROZEN, code="frozen")
+        latest = agreement.memoranda.order_by("-number").first()
+        if latest is None or latest.pk != fresh.pk:
+            raise WorkflowError(FREEZE_NOT_LATEST, code="not_latest_version")
+        at_signing = agreement.stage == Stage.SIGNING and agreement.status == Status.IN_PROGRESS
+        new_version_of_active = agreement.stage == Stage.ACTIVE and fresh.supersedes_id is not None
+        if not (at_signing or new_version_of_active):
+            _refuse(by, "freeze", fresh, "stage")
+            raise WorkflowError(FREEZE_WRONG_STAGE, code="wrong_stage")
+        if not (
+            fresh.signed_on
+            and fresh.place
+            and fresh.home_signatory_name
+            and fresh.partner_signatory_name
+        ):
+            raise WorkflowError(FREEZE_INCOMPLETE, code="signing_details_missing")
+        fresh.frozen_at = timezone.now()
+        fresh.frozen_by = by
+        freeze_pdf(fresh)
+        _save(
+            fresh,
+            f"Memorandum v{fresh.number} frozen by {_user_label(by)} (PDF SHA-256 {fresh.pdf_sha256[:12]})",
+        )
+        if new_version_of_active and fresh.signed_on:
+            _take_signing_dates(agreement)
+            _save(agreement, f"Signing dates taken from memorandum v{fresh.number}")
+    return fresh
