@@ -10,6 +10,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import views
 from .exports import ExportJobViewSet
+from .imports import ImportView
 from .records import RECORD_VIEWSETS
 
 router = SimpleRouter()
@@ -65,6 +66,7 @@ urlpatterns = [
     path("v1/memoranda/<int:pk>/pdf", memorandum_version_pdf, name="memorandum-pdf"),
     path("v1/agreements/export.csv", export_csv, name="agreement-export-csv"),
     path("v1/agreements/export.xlsx", export_xlsx, name="agreement-export-xlsx"),
+    path("v1/imports/", ImportView.as_view(), name="import"),
     path("v1/", include(router.urls)),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     # The split view serves its start-up script as a file and our template has no
