@@ -380,3 +380,31 @@ class RequestForm(StyledFormMixin, forms.Form):
             )
             self.order_fields(["to_stage", "note"])
         self._style_widgets()
+
+
+IMPORT_EXTENSIONS = (".csv", ".xlsx")
+
+
+class ImportForm(forms.Form):
+    """The file of an import (agreements.importing), on the import page and in the
+    API's POST /api/v1/imports/: one set of rules for what may be imported."""
+
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_EXTENSIONS)}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if PurePath(upload.name).suffix.lower() not in IMPORT_EXTENSIONS:
+            raise ValidationError(_("Choose a .csv or .xlsx file."), code="file_type")
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise ValidationError(
+                FILE_TOO_LARGE,
+                code="too_large",
+                params={
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+                },
+            )
+        return upload

@@ -191,6 +191,14 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     "api:agreement-export-csv": page(API_READ_ANY, API_NOT_ALLOWED),
     "api:agreement-export-xlsx": page(API_READ_ANY, API_NOT_ALLOWED),
     "api:agreement-memorandum-pdf": page(API_READ_TEHRAN, API_NOT_ALLOWED),
+    "api:agreement-dossier-pdf": page(API_READ_TEHRAN, API_NOT_ALLOWED),
+    "api:agreement-signed-mou-zip": page(API_READ_TEHRAN, API_NOT_ALLOWED),
+    "api:agreement-signed-memoranda-zip": page(API_READ_ANY, API_NOT_ALLOWED),
+    "api:memorandum-pdf": page(API_READ_TEHRAN, API_NOT_ALLOWED),
+    # Imports are for administrators (an empty upload is a 400), as the page.
+    "api:import": page(
+        API_NOT_ALLOWED, {**dict.fromkeys(PERSONAS, "403"), "anonymous": "401", "admin": "ok"}
+    ),
     "api:agreement-advance": page(API_NOT_ALLOWED, API_WRITE_TEHRAN),
     "api:agreement-requests": page(API_NOT_ALLOWED, API_WRITE_TEHRAN),
     "api:agreement-history": page(API_READ_TEHRAN, API_NOT_ALLOWED),
@@ -361,7 +369,9 @@ def test_every_url_pattern_answers_each_persona_as_expected(world, settings):
                 # Each request is rolled back: one persona's successful POST must
                 # not change what the next persona is asked about.
                 # The API reads JSON bodies only (an empty one here), but uploads.
-                json_body = path.startswith("/api/") and not path.endswith("/documents/")
+                json_body = path.startswith("/api/") and not path.endswith(
+                    ("/documents/", "/imports/")
+                )
                 kwargs = {"content_type": "application/json"} if json_body else {}
                 with transaction.atomic():
                     response = call(path, **kwargs) if method != "GET" else call(path)

@@ -15,6 +15,10 @@ class FieldErrorSerializer(serializers.Serializer):
     )
     code = serializers.CharField(help_text="e.g. required, invalid, max_length, does_not_exist.")
     message = serializers.CharField(help_text="In the user's language.")
+    line = serializers.IntegerField(
+        required=False,
+        help_text="An import's refused row only: its line (CSV) or row (XLSX); 1 is the header.",
+    )
 
 
 class MissingSerializer(serializers.Serializer):
@@ -74,6 +78,11 @@ FILE_CONFLICT = problem_response(
     409,
     "`file_mismatch`: the stored file is missing or no longer matches its recorded SHA-256; "
     "nothing is sent and the problem is in the audit log.",
+)
+
+NOT_ACCEPTABLE = problem_response(
+    406,
+    "`not_acceptable`: neither `Accept` nor `format` names a type this answer comes in.",
 )
 
 

@@ -10,6 +10,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import views
 from .exports import ExportJobViewSet
+from .imports import ImportView
 from .records import RECORD_VIEWSETS
 
 router = SimpleRouter()
@@ -28,32 +29,44 @@ for kind, viewset in RECORD_VIEWSETS.items():
 app_name = "api"
 
 # File answers: their paths end in the file's extension, without a trailing slash.
-_files = {"pagination_class": None}
-memorandum_pdf = views.AgreementViewSet.as_view(
-    {"get": "memorandum_pdf"},
-    renderer_classes=[JSONRenderer, views.PDFRenderer],
-    filter_backends=[],
-    detail=True,
-    **_files,
-)
-export_csv = views.AgreementViewSet.as_view(
-    {"get": "export_csv"},
-    renderer_classes=[JSONRenderer, views.CSVRenderer],
-    detail=False,
-    **_files,
-)
-export_xlsx = views.AgreementViewSet.as_view(
-    {"get": "export_xlsx"},
-    renderer_classes=[JSONRenderer, views.XLSXRenderer],
-    detail=False,
-    **_files,
+# A `format` none of their renderers has is 406, not 404 (views.FileNegotiation).
+_files = {"pagination_class": None, "content_negotiation_class": views.FileNegotiation}
+_pdf = [JSONRenderer, views.PDFRenderer]
+_zip = [JSONRenderer, views.ZIPRenderer]
+
+
+def _agreement_file(method: str, renderers: list, *, detail: bool = True):
+    # A file of one agreement takes no list filters; the list's own files do.
+    extra = {"filter_backends": []} if detail else {}
+    return views.AgreementViewSet.as_view(
+        {"get": method}, renderer_classes=renderers, detail=detail, **extra, **_files
+    )
+
+
+memorandum_pdf = _agreement_file("memorandum_pdf", _pdf)
+dossier_pdf = _agreement_file("dossier_pdf", _pdf)
+signed_mou_zip = _agreement_file("signed_mou_zip", _zip)
+signed_memoranda_zip = _agreement_file("signed_memoranda_zip", _zip, detail=False)
+export_csv = _agreement_file("export_csv", [JSONRenderer, views.CSVRenderer], detail=False)
+export_xlsx = _agreement_file("export_xlsx", [JSONRenderer, views.XLSXRenderer], detail=False)
+memorandum_version_pdf = views.MemorandumViewSet.as_view(
+    {"get": "pdf"}, renderer_classes=_pdf, detail=True, **_files
 )
 
 urlpatterns = [
     path("v1/auth/token/", views.AuthTokenView.as_view(), name="token"),
     path("v1/agreements/<int:pk>/memorandum.pdf", memorandum_pdf, name="agreement-memorandum-pdf"),
+    path("v1/agreements/<int:pk>/dossier.pdf", dossier_pdf, name="agreement-dossier-pdf"),
+    path("v1/agreements/<int:pk>/signed-mou.zip", signed_mou_zip, name="agreement-signed-mou-zip"),
+    path(
+        "v1/agreements/signed-memoranda.zip",
+        signed_memoranda_zip,
+        name="agreement-signed-memoranda-zip",
+    ),
+    path("v1/memoranda/<int:pk>/pdf", memorandum_version_pdf, name="memorandum-pdf"),
     path("v1/agreements/export.csv", export_csv, name="agreement-export-csv"),
     path("v1/agreements/export.xlsx", export_xlsx, name="agreement-export-xlsx"),
+    path("v1/imports/", ImportView.as_view(), name="import"),
     path("v1/", include(router.urls)),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     # The split view serves its start-up script as a file and our template has no

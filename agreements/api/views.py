@@ -21,6 +21,8 @@ from drf_spectacular.views import SpectacularAPIView
 from knox.auth import TokenAuthentication
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -31,12 +33,12 @@ from cities.models import City
 
 from .. import export_jobs, exporting, permissions, services
 from ..city_directory import check_may_edit_city, save_city
-from ..files import verified_bytes
 from ..models import Agreement, ExportFormat, Memorandum, StageRequest
 from ..problems import PROBLEM_CONTENT_TYPE
 from . import history as api_history
 from . import tokens
 from .conditional import ConditionalWrites
+from .documents import AgreementFiles, MemorandumFiles
 from .exports import ACCEPTED, accepted
 from .filters import (
     AgreementAPIFilter,
@@ -60,7 +62,6 @@ from .permissions import (
 from .responses import (
     CONFLICT,
     ERRORS,
-    FILE_CONFLICT,
     PRECONDITION,
     WRITE,
     errors,
@@ -122,6 +123,23 @@ class CSVRenderer(BinaryRenderer):
 class XLSXRenderer(BinaryRenderer):
     media_type = exporting.XLSX_CONTENT_TYPE
     format = "xlsx"
+
+
+class ZIPRenderer(BinaryRenderer):
+    media_type = "application/zip"
+    format = "zip"
+
+
+class FileNegotiation(DefaultContentNegotiation):
+    """For file answers: a `format` that none of the view's renderers has is 406
+    `not_acceptable`, as an `Accept` it cannot meet is; DRF's own answer, 404, would
+    say that the agreement or memorandum does not exist."""
+
+    def filter_renderers(self, renderers, format):
+        found = [renderer for renderer in renderers if renderer.format == format]
+        if not found:
+            raise NotAcceptable(available_renderers=renderers)
+        return found
 
 
 # --- The schema ---------------------------------------------------------------------------------
@@ -319,6 +337,7 @@ def _changed(instance: Any, data: dict[str, Any]) -> dict[str, Any]:
     ),
 )
 class AgreementViewSet(
+    AgreementFiles,
     ConditionalWrites,
     LocationOnCreate,
     mixins.ListModelMixin,
@@ -448,41 +467,10 @@ class AgreementViewSet(
         )
 
     @extend_schema(
-        summary="The latest memorandum as PDF",
-        description="A frozen memorandum is the stored file, byte for byte; a draft is "
-        "rendered with DRAFT marks. 409 when the stored file is missing or no longer "
-        "matches its SHA-256 (nothing is sent).",
-        responses={
-            (200, "application/pdf"): OpenApiTypes.BINARY,
-            **errors(401, 404),
-            **FILE_CONFLICT,
-        },
-        filters=False,
-    )
-    def memorandum_pdf(self, request: Request, pk: str) -> HttpResponse:
-        # Routed in urls.py (the contract's path has no trailing slash).
-        from ..pdf import render_memorandum
-
-        agreement = agreement_for(request, int(pk))
-        memorandum = agreement.memoranda.order_by("-number").first()
-        if memorandum is None:
-            from django.http import Http404
-
-            raise Http404
-        if memorandum.is_frozen:
-            # The stored file while it matches its SHA-256; else 409 (exceptions.py).
-            data = verified_bytes(memorandum.pdf, memorandum.pdf_sha256, record=memorandum)
-        else:
-            data = render_memorandum(memorandum)
-        response = HttpResponse(data, content_type="application/pdf")
-        state = "signed" if memorandum.is_frozen else "draft"
-        response["Content-Disposition"] = (
-            f'inline; filename="memorandum-{agreement.pk}-v{memorandum.number}-{state}.pdf"'
-        )
-        return response
-
-    @extend_schema(
+        operation_id="v1_agreements_export_csv_retrieve",
         summary="Export the filtered list as CSV",
+        # The list's filters, which drf-spectacular lists for list actions only.
+        filters=True,
         description="The import columns, then status and dates. Takes the list's filters. "
         "A list longer than EXPORT_INLINE_MAX_ROWS is written in the background: 202.",
         responses={
@@ -499,7 +487,10 @@ class AgreementViewSet(
         return exporting.csv_response(queryset)
 
     @extend_schema(
+        operation_id="v1_agreements_export_xlsx_retrieve",
         summary="Export the filtered list as XLSX",
+        # The list's filters, which drf-spectacular lists for list actions only.
+        filters=True,
         description="The import columns, then status and dates. Takes the list's filters. "
         "A list longer than EXPORT_INLINE_MAX_ROWS is written in the background: 202.",
         responses={
@@ -607,8 +598,9 @@ class StageRequestViewSet(
 # --- Memoranda -------------------------------------------------------------------------------------
 
 
-class MemorandumViewSet(ConditionalWrites, viewsets.GenericViewSet):
-    """Only the freeze action lives here; memoranda are listed under their agreement."""
+class MemorandumViewSet(MemorandumFiles, ConditionalWrites, viewsets.GenericViewSet):
+    """The freeze action and a version's PDF (documents.py); memoranda are listed
+    under their agreement."""
 
     serializer_class = MemorandumSerializer
     permission_classes = [HasRole]

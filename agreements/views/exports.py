@@ -13,13 +13,13 @@ worker for minutes.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import exporting
+from .. import downloads, exporting
 from ..export_jobs import (
     InvalidFilters,
     export_queryset,
@@ -39,16 +39,7 @@ def inline_response(format: str, queryset) -> HttpResponse:
         return exporting.csv_response(queryset, f"agreements-{day}")
     if format == ExportFormat.XLSX:
         return exporting.xlsx_response(queryset, f"agreements-{day}")
-    from ..pdf import stream_signed_mou_export
-
-    # Streamed as it is written (agreements.pdf reads the stored files one by
-    # one), so no worker builds it in memory.
-    response = StreamingHttpResponse(
-        stream_signed_mou_export(queryset), content_type="application/zip"
-    )
-    response["Content-Disposition"] = f'attachment; filename="signed-memoranda-{day}.zip"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return downloads.signed_memoranda_response(queryset)
 
 
 def export_or_offer(request: HttpRequest, format: str) -> HttpResponse:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from .. import downloads
 from ..files import StoredFileMismatch, verified_open
 from ..models import Agreement, Document, Memorandum
 from ..permissions import get_agreement_for_user
@@ -41,20 +41,7 @@ SAFE_CONTENT_TYPES = {
 
 
 def _attachment(response: HttpResponse) -> HttpResponse:
-    response["X-Content-Type-Options"] = "nosniff"
-    # Private data: never kept by a shared cache.
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _bytes_response(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return _attachment(response)
-
-
-def _slug(agreement: Agreement) -> str:
-    return f"agreement-{agreement.pk}"
+    return downloads.private(response)
 
 
 def file_refused(
@@ -95,21 +82,13 @@ def memorandum_pdf(request: HttpRequest, pk: int, memorandum_id: int) -> HttpRes
         pk=memorandum_id,
         agreement=agreement,
     )
-    filename = f"{_slug(agreement)}-memorandum-v{memorandum.number}"
-    if memorandum.is_frozen:
-        # A frozen memorandum is its stored file; without it, nothing (not a new rendering).
-        try:
-            handle = verified_open(memorandum.pdf, memorandum.pdf_sha256, record=memorandum)
-        except StoredFileMismatch as error:
-            return file_refused(request, error, agreement)
-        response = FileResponse(
-            handle, as_attachment=True, filename=f"{filename}.pdf", content_type="application/pdf"
-        )
-        return _attachment(response)
-    from ..pdf import render_memorandum
-
-    data = render_memorandum(memorandum)
-    return _bytes_response(data, f"{filename}-draft.pdf", "application/pdf")
+    try:
+        content = downloads.memorandum_content(memorandum)
+    except StoredFileMismatch as error:
+        return file_refused(request, error, agreement)
+    return downloads.file_response(
+        content, filename=downloads.memorandum_filename(memorandum), content_type=downloads.PDF
+    )
 
 
 @role_required
@@ -118,9 +97,12 @@ def dossier_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     agreement, _can_edit = get_agreement_for_user(request.user, pk)
     from ..pdf import render_dossier
 
-    language = (get_language() or "fa")[:2]
-    data = render_dossier(agreement, language=language)
-    return _bytes_response(data, f"{_slug(agreement)}-dossier-{language}.pdf", "application/pdf")
+    language = downloads.dossier_language()
+    return downloads.file_response(
+        render_dossier(agreement, language=language),
+        filename=downloads.dossier_filename(agreement, language),
+        content_type=downloads.PDF,
+    )
 
 
 @role_required
@@ -133,4 +115,6 @@ def signed_mou_export(request: HttpRequest, pk: int) -> HttpResponse:
         data = signed_mou_zip(agreement)
     except StoredFileMismatch as error:
         return file_refused(request, error, agreement)
-    return _bytes_response(data, f"{_slug(agreement)}-signed-mou.zip", "application/zip")
+    return downloads.file_response(
+        data, filename=downloads.signed_mou_filename(agreement), content_type=downloads.ZIP
+    )

@@ -12,46 +12,21 @@ from __future__ import annotations
 import os
 import uuid
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _g
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from .. import permissions
+from ..forms import ImportForm
 from ..importing import COLUMNS, ImportRefused, apply_import, plan_import, read_rows
 from .access import role_required
 from .common import is_htmx
 
 SESSION_KEY = "agreement_import"
-ALLOWED_EXTENSIONS = (".csv", ".xlsx")
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV or XLSX file"),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if os.path.splitext(upload.name)[1].lower() not in ALLOWED_EXTENSIONS:
-            raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large (%(size)s); the limit is %(limit)s.")
-                % {
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
-                }
-            )
-        return upload
 
 
 def _pending(request: HttpRequest) -> dict | None:

@@ -26,6 +26,11 @@ CONTRACT_PATHS = [
     "/api/v1/stage-requests/{id}/reject/",
     "/api/v1/stage-requests/{id}/withdraw/",
     "/api/v1/memoranda/{id}/freeze/",
+    "/api/v1/memoranda/{id}/pdf",
+    "/api/v1/agreements/{id}/dossier.pdf",
+    "/api/v1/agreements/{id}/signed-mou.zip",
+    "/api/v1/agreements/signed-memoranda.zip",
+    "/api/v1/imports/",
     *(
         f"/api/v1/agreements/{{agreement_pk}}/{kind}/{suffix}"
         for kind in [
@@ -123,7 +128,7 @@ def test_request_bodies_are_json_only_but_uploads(schema):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             content = set(operation.get("requestBody", {}).get("content", {}))
-            if path.endswith("/documents/") and method == "post":
+            if path.endswith(("/documents/", "/imports/")) and method == "post":
                 assert content == {"multipart/form-data"}, path
             elif content:
                 assert content == {"application/json"}, (method, path, content)

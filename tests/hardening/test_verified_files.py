@@ -220,16 +220,30 @@ def _api(user) -> APIClient:
     return client
 
 
-def test_api_memorandum_pdf_is_refused_when_changed(personas, signed, settings, audit):
+@pytest.mark.parametrize(
+    "path", ["agreements/{agreement}/memorandum.pdf", "memoranda/{memorandum}/pdf"]
+)
+def test_api_memorandum_pdf_is_refused_when_changed(personas, signed, settings, audit, path):
     agreement, memorandum, _scan = signed
     api = _api(personas.viewer)
-    url = f"/api/v1/agreements/{agreement.pk}/memorandum.pdf"
-    assert api.get(url).content == FROZEN
+    url = "/api/v1/" + path.format(agreement=agreement.pk, memorandum=memorandum.pk)
+    assert _body(api.get(url)) == FROZEN
     _tamper(settings, memorandum.pdf)
     response = api.get(url, HTTP_ACCEPT="application/pdf")
     _assert_refused(response, audit, f"memorandum {memorandum.pk}")
     body = response.json()
     assert body["code"] == "file_mismatch" and body["detail"]
+
+
+def test_api_signed_mou_zip_is_refused_when_the_scan_changed(personas, signed, settings, audit):
+    agreement, _memorandum, scan = signed
+    api = _api(personas.viewer)
+    url = f"/api/v1/agreements/{agreement.pk}/signed-mou.zip"
+    assert api.get(url).status_code == 200
+    _tamper(settings, scan.file)
+    response = api.get(url)
+    _assert_refused(response, audit, f"document {scan.pk}")
+    assert response.json()["code"] == "file_mismatch"
 
 
 def test_api_document_file_is_refused_when_changed(personas, signed, settings, audit):

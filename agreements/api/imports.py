@@ -1,0 +1,139 @@
+"""POST /api/v1/imports/: agreements from a CSV or XLSX file, as the import page.
+
+For administrators, as the page. The file passes the page's ImportForm (type and
+size) and agreements.importing checks every row before anything is written: a file
+with any bad row is refused whole, 400 `validation` with one error per refused row
+and its line (the page's list). `dry_run` is the page's first step (what the import
+would do; nothing written); without it the file is imported at once in one
+transaction (apply_import matches it against the database again), and the answer
+says what was written.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import permissions
+from ..dates import format_number
+from ..forms import ImportForm
+from ..importing import COLUMNS, ImportRefused, RowError, apply_import, plan_import, read_rows
+from .exceptions import problem
+from .permissions import HasRole
+from .responses import errors, problem_response
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A CSV (UTF-8) or XLSX file (.csv, .xlsx), one agreement per row, with "
+        f"the columns {', '.join(COLUMNS)}; the Persian names, year and notes may be empty."
+    )
+    # Multipart has no JSON booleans: true/false (or 1/0); absent is false.
+    dry_run = serializers.BooleanField(
+        default=False,
+        help_text="true: check every row and answer what the import would write; "
+        "nothing is written.",
+    )
+
+
+class ImportReportSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(help_text="true: nothing was written.")
+    file_name = serializers.CharField()
+    rows = serializers.IntegerField(help_text="Rows read (blank rows are skipped).")
+    agreements_created = serializers.IntegerField(
+        help_text="Agreements written (a dry run: that would be written)."
+    )
+    agreements_unchanged = serializers.IntegerField(
+        help_text="Rows whose pair of cities already has a live agreement: left alone."
+    )
+    cities_created = serializers.IntegerField()
+    cities_changed = serializers.IntegerField(
+        help_text="Existing cities made a home municipality or given their missing Persian name."
+    )
+    summary = serializers.CharField(
+        help_text="The same in one sentence, in the user's language, as the page says it."
+    )
+
+
+def _refused(request: Request, file_name: str, refused: list[RowError]) -> Response:
+    """400 `validation`: the page's list of refused rows, one error each with its line."""
+    detail = _("%(file)s was not imported (%(count)s errors); nothing was written.") % {
+        "file": file_name,
+        "count": format_number(len(refused)),
+    }
+    rows = [
+        {"field": "file", "code": "invalid_row", "message": str(error), "line": error.line}
+        for error in refused
+    ]
+    return problem(400, "validation", detail, instance=request.path, errors=rows)
+
+
+class ImportView(APIView):
+    permission_classes = [HasRole]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="v1_imports_create",
+        summary="Import agreements from a CSV or XLSX file",
+        description="For administrators (403 otherwise), as the import page. Every row is "
+        "checked first: if any is wrong, nothing is imported and the answer is 400 "
+        "`validation` with an error per refused row (`field` `file`, `code` `invalid_row`, "
+        "its `line`; line 1 is the header or the file as a whole). With `dry_run` true the "
+        "answer says what the import would write and nothing is written; else the file is "
+        "imported in one transaction and the answer says what was written. Cities are "
+        "matched by English name and country, or created; a pair of cities that already "
+        "has a live agreement is left alone, so importing the same file again adds nothing.",
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={
+            200: ImportReportSerializer,
+            **problem_response(
+                400,
+                "`validation`: no file, not a .csv or .xlsx file, too large, or rows the "
+                "import refuses (an error per row, with its `line`); nothing was written.",
+            ),
+            **errors(401, 403),
+            **problem_response(
+                415, "`unsupported_media_type`: the body is not multipart/form-data."
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        # 403 before reading the upload.
+        permissions.require(permissions.is_administrator(request.user))
+        data = ImportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        form = ImportForm(files={"file": data.validated_data["file"]})
+        if not form.is_valid():
+            raise DjangoValidationError(form.errors.as_data())  # 400, codes kept
+        upload = form.cleaned_data["file"]
+        file_name = PurePath(upload.name).name
+        dry_run = data.validated_data["dry_run"]
+        try:
+            plan = plan_import(read_rows(upload, upload.name))
+            if plan.errors:
+                raise ImportRefused(plan.errors)
+            if dry_run:
+                outcome = plan
+            else:
+                outcome = apply_import(
+                    plan,
+                    by=request.user,
+                    reason=_("Imported from %(file)s (API)") % {"file": file_name},
+                )
+        except ImportRefused as refusal:
+            return _refused(request, file_name, refusal.errors)
+        report = {
+            "dry_run": dry_run,
+            "file_name": file_name,
+            **outcome.summary(),
+            "summary": outcome.describe(),
+        }
+        return Response(ImportReportSerializer(report).data)
