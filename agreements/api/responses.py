@@ -101,8 +101,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
-    description="A key you make for this request (1 to 255 printable ASCII characters, "
-    "e.g. a UUID; else 400 `idempotency_key_invalid`). A retry with the same key and the "
+    description="A key you make for this request (1 to 255 printable ASCII characters "
+    'but `"` and `\\`, e.g. a UUID; else 400 `idempotency_key_invalid`). '
+    "A retry with the same key and the "
     "same method, path and body within 24 hours writes nothing and gets the first answer "
     "again, byte for byte (2xx and 4xx; not 5xx), with `Idempotent-Replayed: true`; a "
     "retry while the first request runs waits for its answer. Keys are per user.",
