@@ -19,6 +19,7 @@ CODES = {
     "validation": _("Invalid data"),
     "parse_error": _("The body could not be read"),
     "invalid_parameter": _("Invalid query parameter"),
+    "idempotency_key_invalid": _("Invalid Idempotency-Key"),
     # 401, 403
     "not_authenticated": _("Sign-in needed"),
     "authentication_failed": _("Invalid credentials"),
@@ -48,8 +49,9 @@ CODES = {
     "not_allowed_now": _("Not possible now"),
     "conflict": _("Conflict"),
     "file_mismatch": _("The stored file does not match"),
-    # 412, 429, 500
+    # 412, 422, 429, 500
     "precondition_failed": _("Changed since you read it"),
+    "idempotency_key_reused": _("Idempotency-Key already used for another request"),
     "throttled": _("Too many requests"),
     "locked_out": _("Too many failed sign-ins"),
     "too_many_exports": _("Too many unfinished exports"),

@@ -38,11 +38,12 @@ from ..models import (
     Memorandum,
 )
 from .conditional import ConditionalWrites
+from .idempotency import IdempotentPosts
 from .locations import LocationOnCreate, member_url
 from .pagination import CappedPagination
 from .parsers import JSONParser
 from .permissions import HasRole, agreement_for, require_edit
-from .responses import CONFLICT, ERRORS, FILE_CONFLICT, PRECONDITION, WRITE
+from .responses import CONFLICT, ERRORS, FILE_CONFLICT, IDEMPOTENT, KEY_REUSED, PRECONDITION, WRITE
 from .serializers import (
     ActivitySerializer,
     CommonalitySerializer,
@@ -64,7 +65,9 @@ def _schema(label: str, serializer):
             summary=f"List {label}", responses={200: serializer(many=True), **ERRORS}
         ),
         create=extend_schema(
-            summary=f"Add {label}", responses={201: serializer, **ERRORS, **CONFLICT}
+            summary=f"Add {label}",
+            responses={201: serializer, **ERRORS, **CONFLICT, **KEY_REUSED},
+            **IDEMPOTENT,
         ),
         retrieve=extend_schema(
             summary=f"Read one of the {label}", responses={200: serializer, **ERRORS}
@@ -89,7 +92,7 @@ def _schema(label: str, serializer):
     )
 
 
-class RecordViewSet(ConditionalWrites, LocationOnCreate, viewsets.ModelViewSet):
+class RecordViewSet(IdempotentPosts, ConditionalWrites, LocationOnCreate, viewsets.ModelViewSet):
     model: type[Model]
     permission_classes = [HasRole]
     pagination_class = CappedPagination
@@ -99,9 +102,11 @@ class RecordViewSet(ConditionalWrites, LocationOnCreate, viewsets.ModelViewSet):
 
     agreement: Agreement
 
-    def initial(self, request: Request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)  # authentication (401) first
-        self.agreement = agreement_for(request, int(kwargs["agreement_pk"]))
+    def check_permissions(self, request: Request) -> None:
+        # In initial(), after authentication (401 first) and before the Idempotency-Key
+        # is claimed (IdempotentPosts.initial): a 404 or 403 here is not stored.
+        super().check_permissions(request)
+        self.agreement = agreement_for(request, int(self.kwargs["agreement_pk"]))
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             require_edit(request, self.agreement)
 

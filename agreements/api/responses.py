@@ -105,3 +105,21 @@ IF_MATCH = OpenApiParameter(
     "object is still that version, else 412.",
 )
 WRITE = {"parameters": [IF_MATCH]}
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="A key you make for this request (1 to 255 printable ASCII characters "
+    'but `"` and `\\`, e.g. a UUID; else 400 `idempotency_key_invalid`). '
+    "A retry with the same key and the "
+    "same method, path and body within 24 hours writes nothing and gets the first answer "
+    "again, byte for byte (2xx and 4xx; not 5xx), with `Idempotent-Replayed: true`; a "
+    "retry while the first request runs waits for its answer. Keys are per user.",
+)
+IDEMPOTENT = {"parameters": [IDEMPOTENCY_KEY]}
+KEY_REUSED = problem_response(
+    422,
+    "`idempotency_key_reused`: the Idempotency-Key was used in the last 24 hours for "
+    "another request (another method, path or body); nothing was changed.",
+)

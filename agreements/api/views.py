@@ -46,6 +46,7 @@ from .filters import (
     QueryFilterBackend,
     StageRequestAPIFilter,
 )
+from .idempotency import IdempotentPosts
 from .locations import LocationOnCreate, stage_request_url
 from .pagination import CappedPagination
 from .permissions import (
@@ -62,6 +63,8 @@ from .permissions import (
 from .responses import (
     CONFLICT,
     ERRORS,
+    IDEMPOTENT,
+    KEY_REUSED,
     PRECONDITION,
     WRITE,
     errors,
@@ -232,7 +235,8 @@ class AuthTokenView(APIView):
     create=extend_schema(
         summary="Create a city",
         description="Officers create partner cities; administrators also home municipalities.",
-        responses={201: CitySerializer, **ERRORS, **CONFLICT},
+        responses={201: CitySerializer, **ERRORS, **CONFLICT, **KEY_REUSED},
+        **IDEMPOTENT,
     ),
     update=extend_schema(
         summary="Update a city",
@@ -246,6 +250,7 @@ class AuthTokenView(APIView):
     ),
 )
 class CityViewSet(
+    IdempotentPosts,
     ConditionalWrites,
     LocationOnCreate,
     mixins.ListModelMixin,
@@ -320,7 +325,8 @@ def _changed(instance: Any, data: dict[str, Any]) -> dict[str, Any]:
     create=extend_schema(
         summary="Create an agreement",
         request=AgreementSerializer,
-        responses={201: AgreementSerializer, **ERRORS, **CONFLICT},
+        responses={201: AgreementSerializer, **ERRORS, **CONFLICT, **KEY_REUSED},
+        **IDEMPOTENT,
     ),
     update=extend_schema(
         summary="Update an agreement",
@@ -337,6 +343,7 @@ def _changed(instance: Any, data: dict[str, Any]) -> dict[str, Any]:
     ),
 )
 class AgreementViewSet(
+    IdempotentPosts,
     AgreementFiles,
     ConditionalWrites,
     LocationOnCreate,
@@ -392,7 +399,8 @@ class AgreementViewSet(
     @extend_schema(
         summary="Request a consequential move",
         request=StageRequestCreateSerializer,
-        responses={201: StageRequestSerializer, **ERRORS, **CONFLICT},
+        responses={201: StageRequestSerializer, **ERRORS, **CONFLICT, **KEY_REUSED},
+        **IDEMPOTENT,
         description="Creates a pending stage request for `action`: `advance` (to the "
         "next stage), `upgrade` (an active friendship city to a sister city), `reopen` "
         "(at the earlier stage `to_stage`, required for it and only for it), `suspend`, "
@@ -431,7 +439,8 @@ class AgreementViewSet(
     @extend_schema(
         summary="Ask for the next stage",
         request=RequestReasonSerializer,
-        responses={201: StageRequestSerializer, **ERRORS, **CONFLICT},
+        responses={201: StageRequestSerializer, **ERRORS, **CONFLICT, **KEY_REUSED},
+        **IDEMPOTENT,
         description="The shortcut of `POST .../requests/` with `action` `advance`: "
         "creates a pending stage request; an approver of the home municipality (not "
         "you) approves or rejects it. `note` is the reason (required). 409 with "
@@ -521,7 +530,7 @@ class AgreementViewSet(
     ),
 )
 class StageRequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    IdempotentPosts, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = StageRequestSerializer
     permission_classes = [HasRole]
@@ -556,7 +565,8 @@ class StageRequestViewSet(
         "the move is no longer possible (the gate no longer met, the state changed) or "
         "the request was already decided.",
         request=NoteSerializer,
-        responses={200: StageRequestSerializer, **ERRORS, **CONFLICT},
+        responses={200: StageRequestSerializer, **ERRORS, **CONFLICT, **KEY_REUSED},
+        **IDEMPOTENT,
         filters=False,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -569,7 +579,8 @@ class StageRequestViewSet(
         "requester. Only an approver of the home municipality who is not the requester "
         "(403 otherwise); 409 when the request was already decided.",
         request=RejectionSerializer,
-        responses={200: StageRequestSerializer, **ERRORS, **CONFLICT},
+        responses={200: StageRequestSerializer, **ERRORS, **CONFLICT, **KEY_REUSED},
+        **IDEMPOTENT,
         filters=False,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -581,7 +592,8 @@ class StageRequestViewSet(
         description="Only the requester withdraws (403 for anyone else); 409 when the "
         "request was already decided.",
         request=NoteSerializer,
-        responses={200: StageRequestSerializer, **ERRORS, **CONFLICT},
+        responses={200: StageRequestSerializer, **ERRORS, **CONFLICT, **KEY_REUSED},
+        **IDEMPOTENT,
         filters=False,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -598,7 +610,9 @@ class StageRequestViewSet(
 # --- Memoranda -------------------------------------------------------------------------------------
 
 
-class MemorandumViewSet(MemorandumFiles, ConditionalWrites, viewsets.GenericViewSet):
+class MemorandumViewSet(
+    IdempotentPosts, MemorandumFiles, ConditionalWrites, viewsets.GenericViewSet
+):
     """The freeze action and a version's PDF (documents.py); memoranda are listed
     under their agreement."""
 
@@ -615,7 +629,8 @@ class MemorandumViewSet(MemorandumFiles, ConditionalWrites, viewsets.GenericView
         "memorandum can no longer be changed. Only the latest version, at the signing "
         "stage, with signing date, place and both signatories.",
         request=None,
-        responses={200: MemorandumSerializer, **ERRORS, **CONFLICT},
+        responses={200: MemorandumSerializer, **ERRORS, **CONFLICT, **KEY_REUSED},
+        **IDEMPOTENT,
     )
     @action(detail=True, methods=["post"])
     def freeze(self, request: Request, pk: str) -> Response:

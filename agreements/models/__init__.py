@@ -9,9 +9,12 @@ logged against them, one module per part of the domain:
   delegations, activities, documents;
 - `requests`: `StageRequest`;
 - `people`: roles, profiles, municipality settings, reminders;
-- `exports`: `ExportJob`.
+- `exports`: `ExportJob`;
+- `idempotency`: `IdempotentRequest` (the first answer to an API POST with an
+  `Idempotency-Key`).
 
-Import from `agreements.models`; every model keeps its history (django-simple-history).
+Import from `agreements.models`; every model keeps its history (django-simple-history)
+but the transient `ExportJob` and `IdempotentRequest`.
 """
 
 from __future__ import annotations
@@ -57,6 +60,10 @@ from .codes import (
 from .exports import (
     ExportJob,
     export_upload_to,
+)
+from .idempotency import (
+    IDEMPOTENCY_TTL,
+    IdempotentRequest,
 )
 from .memoranda import (
     ARTICLE_BODY_MAX,
@@ -108,6 +115,8 @@ __all__ = [
     "ExportSource",
     "ExportState",
     "Goal",
+    "IDEMPOTENCY_TTL",
+    "IdempotentRequest",
     "Kind",
     "Language",
     "LegalApproval",

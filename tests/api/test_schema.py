@@ -147,3 +147,27 @@ def test_every_error_answer_is_a_problem_detail(schema):
     assert not wrong
     problem = schema["components"]["schemas"]["Problem"]["properties"]
     assert {"type", "title", "status", "code", "detail", "errors", "missing"} <= set(problem)
+
+
+def test_every_post_documents_the_idempotency_key_and_takes_it(schema):
+    """Each POST but the sign-in lists the header and its 422, and its view set is
+    an IdempotentPosts: the documentation and the code cannot drift apart."""
+    from django.urls import resolve
+
+    from agreements.api.idempotency import IdempotentPosts
+
+    posts = [
+        (path, operations["post"])
+        for path, operations in schema["paths"].items()
+        if "post" in operations and path != "/api/v1/auth/token/"
+    ]
+    assert len(posts) >= 17
+    wrong = []
+    for path, operation in posts:
+        headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        if "Idempotency-Key" not in headers or "422" not in operation["responses"]:
+            wrong.append(f"schema: {path}")
+        view = resolve(re.sub(r"\{\w+\}", "1", path)).func
+        if not issubclass(view.cls, IdempotentPosts):
+            wrong.append(f"view: {path}")
+    assert not wrong

@@ -9,8 +9,9 @@ The archive holds
 - media/...: every file under MEDIA_ROOT (uploaded documents, frozen PDFs).
 
 Left out: sessions and django-axes' login attempts (state that a restore should
-not bring back), and background exports (ExportJob and its files under
-exports/: copies of the data above, deleted within EXPORT_RETENTION_HOURS). `manage.py restore FILE` puts it back into an empty database.
+not bring back), background exports (ExportJob and its files under
+exports/: copies of the data above, deleted within EXPORT_RETENTION_HOURS), and the
+answers kept for API retries (IdempotentRequest: copies too, for 24 hours). `manage.py restore FILE` puts it back into an empty database.
 The archive contains password hashes and tokens: it is written with mode 0600.
 """
 
@@ -36,9 +37,10 @@ FORMAT = 1
 DATA_MEMBER = "data/db.jsonl"
 MANIFEST_MEMBER = "manifest.json"
 MEDIA_PREFIX = "media/"
-# App labels and models not backed up: sessions, login throttling state, and the
-# transient background exports (their files are under EXPORTS_PREFIX).
-EXCLUDED = ["sessions", "axes", "agreements.ExportJob"]
+# App labels and models not backed up: sessions, login throttling state, the
+# transient background exports (their files are under EXPORTS_PREFIX) and answers
+# kept for API retries.
+EXCLUDED = ["sessions", "axes", "agreements.ExportJob", "agreements.IdempotentRequest"]
 EXPORTS_PREFIX = "exports/"
 # Rebuilt by `migrate` in the empty database; replaced by the archive's own rows.
 METADATA_MODELS = ["contenttypes.ContentType", "auth.Permission"]
