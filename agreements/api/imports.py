@@ -27,8 +27,9 @@ from ..dates import format_number
 from ..forms import ImportForm
 from ..importing import COLUMNS, ImportRefused, RowError, apply_import, plan_import, read_rows
 from .exceptions import problem
+from .idempotency import IdempotentPosts
 from .permissions import HasRole
-from .responses import errors, problem_response
+from .responses import IDEMPOTENT, KEY_REUSED, errors, problem_response
 
 
 class ImportRequestSerializer(serializers.Serializer):
@@ -76,7 +77,7 @@ def _refused(request: Request, file_name: str, refused: list[RowError]) -> Respo
     return problem(400, "validation", detail, instance=request.path, errors=rows)
 
 
-class ImportView(APIView):
+class ImportView(IdempotentPosts, APIView):
     permission_classes = [HasRole]
     parser_classes = [MultiPartParser]
 
@@ -103,7 +104,9 @@ class ImportView(APIView):
             **problem_response(
                 415, "`unsupported_media_type`: the body is not multipart/form-data."
             ),
+            **KEY_REUSED,
         },
+        **IDEMPOTENT,
     )
     def post(self, request: Request) -> Response:
         # 403 before reading the upload.

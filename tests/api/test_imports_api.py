@@ -179,3 +179,25 @@ def test_the_schema_documents_the_import(client_for):
     )
     for status in ("400", "401", "403", "415"):
         assert "application/problem+json" in operation["responses"][status]["content"]
+
+
+def test_a_retried_import_with_its_idempotency_key_imports_once(admin_api):
+    """The second answer is the first's, with nothing written; another file under the
+    same key is refused."""
+    first = admin_api.post(
+        URL, {"file": csv_upload(GOOD)}, format="multipart", HTTP_IDEMPOTENCY_KEY="import-1"
+    )
+    assert first.status_code == 200, first.content
+    written = _written()
+    again = admin_api.post(
+        URL, {"file": csv_upload(GOOD)}, format="multipart", HTTP_IDEMPOTENCY_KEY="import-1"
+    )
+    assert again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.content == first.content
+    assert _written() == written
+    other = admin_api.post(
+        URL, {"file": csv_upload(BAD)}, format="multipart", HTTP_IDEMPOTENCY_KEY="import-1"
+    )
+    problem(other, 422, "idempotency_key_reused")
+    assert _written() == written
