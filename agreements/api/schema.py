@@ -22,9 +22,11 @@ from typing import Any
 
 from django_countries import countries
 from django_countries.fields import CountryField
+from django_countries.serializer_fields import CountryField as CountrySerializerField
 from django_filters import filters as django_filters
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import list_hash
 
 from cities.validators import DATE_MAX, DATE_MIN, validate_date, validate_line, validate_text
 
@@ -42,6 +44,19 @@ DATE_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, CountrySerializerField) and "enum" in schema:
+            # django-countries' choices carry names in the language they were first
+            # read in, and drf-spectacular names an enum by its (code, name) pairs: the
+            # type name changed with the language of an earlier request. The codes
+            # alone name it, and the schema stays English.
+            codes = sorted(code for code in schema["enum"] if code not in ("", None))
+            schema["enum"] = codes + [code for code in schema["enum"] if code in ("", None)]
+            schema["x-spec-enum-id"] = list_hash([(code, code) for code in codes])
+            schema["description"] = "An ISO 3166-1 alpha-2 country code."
+        return schema
+
     def _insert_field_validators(self, field, schema: dict[str, Any]) -> None:
         super()._insert_field_validators(field, schema)
         for validator in field.validators:

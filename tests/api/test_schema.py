@@ -206,3 +206,14 @@ def test_schema_lists_every_status_and_header(schema):
         for operation in operations.values():
             for response in operation["responses"].values():
                 assert "X-Request-ID" in response.get("headers", {})
+
+
+def test_type_names_do_not_depend_on_an_earlier_translated_schema():
+    # `?lang=fa` renders a Persian copy; the English one read afterwards keeps its
+    # type names (django-countries' names, read first in Persian, renamed CountryEnum).
+    client = APIClient()
+    assert client.get("/api/schema/", {"format": "json", "lang": "fa"}).status_code == 200
+    english = client.get("/api/schema/", {"format": "json"}).json()
+    names = set(english["components"]["schemas"])
+    assert "CountryEnum" in names and "CityCountryEnum" not in names
+    assert "StageEnum" in names and "AgreementKindEnum" in names
