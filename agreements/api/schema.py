@@ -40,6 +40,7 @@ from .pagination import CAPPED_HEADER
 LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$"
 TEXT_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
 assert (DATE_MIN.year, DATE_MAX.isoformat()) == (1900, "2100-12-31")  # noqa: S101 - the pattern's
+NO_NUL_PATTERN = r"^[^\u0000]*$"
 DATE_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
 
 
@@ -99,6 +100,9 @@ class QueryFilterExtension(DjangoFilterExtension):
                 # The choices are a callable (names translated when the form is built),
                 # which drf-spectacular does not call; the codes never change with it.
                 schema["enum"] = sorted(code for code, _name in countries)
+            if schema.get("type") == "string" and "enum" not in schema:
+                # A NUL anywhere in a request is 400 (agreements.middleware.RefuseNulMiddleware).
+                schema.setdefault("pattern", NO_NUL_PATTERN)
             if schema.get("type") == "boolean":
                 # StrictBooleanFilter's choices are its spellings, not an enum of strings.
                 schema.pop("enum", None)

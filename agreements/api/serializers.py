@@ -9,7 +9,8 @@ the workflow endpoints.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+import contextlib
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -113,7 +114,10 @@ class CoordinateField(serializers.DecimalField):
 
     def validate_precision(self, value: Decimal) -> Decimal:
         step = Decimal(1).scaleb(-self.decimal_places)
-        return super().validate_precision(value.quantize(step, rounding=ROUND_HALF_EVEN))
+        # Too large to round (1e151): left as it is, refused below for its digits.
+        with contextlib.suppress(InvalidOperation):
+            value = value.quantize(step, rounding=ROUND_HALF_EVEN)
+        return super().validate_precision(value)
 
 
 def _coordinate(limit: int) -> CoordinateField:

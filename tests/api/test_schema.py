@@ -173,6 +173,9 @@ def test_schema_states_limits_and_bounds(schema):
     cities = {p["name"]: p["schema"] for p in paths["/api/v1/cities/"]["get"]["parameters"]}
     assert cities["is_home"]["type"] == "boolean" and "enum" not in cities["is_home"]
     assert cities["search"]["maxLength"] == 200
+    # A NUL is refused anywhere in a request (PostgreSQL cannot hold one).
+    assert re.match(cities["search"]["pattern"], "ab")
+    assert not re.match(cities["search"]["pattern"], "a\x00b")
     assert "FR" in cities["country"]["enum"]
     listing = {p["name"]: p["schema"] for p in paths["/api/v1/agreements/"]["get"]["parameters"]}
     assert (listing["page_size"]["minimum"], listing["page_size"]["maximum"]) == (1, 500)
