@@ -18,6 +18,8 @@ from django.template import loader
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from .problems import PROBLEM_CONTENT_TYPE, problem_body
+
 logger = logging.getLogger("sistercities.errors")
 
 TITLES = {
@@ -32,6 +34,8 @@ EXPLANATIONS = {
     404: _("There is nothing at this address, or you may not see it."),
     500: _("The error was recorded. If it happens again, tell the administrator the error id."),
 }
+# The problem code of each status for the API (agreements/problems.CODES).
+API_CODES = {400: "parse_error", 403: "forbidden", 404: "not_found", 500: "server_error"}
 CSRF_EXPLANATION = _(
     "The form had expired or came from another site. Reload the page and send it again."
 )
@@ -44,8 +48,13 @@ def new_error_id() -> str:
 def _response(request: HttpRequest, status: int, error_id: str, explanation=None) -> HttpResponse:
     explanation = explanation or EXPLANATIONS[status]
     if request.path.startswith("/api/"):
+        # A problem detail like every other API error (agreements/api/exceptions.py).
         response: HttpResponse = JsonResponse(
-            {"detail": str(explanation), "error_id": error_id}, status=status
+            problem_body(
+                status, API_CODES[status], explanation, instance=request.path, error_id=error_id
+            ),
+            status=status,
+            content_type=PROBLEM_CONTENT_TYPE,
         )
     else:
         context = {"error_id": error_id, "title": TITLES[status], "explanation": explanation}

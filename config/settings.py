@@ -264,7 +264,10 @@ REST_FRAMEWORK = {
     # are multipart, and only on the views that take a file (api/records.py).
     "DEFAULT_PARSER_CLASSES": ["agreements.api.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # An empty `?format=` is 404 as any unknown format (agreements/api/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "agreements.api.negotiation.StrictContentNegotiation",
+    # drf-spectacular's, with the stored-value rules and filter bounds (agreements/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "agreements.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     # WorkflowError -> 409, Forbidden -> 403, Django's ValidationError -> 400.
@@ -289,6 +292,12 @@ SPECTACULAR_SETTINGS = {
         "ApprovalStatusEnum": "agreements.models.ApprovalStatus",
         "RequestActionEnum": "agreements.models.RequestAction",
     },
+    # Facts of every operation: operationIds without dots, the headers of each answer,
+    # the 404 of an unknown `format` (agreements/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "agreements.api.schema.postprocess",
+    ],
 }
 
 LOGGING = {

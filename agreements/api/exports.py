@@ -31,9 +31,10 @@ from .. import export_jobs, tasks
 from ..models import ExportJob, ExportSource, ExportState
 from ..permissions import Forbidden
 from .exceptions import problem
+from .filters import QueryFilterBackend
 from .pagination import CappedPagination
 from .permissions import HasRole, get_visible
-from .responses import UNAUTHORISED, problem_response
+from .responses import UNAUTHORISED, errors, problem_response
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -131,14 +132,15 @@ class ExportFileRenderer(JSONRenderer):
     list=extend_schema(
         summary="Your recent exports",
         description="Exports written in the background that have not expired, newest first.",
-        responses={200: ExportJobSerializer(many=True), **UNAUTHORISED},
+        # 400 and 404: the page bounds and a page past the last; 403 without a role.
+        responses={200: ExportJobSerializer(many=True), **errors(400, 401, 403, 404)},
     ),
     retrieve=extend_schema(
         summary="An export's status",
         description="`rows_done` of `rows_total` while it is written; `download` when done.",
         responses={
             200: ExportJobSerializer,
-            **UNAUTHORISED,
+            **errors(401, 403),
             **problem_response(404, "Not found, not yours, or expired."),
         },
     ),
@@ -147,9 +149,12 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     serializer_class = ExportJobSerializer
     permission_classes = [HasRole]
     pagination_class = CappedPagination
+    filter_backends = [QueryFilterBackend]  # no filters: unknown parameters are 400
     lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return ExportJob.objects.none()
         return export_jobs.jobs_of(self.request.user)
 
     def get_object(self) -> ExportJob:

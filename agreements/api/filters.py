@@ -33,25 +33,32 @@ class InvalidParameters(ValidationError):
 UNKNOWN_PARAMETER = _("This list has no such parameter.")
 
 
+def reject_unknown_parameters(request, known) -> None:
+    """400 `invalid_parameter` for every query parameter not in `known`."""
+    unknown = set(request.query_params) - set(known)
+    if unknown:
+        raise InvalidParameters(
+            {
+                name: [ErrorDetail(str(UNKNOWN_PARAMETER), code="unknown")]
+                for name in sorted(unknown)
+            }
+        )
+
+
 class QueryFilterBackend(DjangoFilterBackend):
     """django-filter's backend, strict: an invalid value or an unknown parameter
     answers 400 `invalid_parameter` with an error per parameter. `page`,
-    `page_size` (the pagination's) and `format` are every list's."""
+    `page_size` (the pagination's) and `format` are every list's; a list without
+    filters (records, exports) takes only those."""
 
     common = frozenset({"page", "page_size", "format"})
 
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
+            reject_unknown_parameters(request, self.common)
             return queryset
-        unknown = set(request.query_params) - set(filterset.form.fields) - self.common
-        if unknown:
-            raise InvalidParameters(
-                {
-                    name: [ErrorDetail(str(UNKNOWN_PARAMETER), code="unknown")]
-                    for name in sorted(unknown)
-                }
-            )
+        reject_unknown_parameters(request, set(filterset.form.fields) | self.common)
         if not filterset.is_valid():
             raise InvalidParameters(translate_validation(filterset.errors).detail)
         return filterset.qs

@@ -38,6 +38,7 @@ from ..models import (
     Memorandum,
 )
 from .conditional import ConditionalWrites
+from .filters import QueryFilterBackend
 from .idempotency import IdempotentPosts
 from .locations import LocationOnCreate, member_url
 from .pagination import CappedPagination
@@ -96,6 +97,8 @@ class RecordViewSet(IdempotentPosts, ConditionalWrites, LocationOnCreate, viewse
     model: type[Model]
     permission_classes = [HasRole]
     pagination_class = CappedPagination
+    # No filters: an unknown query parameter is 400, as on the filtered lists.
+    filter_backends = [QueryFilterBackend]
     lookup_value_regex = ID_PATTERN
     lookup_url_kwarg = "record_id"
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
@@ -249,6 +252,8 @@ class DocumentViewSet(RecordViewSet):
             for name in ("kind", "title", "memorandum")
             if name in request.data
         }
+        # The schema's default, as the serializer's (the page's form has no default).
+        data.setdefault("kind", Document._meta.get_field("kind").default)
         form = DocumentForm(
             data=data,
             files={"file": serializer.validated_data["file"]},

@@ -39,7 +39,17 @@ class ProblemSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What happened, in the user's language.")
     instance = serializers.CharField(required=False, help_text="The request's path.")
     request_id = serializers.CharField(
-        required=False, help_text="500 only: the X-Request-ID to quote when reporting it."
+        required=False,
+        allow_null=True,
+        help_text="500 only: the X-Request-ID to quote when reporting it.",
+    )
+    error_id = serializers.CharField(
+        required=False,
+        help_text="Errors answered before the API's views (an unknown path, a request "
+        "Django refuses): the id our error log names.",
+    )
+    retry_after = serializers.IntegerField(
+        required=False, min_value=0, help_text="429 `locked_out`: seconds until you may retry."
     )
     errors = FieldErrorSerializer(many=True, required=False, help_text="400 only.")
     missing = MissingSerializer(
@@ -98,11 +108,12 @@ PRECONDITION = problem_response(
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    str,
+    {"type": "string", "pattern": r'^[ \t]*(\*|"v[0-9]{1,10}")[ \t]*$'},
     OpenApiParameter.HEADER,
     required=False,
     description='The ETag of your last read (e.g. "v3"): the write is made only if the '
-    "object is still that version, else 412.",
+    "object is still that version, else 412 (as for a tag of another form); `*` "
+    "matches any version.",
 )
 WRITE = {"parameters": [IF_MATCH]}
 IDEMPOTENCY_KEY = OpenApiParameter(

@@ -9,6 +9,8 @@ the workflow endpoints.
 
 from __future__ import annotations
 
+import contextlib
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -49,8 +51,15 @@ VERSION_HELP = _(
 )
 
 
-def _username_field() -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(read_only=True, slug_field=get_user_model().USERNAME_FIELD)
+def _username_field(help_text: str, *, nullable: bool = True) -> serializers.SlugRelatedField:
+    """A user as their username. Nullable where the model's is (a user deleted,
+    a request not decided yet, a memorandum not frozen)."""
+    return serializers.SlugRelatedField(
+        read_only=True,
+        allow_null=nullable,
+        slug_field=get_user_model().USERNAME_FIELD,
+        help_text=help_text,
+    )
 
 
 class NoModelValidators:
@@ -99,7 +108,34 @@ class TokenSerializer(serializers.Serializer):
 # --- Cities ----------------------------------------------------------------------------------
 
 
+class CoordinateField(serializers.DecimalField):
+    """Degrees as a JSON number (a string is accepted too), rounded to the 6 decimal
+    places stored: a GPS reading has more, and is no less valid for it."""
+
+    def validate_precision(self, value: Decimal) -> Decimal:
+        step = Decimal(1).scaleb(-self.decimal_places)
+        # Too large to round (1e151): left as it is, refused below for its digits.
+        with contextlib.suppress(InvalidOperation):
+            value = value.quantize(step, rounding=ROUND_HALF_EVEN)
+        return super().validate_precision(value)
+
+
+def _coordinate(limit: int) -> CoordinateField:
+    return CoordinateField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-limit,
+        max_value=limit,
+        coerce_to_string=False,
+        allow_null=True,
+        required=False,
+    )
+
+
 class CitySerializer(NoModelValidators, CountryFieldMixin, serializers.ModelSerializer):
+    # Numbers, not strings: their bounds are then in the schema as minimum and maximum.
+    latitude = _coordinate(90)
+    longitude = _coordinate(180)
     characteristics = serializers.ListField(
         child=serializers.ChoiceField(choices=Characteristic.choices),
         required=False,
@@ -148,7 +184,7 @@ class AgreementSerializer(NoModelValidators, DateFieldsMixin, serializers.ModelS
     partner_city_name = serializers.CharField(source="partner_city.name", read_only=True)
     partner_city_name_fa = serializers.CharField(source="partner_city.name_fa", read_only=True)
     partner_country = serializers.CharField(source="partner_city.country.code", read_only=True)
-    responsible_officer = _username_field()
+    responsible_officer = _username_field("The officer in charge; null when none is.")
     version = serializers.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1, help_text=VERSION_HELP
     )
@@ -247,7 +283,7 @@ class AgreementDetailSerializer(AgreementSerializer):
 
 
 class RecordSerializer(NoModelValidators, DateFieldsMixin, serializers.ModelSerializer):
-    created_by = _username_field()
+    created_by = _username_field("Who recorded it; null when that user was deleted.")
     version = serializers.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1, help_text=VERSION_HELP
     )
@@ -312,7 +348,7 @@ MEMORANDUM_EDITABLE = list(Memorandum.EDITABLE_FIELDS)
 
 class MemorandumSerializer(RecordSerializer):
     is_frozen = serializers.BooleanField(read_only=True)
-    frozen_by = _username_field()
+    frozen_by = _username_field("Who froze it; null while it is a draft.")
     articles = ArticleSerializer(many=True, read_only=True)
 
     class Meta:
@@ -421,8 +457,8 @@ class StageRequestCreateSerializer(serializers.Serializer):
 
 
 class StageRequestSerializer(serializers.ModelSerializer):
-    requested_by = _username_field()
-    decided_by = _username_field()
+    requested_by = _username_field("Who asked for the move.", nullable=False)
+    decided_by = _username_field("Who decided it; null while it is pending.")
 
     class Meta:
         model = StageRequest

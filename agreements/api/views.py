@@ -45,6 +45,7 @@ from .filters import (
     CityAPIFilter,
     QueryFilterBackend,
     StageRequestAPIFilter,
+    reject_unknown_parameters,
 )
 from .idempotency import IdempotentPosts
 from .locations import LocationOnCreate, stage_request_url
@@ -470,6 +471,7 @@ class AgreementViewSet(
     @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request: Request, pk: str) -> Response:
         agreement = agreement_for(request, int(pk))
+        reject_unknown_parameters(request, QueryFilterBackend.common)
         page = self.paginate_queryset(api_history.entries_queryset(agreement.pk))
         return self.get_paginated_response(
             HistoryEntrySerializer(api_history.entries(page), many=True).data

@@ -242,3 +242,16 @@ def test_api_lets_the_officer_edit_a_city_of_one_municipality(personas, own, cli
     assert response.status_code == 200, response.json()
     own.refresh_from_db()
     assert own.region == "Rhône"
+
+
+@pytest.mark.parametrize(
+    ("value", "status"), [(35.68919999999, 201), ("35.6892", 201), (-7.1e151, 400), (91, 400)]
+)
+def test_coordinates_are_rounded_numbers_within_bounds(personas, client_for, value, status):
+    api = client_for(personas.officer)
+    response = api.post(
+        "/api/v1/cities/", {"name": "Lyon", "country": "FR", "latitude": value}, format="json"
+    )
+    assert response.status_code == status, response.content
+    if status == 201:
+        assert response.json()["latitude"] == 35.6892

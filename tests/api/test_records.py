@@ -328,3 +328,15 @@ def test_viewer_cannot_upload(personas, agreement, client_for):
     )
     assert response.status_code == 403
     assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize("suffix", ["contacts/", "memoranda/", "history/"])
+def test_unknown_query_parameter_on_a_list_without_filters_is_400(personas, client_for, suffix):
+    agreement = AgreementFactory(home_city=personas.tehran)
+    api = client_for(personas.officer)
+    url = f"/api/v1/agreements/{agreement.pk}/{suffix}"
+    assert api.get(url, {"page_size": 5}).status_code == 200
+    response = api.get(url, {"stage": "goals"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_parameter"
+    assert response.json()["errors"][0]["field"] == "stage"

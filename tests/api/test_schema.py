@@ -171,3 +171,81 @@ def test_every_post_documents_the_idempotency_key_and_takes_it(schema):
         if not issubclass(view.cls, IdempotentPosts):
             wrong.append(f"view: {path}")
     assert not wrong
+
+
+def test_operation_ids_are_identifiers(schema):
+    ids = [
+        operation["operationId"]
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+    ]
+    assert [name for name in ids if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)] == []
+    assert "v1_agreements_memorandum_pdf_retrieve" in ids
+    assert len(ids) == len(set(ids))
+
+
+def test_fields_that_come_back_null_are_nullable(schema):
+    components = schema["components"]["schemas"]
+    for component, field in [
+        ("Agreement", "responsible_officer"),
+        ("AgreementDetail", "responsible_officer"),
+        ("StageRequest", "decided_by"),
+        ("Memorandum", "frozen_by"),
+        ("Contact", "created_by"),
+    ]:
+        assert components[component]["properties"][field].get("nullable") is True, field
+    assert "nullable" not in components["StageRequest"]["properties"]["requested_by"]
+
+
+def test_schema_states_limits_and_bounds(schema):
+    paths = schema["paths"]
+    cities = {p["name"]: p["schema"] for p in paths["/api/v1/cities/"]["get"]["parameters"]}
+    assert cities["is_home"]["type"] == "boolean" and "enum" not in cities["is_home"]
+    assert cities["search"]["maxLength"] == 200
+    # A NUL is refused anywhere in a request (PostgreSQL cannot hold one).
+    assert re.match(cities["search"]["pattern"], "ab")
+    assert not re.match(cities["search"]["pattern"], "a\x00b")
+    assert "FR" in cities["country"]["enum"]
+    listing = {p["name"]: p["schema"] for p in paths["/api/v1/agreements/"]["get"]["parameters"]}
+    assert (listing["page_size"]["minimum"], listing["page_size"]["maximum"]) == (1, 500)
+    assert (listing["signed_year"]["minimum"], listing["signed_year"]["maximum"]) == (1800, 2200)
+    assert listing["home_city"]["type"] == "integer"
+    requests = paths["/api/v1/stage-requests/"]["get"]["parameters"]
+    assert {p["name"]: p["schema"] for p in requests}["agreement"]["type"] == "integer"
+    contact = schema["components"]["schemas"]["ContactRequest"]["properties"]
+    assert re.match(contact["place"]["pattern"], "Tehran")
+    assert not re.match(contact["place"]["pattern"], "Teh\nran")
+    assert re.match(contact["notes"]["pattern"], "two\nlines")
+    assert not re.match(contact["date"]["pattern"], "1403-06-31")
+    city = schema["components"]["schemas"]["City"]["properties"]
+    assert (city["latitude"]["type"], city["latitude"]["maximum"]) == ("number", 90)
+
+
+def test_schema_lists_every_status_and_header(schema):
+    paths = schema["paths"]
+    token = paths["/api/v1/auth/token/"]["post"]["responses"]
+    assert "Retry-After" in token["429"]["headers"]
+    export = paths["/api/v1/agreements/export.csv"]["get"]["responses"]
+    assert {"200", "202", "400", "401", "404", "429"} <= set(export)
+    assert {"400", "403", "404"} <= set(paths["/api/v1/exports/"]["get"]["responses"])
+    listing = paths["/api/v1/agreements/"]["get"]["responses"]["200"]["headers"]
+    assert {"Link", "X-Total-Count-Capped", "X-Request-ID"} <= set(listing)
+    created = paths["/api/v1/agreements/"]["post"]["responses"]["201"]["headers"]
+    assert created["Location"]["required"] is True
+    detail = paths["/api/v1/agreements/{id}/"]["get"]["responses"]["200"]["headers"]
+    assert "ETag" in detail
+    for operations in paths.values():
+        for operation in operations.values():
+            for response in operation["responses"].values():
+                assert "X-Request-ID" in response.get("headers", {})
+
+
+def test_type_names_do_not_depend_on_an_earlier_translated_schema():
+    # `?lang=fa` renders a Persian copy; the English one read afterwards keeps its
+    # type names (django-countries' names, read first in Persian, renamed CountryEnum).
+    client = APIClient()
+    assert client.get("/api/schema/", {"format": "json", "lang": "fa"}).status_code == 200
+    english = client.get("/api/schema/", {"format": "json"}).json()
+    names = set(english["components"]["schemas"])
+    assert "CountryEnum" in names and "CityCountryEnum" not in names
+    assert "StageEnum" in names and "AgreementKindEnum" in names

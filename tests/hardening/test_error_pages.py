@@ -88,8 +88,9 @@ def test_csrf_failure_page_has_an_error_id(personas):
 def test_api_errors_are_json_with_an_error_id(quiet_client):
     response = quiet_client.get("/api/test-errors/boom/")
     assert response.status_code == 500
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     assert response.json()["error_id"] == response["X-Error-Id"]
+    assert response.json()["code"] == "server_error"
     assert "secret detail" not in response.content.decode()
 
 
