@@ -116,9 +116,18 @@ IF_MATCH = OpenApiParameter(
     "matches any version.",
 )
 WRITE = {"parameters": [IF_MATCH]}
+# The key as a client sends it bare (agreements/api/idempotency.py also takes it in
+# quotes): printable ASCII but `"` and `\\`, no space at either end (a header's value
+# is read without them).
+_KEY_CHAR = r"\x21\x23-\x5b\x5d-\x7e"
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": rf"^[{_KEY_CHAR}]([ {_KEY_CHAR}]{{0,253}}[{_KEY_CHAR}])?$",
+    },
     OpenApiParameter.HEADER,
     required=False,
     description="A key you make for this request (1 to 255 printable ASCII characters "
