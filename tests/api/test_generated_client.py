@@ -124,6 +124,26 @@ def test_one_agreement_from_contact_to_active_with_the_generated_client(
         201,
     )
     assert partner.latitude is None
+    # A list and a number go out and come back; a null and an empty list clear them.
+    capital, historic = models.CharacteristicsEnum.CAPITAL, models.CharacteristicsEnum.HISTORIC
+    changed = _ok(
+        api("v1_cities_partial_update").sync_detailed(
+            str(partner.id),
+            client=officer,
+            body=models.PatchedCityRequest(latitude=38.5598, characteristics=[capital, historic]),
+        )
+    )
+    assert changed.latitude == 38.5598
+    assert sorted(changed.characteristics) == sorted([capital, historic])
+    cleared = _ok(
+        api("v1_cities_partial_update").sync_detailed(
+            str(partner.id),
+            client=officer,
+            body=models.PatchedCityRequest(latitude=None, characteristics=[]),
+        )
+    )
+    assert cleared.latitude is None
+    assert cleared.characteristics == []
     agreement = _ok(
         api("v1_agreements_create").sync_detailed(
             client=officer,
