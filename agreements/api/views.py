@@ -66,6 +66,7 @@ from .responses import (
     ERRORS,
     IDEMPOTENT,
     KEY_REUSED,
+    NOT_ACCEPTABLE,
     PRECONDITION,
     WRITE,
     errors,
@@ -488,6 +489,7 @@ class AgreementViewSet(
             (200, "text/csv"): OpenApiTypes.BINARY,
             **ACCEPTED,
             **errors(400, 401),
+            **NOT_ACCEPTABLE,
         },
     )
     def export_csv(self, request: Request) -> HttpResponse:
@@ -508,6 +510,7 @@ class AgreementViewSet(
             (200, exporting.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
             **ACCEPTED,
             **errors(400, 401),
+            **NOT_ACCEPTABLE,
         },
     )
     def export_xlsx(self, request: Request) -> HttpResponse:
