@@ -189,10 +189,17 @@ DATE_PAIRS = [
 
 
 def _dates_in_order(body) -> None:
+    """The pair in order; one date alone gets its partner on the same day, since a
+    date left out keeps the stored one (a PUT of a record too), which the sent one
+    might pass."""
     for first, second in DATE_PAIRS:
         start, end = body.get(first), body.get(second)
         if isinstance(start, str) and isinstance(end, str) and end < start:
             body[first], body[second] = end, start
+        elif isinstance(start, str) and second not in body:
+            body[second] = start
+        elif isinstance(end, str) and first not in body:
+            body[first] = end
 
 
 def _token(user) -> str:
