@@ -22,7 +22,6 @@ from knox.auth import TokenAuthentication
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAcceptable
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -49,6 +48,7 @@ from .filters import (
 )
 from .idempotency import IdempotentPosts
 from .locations import LocationOnCreate, stage_request_url
+from .negotiation import StrictContentNegotiation
 from .pagination import CappedPagination
 from .permissions import (
     HasRole,
@@ -135,7 +135,7 @@ class ZIPRenderer(BinaryRenderer):
     format = "zip"
 
 
-class FileNegotiation(DefaultContentNegotiation):
+class FileNegotiation(StrictContentNegotiation):
     """For file answers: a `format` that none of the view's renderers has is 406
     `not_acceptable`, as an `Accept` it cannot meet is; DRF's own answer, 404, would
     say that the agreement or memorandum does not exist."""
