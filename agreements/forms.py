@@ -53,6 +53,19 @@ ALLOWED_UPLOAD_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx"]
 FILE_TOO_LARGE = _("The file is too large (%(size)s); the limit is %(limit)s.")
 
 
+def check_upload_size(upload) -> None:
+    """The one upload size limit of the document and import forms."""
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            FILE_TOO_LARGE,
+            code="too_large",
+            params={
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+            },
+        )
+
+
 class StyledFormMixin:
     """Bootstrap classes on the widgets, and error state for assistive technology."""
 
@@ -299,15 +312,8 @@ class DocumentForm(VersionedForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload and upload.size > settings.UPLOAD_MAX_BYTES:
-            raise ValidationError(
-                FILE_TOO_LARGE,
-                code="too_large",
-                params={
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
-                },
-            )
+        if upload:
+            check_upload_size(upload)
         return upload
 
     def _post_clean(self) -> None:
@@ -398,13 +404,5 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if PurePath(upload.name).suffix.lower() not in IMPORT_EXTENSIONS:
             raise ValidationError(_("Choose a .csv or .xlsx file."), code="file_type")
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise ValidationError(
-                FILE_TOO_LARGE,
-                code="too_large",
-                params={
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
-                },
-            )
+        check_upload_size(upload)
         return upload
