@@ -25,6 +25,7 @@ from cities.validators import validate_line
 
 from . import (
     admin_cities,  # noqa: F401 (registers the city directory's admin)
+    reasons,
     services,
 )
 from .admin_base import AdministratorOnly
@@ -115,8 +116,10 @@ class ServiceAdmin(AdministratorOnly, SimpleHistoryAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    def _reason(self, form, default: str) -> str:
-        return f"{form.cleaned_data.get('reason') or default} (admin)"
+    def _reason(self, form, code: str, **values) -> str:
+        """The history reason of an administrator's change: what was done, through
+        the admin, and the administrator's own words."""
+        return reasons.reason(code, via="admin", note=form.cleaned_data.get("reason"), **values)
 
 
 @admin.register(Agreement)
@@ -210,7 +213,7 @@ class AgreementAdmin(ServiceAdmin):
                 services.update_agreement(
                     agreement=obj,
                     by=request.user,
-                    reason=self._reason(form, "Agreement edited"),
+                    reason=self._reason(form, "agreement_edited"),
                     as_administrator=True,
                     **fields,
                 )
@@ -272,12 +275,13 @@ class RecordAdmin(ServiceAdmin):
         return True
 
     def save_model(self, request, obj, form, change) -> None:
-        label = obj._meta.verbose_name
         try:
             services.save_record(
                 record=obj,
                 by=request.user,
-                reason=self._reason(form, f"{label} edited" if change else f"{label} added"),
+                reason=self._reason(
+                    form, "record_edited" if change else "record_added", kind=obj._meta.model_name
+                ),
                 as_administrator=True,
             )
         except REFUSED as exc:  # changed meanwhile: the form's check passed a moment ago
@@ -288,7 +292,7 @@ class RecordAdmin(ServiceAdmin):
             services.delete_record(
                 record=obj,
                 by=request.user,
-                reason=f"{obj._meta.verbose_name} deleted (admin)",
+                reason=reasons.reason("record_deleted", kind=obj._meta.model_name, via="admin"),
                 as_administrator=True,
             )
         except REFUSED as exc:
@@ -415,7 +419,7 @@ class MemorandumAdmin(RecordAdmin):
 
     def save_formset(self, request, form, formset, change) -> None:
         """The articles, each through the service like the memorandum itself."""
-        reason = self._reason(form, "Articles edited")
+        reason = self._reason(form, "articles_edited")
         try:
             for article in formset.save(commit=False):
                 services.save_record(

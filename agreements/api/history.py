@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models.fields.files import FieldFile
 
+from .. import reasons
 from ..selectors.history import (
     ACTIONS,
     created_values,
@@ -59,7 +60,8 @@ def entries(refs: list[dict]) -> list[dict[str, Any]]:
                 "action": ACTIONS.get(row.history_type, row.history_type),
                 "date": row.history_date,
                 "user": user.get_username() if user is not None else None,
-                "reason": row.history_change_reason or "",
+                "reason": reasons.describe(row.history_change_reason),
+                "reason_code": reasons.code_of(row.history_change_reason),
                 "changes": changes,
             }
         )

@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import permissions
+from .. import permissions, reasons
 from ..dates import format_number
 from ..forms import ImportForm
 from ..importing import COLUMNS, ImportRefused, RowError, apply_import, plan_import, read_rows
@@ -129,7 +129,7 @@ class ImportView(IdempotentPosts, APIView):
                 outcome = apply_import(
                     plan,
                     by=request.user,
-                    reason=_("Imported from %(file)s (API)") % {"file": file_name},
+                    reason=reasons.reason("imported", file=file_name, via="api"),
                 )
         except ImportRefused as refusal:
             return _refused(request, file_name, refusal.errors)

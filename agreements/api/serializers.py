@@ -502,5 +502,14 @@ class HistoryEntrySerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     date = serializers.DateTimeField()
     user = serializers.CharField(allow_null=True)
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(
+        allow_blank=True, help_text=_("Why the change was made, in the language asked for.")
+    )
+    reason_code = serializers.CharField(
+        allow_blank=True,
+        help_text=_(
+            "The reason's code (agreement_created, request_approved, record_edited, ...); "
+            "empty for a reason stored as free text."
+        ),
+    )
     changes = ChangeSerializer(many=True)

@@ -30,7 +30,7 @@ from rest_framework.views import APIView
 
 from cities.models import City
 
-from .. import export_jobs, exporting, permissions, services
+from .. import export_jobs, exporting, permissions, reasons, services
 from ..city_directory import check_may_edit_city, save_city
 from ..models import Agreement, ExportFormat, Memorandum, StageRequest
 from ..problems import PROBLEM_CONTENT_TYPE
@@ -280,7 +280,9 @@ class CityViewSet(
         data = dict(serializer.validated_data)
         data.pop("version", None)
         serializer.instance = save_city(
-            city=City(**data), by=self.request.user, reason=_("Created through the API")
+            city=City(**data),
+            by=self.request.user,
+            reason=reasons.reason("city_created", via="api"),
         )
 
     def update(self, request: Request, *args, **kwargs) -> Response:
@@ -299,7 +301,7 @@ class CityViewSet(
             city=city,
             by=self.request.user,
             expected_version=expected,
-            reason=_("Edited through the API"),
+            reason=reasons.reason("city_edited", via="api"),
         )
 
 

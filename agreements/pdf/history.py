@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext as _
 
+from .. import reasons
 from ..models import Agreement
 from ..selectors.display import person_name, value_label
 from ..selectors.history import field_changes, history_querysets, referenced_objects
@@ -106,6 +107,6 @@ def _history_row(
         who=person_name(row.history_user),
         what=f"{label} #{number(row.id, language)}",
         action=action,
-        reason=truncate(row.history_change_reason or "", 300),
+        reason=truncate(reasons.describe(row.history_change_reason), 300),
         changes=lines,
     )

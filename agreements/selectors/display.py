@@ -15,7 +15,7 @@ and the e-mails call these where they say the same thing:
 What differs by output stays there: dates (the pages' `jdate` template filter,
 the PDF's `reader_date`), digits (Persian digits in the PDF through its `number`),
 the mark for an empty value and where a long text is cut. History reasons are
-stored English text and keep their own user name (`services._user_label`).
+stored as codes with values and read through agreements.reasons.describe.
 """
 
 from __future__ import annotations

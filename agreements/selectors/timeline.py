@@ -36,6 +36,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext_lazy as _
 
+from .. import reasons
 from ..dates import local_day, local_time
 from ..models import Agreement, ApprovalStatus, RequestAction, RequestState
 from .display import choice_label
@@ -251,7 +252,7 @@ def _change_events(agreement: Agreement) -> Iterable[Event]:
                     "history",
                     label,
                     {"from": choice_label(model_field, old), "to": choice_label(model_field, new)},
-                    row.history_change_reason or "",
+                    reasons.describe(row.history_change_reason),
                     row.history_user,
                 )
 

@@ -58,7 +58,6 @@ from .base import (
     Conflict,
     GateNotMet,
     WorkflowError,
-    _user_label,
 )
 from .memoranda import (
     freeze_memorandum,
@@ -118,7 +117,6 @@ __all__ = [
     "TERMINATED_READ_ONLY",
     "ValidationError",
     "WorkflowError",
-    "_user_label",
     "agreement_editable_fields",
     "approve_stage_request",
     "check_record",

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _g
 
+from .. import reasons
 from ..models import (
     Agreement,
     Kind,
@@ -95,7 +96,7 @@ def create_agreement(
     agreement.full_clean()
     try:
         with transaction.atomic():
-            _save(agreement, "Agreement created")
+            _save(agreement, reasons.reason("agreement_created"))
     except IntegrityError:
         # Two officers creating the same pair at once: the partial unique
         # index refuses the second; report it like the form check does.
@@ -130,5 +131,5 @@ def update_agreement(
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.full_clean()
-        _save(locked, reason or "Agreement edited")
+        _save(locked, reason or reasons.reason("agreement_edited"))
     return locked

@@ -131,10 +131,6 @@ def _save(obj: models.Model, reason: str, fields: set[str] | None = None) -> Non
         obj.save(update_fields={*fields, "version", "updated_at"})
 
 
-def _user_label(user) -> str:
-    return getattr(user, "username", "") or "system"
-
-
 def _may_write(by, agreement: Agreement, as_administrator: bool) -> bool:
     """An officer or approver of the home municipality (pages, API); an administrator
     correcting data through the admin (as_administrator=True)."""

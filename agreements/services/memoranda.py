@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from .. import reasons
 from ..memoranda import add_default_articles
 from ..models import (
     Agreement,
@@ -30,7 +31,6 @@ from .base import (
     _lock_agreement,
     _refuse,
     _save,
-    _user_label,
 )
 
 if TYPE_CHECKING:
@@ -68,9 +68,12 @@ def _create_memorandum_version(
             if name == "signed_on":
                 continue
             setattr(memorandum, name, getattr(supersedes, name))
-    reason = f"Memorandum v{memorandum.number} created" + (
-        f", superseding v{supersedes.number}" if supersedes else ""
-    )
+    if supersedes is None:
+        reason = reasons.reason("memorandum_created", number=memorandum.number)
+    else:
+        reason = reasons.reason(
+            "memorandum_superseded", number=memorandum.number, previous=supersedes.number
+        )
     _save(memorandum, reason)
     add_default_articles(memorandum, reason=reason)
     return memorandum
@@ -124,9 +127,14 @@ def freeze_memorandum(*, memorandum: Memorandum, by: AbstractBaseUser) -> Memora
         freeze_pdf(fresh)
         _save(
             fresh,
-            f"Memorandum v{fresh.number} frozen by {_user_label(by)} (PDF SHA-256 {fresh.pdf_sha256[:12]})",
+            reasons.reason(
+                "memorandum_frozen",
+                number=fresh.number,
+                user=reasons.who(by),
+                sha=fresh.pdf_sha256[:12],
+            ),
         )
         if new_version_of_active and fresh.signed_on:
             _take_signing_dates(agreement)
-            _save(agreement, f"Signing dates taken from memorandum v{fresh.number}")
+            _save(agreement, reasons.reason("signing_dates_taken", number=fresh.number))
     return fresh

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from .. import reasons
 from ..models import (
     Agreement,
     Document,
@@ -205,8 +206,11 @@ def save_record(
             record.created_by = by
         _check_record_change(record, stored, by)
         record.full_clean()
-        label = record._meta.verbose_name
-        _save(record, reason or (f"{label} added" if creating else f"{label} edited"))
+        kind = record._meta.model_name
+        _save(
+            record,
+            reason or reasons.reason("record_added" if creating else "record_edited", kind=kind),
+        )
     return record
 
 
@@ -230,5 +234,7 @@ def delete_record(
         _check_record_writable(stored, by, locked, "delete_record", as_administrator)
         if expected_version is not None and stored.version != expected_version:
             raise Conflict(STALE, code="version_conflict")
-        stored._change_reason = reason or f"{stored._meta.verbose_name} deleted"
+        stored._change_reason = reason or reasons.reason(
+            "record_deleted", kind=stored._meta.model_name
+        )
         stored.delete()

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import workflow
+from .. import reasons, workflow
 from ..models import (
     Agreement,
     Kind,
@@ -45,7 +45,6 @@ from .base import (
     _lock_agreement,
     _refuse,
     _save,
-    _user_label,
 )
 from .memoranda import _create_memorandum_version, _take_signing_dates
 
@@ -65,14 +64,6 @@ def _pending(agreement: Agreement) -> StageRequest | None:
 
 
 # The history reason of a new request, per action.
-_REQUESTED = {
-    RequestAction.ADVANCE: "Requested by {user}",
-    RequestAction.UPGRADE: "Upgrade requested by {user}",
-    RequestAction.REOPEN: "Reopen at {to_stage} requested by {user}",
-    RequestAction.SUSPEND: "Suspension requested by {user}",
-    RequestAction.RESUME: "Resumption requested by {user}",
-    RequestAction.TERMINATE: "Termination requested by {user}",
-}
 
 
 def _request_errors(action: str, note: str, to_stage: str | None) -> dict[str, list]:
@@ -143,7 +134,12 @@ def make_request(
         )
         _save(
             stage_request,
-            _REQUESTED[action].format(user=_user_label(by), to_stage=stage_request.to_stage),
+            reasons.reason(
+                "request_made",
+                action=action,
+                stage=stage_request.to_stage,
+                user=reasons.who(by),
+            ),
         )
         enqueue_on_commit(notify_request_made, stage_request_id=stage_request.pk)
     return stage_request
@@ -207,7 +203,7 @@ def approve_stage_request(
         fresh.decided_by = by
         fresh.decision_note = note
         fresh.decided_at = timezone.now()
-        _save(fresh, f"Approved by {_user_label(by)}", DECISION_FIELDS)
+        _save(fresh, reasons.reason("request_approved", user=reasons.who(by)), DECISION_FIELDS)
         enqueue_on_commit(notify_request_decided, stage_request_id=fresh.pk)
     return fresh
 
@@ -230,10 +226,14 @@ def _refuse_move(stage_request: StageRequest, agreement: Agreement, by) -> None:
         raise WorkflowError(refusal, code="move_not_allowed")
 
 
-def _approved_by(stage_request: StageRequest, by) -> str:
-    return (
-        f"request #{stage_request.pk} by {_user_label(stage_request.requested_by)} "
-        f"approved by {_user_label(by)}"
+def _approved(code: str, stage_request: StageRequest, by, **values) -> str:
+    """The reason of a move made by approving `stage_request`."""
+    return reasons.reason(
+        code,
+        request=stage_request.pk,
+        requester=reasons.who(stage_request.requested_by),
+        user=reasons.who(by),
+        **values,
     )
 
 
@@ -256,7 +256,9 @@ def _apply_advance(stage_request: StageRequest, agreement: Agreement, by) -> Non
         changed |= SIGNING_DATE_FIELDS
     _save(
         agreement,
-        f"Stage {leaving} → {agreement.stage}: {_approved_by(stage_request, by)}",
+        _approved(
+            "stage_advanced", stage_request, by, from_stage=leaving, to_stage=agreement.stage
+        ),
         changed,
     )
 
@@ -266,7 +268,7 @@ def _apply_upgrade(stage_request: StageRequest, agreement: Agreement, by) -> Non
     agreement.kind = Kind.SISTER
     _save(
         agreement,
-        f"Upgraded to sister city: request #{stage_request.pk} approved by {_user_label(by)}",
+        _approved("upgraded", stage_request, by),
     )
     previous = agreement.memoranda.order_by("-number").first()
     _create_memorandum_version(agreement, by, previous, kind=Kind.SISTER)
@@ -283,8 +285,14 @@ def _apply_reopen(stage_request: StageRequest, agreement: Agreement, by) -> None
     agreement.stage_changed_at = timezone.now()
     _save(
         agreement,
-        f"Reopened {leaving} → {agreement.stage}: {_approved_by(stage_request, by)}: "
-        f"{stage_request.note}",
+        _approved(
+            "reopened",
+            stage_request,
+            by,
+            from_stage=leaving,
+            to_stage=agreement.stage,
+            note=stage_request.note,
+        ),
         {"stage", "status", "stage_changed_at"},
     )
 
@@ -294,7 +302,7 @@ def _apply_suspend(stage_request: StageRequest, agreement: Agreement, by) -> Non
     agreement.status = Status.SUSPENDED
     _save(
         agreement,
-        f"Suspended: {_approved_by(stage_request, by)}: {stage_request.note}",
+        _approved("suspended", stage_request, by, note=stage_request.note),
         {"status"},
     )
 
@@ -306,7 +314,7 @@ def _apply_resume(stage_request: StageRequest, agreement: Agreement, by) -> None
     agreement.stage_changed_at = timezone.now()
     _save(
         agreement,
-        f"Resumed: {_approved_by(stage_request, by)}: {stage_request.note}",
+        _approved("resumed", stage_request, by, note=stage_request.note),
         {"status", "stage_changed_at"},
     )
 
@@ -317,7 +325,7 @@ def _apply_terminate(stage_request: StageRequest, agreement: Agreement, by) -> N
     agreement.status = Status.TERMINATED
     _save(
         agreement,
-        f"Terminated: {_approved_by(stage_request, by)}: {stage_request.note}",
+        _approved("terminated", stage_request, by, note=stage_request.note),
         {"status"},
     )
 
@@ -346,7 +354,7 @@ def reject_stage_request(
         fresh.decided_by = by
         fresh.decision_note = note
         fresh.decided_at = timezone.now()
-        _save(fresh, f"Rejected by {_user_label(by)}", DECISION_FIELDS)
+        _save(fresh, reasons.reason("request_rejected", user=reasons.who(by)), DECISION_FIELDS)
         enqueue_on_commit(notify_request_decided, stage_request_id=fresh.pk)
     return fresh
 
@@ -363,5 +371,5 @@ def withdraw_stage_request(
         fresh.decided_by = by
         fresh.decision_note = note
         fresh.decided_at = timezone.now()
-        _save(fresh, f"Withdrawn by {_user_label(by)}")
+        _save(fresh, reasons.reason("request_withdrawn", user=reasons.who(by)))
     return fresh

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _g
 
+from .. import reasons
 from ..models import (
     Role,
     RoleName,
@@ -35,7 +36,7 @@ def grant_role(*, user, role: str, city: City | None = None, reason: str = "") -
             if existing is None:
                 existing = Role(user=user, role=role)
                 existing.full_clean()
-                _save(existing, reason or "Role granted")
+                _save(existing, reason or reasons.reason("role_granted"))
             if not user.is_staff:
                 user.is_staff = True  # Django's admin login form asks for it
                 user.save(update_fields=["is_staff"])
@@ -47,11 +48,11 @@ def grant_role(*, user, role: str, city: City | None = None, reason: str = "") -
         if existing is None:
             existing = Role(user=user, city=city, role=role)
             existing.full_clean()
-            _save(existing, reason or "Role granted")
+            _save(existing, reason or reasons.reason("role_granted"))
         elif existing.role != role:
             existing.role = role
             existing.full_clean()
-            _save(existing, reason or "Role changed")
+            _save(existing, reason or reasons.reason("role_changed"))
     forget_roles(user)
     return existing
 
@@ -72,7 +73,7 @@ def revoke_role(
     removed = 0
     with transaction.atomic():
         for row in roles:
-            row._change_reason = reason or "Role revoked"
+            row._change_reason = reason or reasons.reason("role_revoked")
             row.delete()
             removed += 1
         if role == RoleName.ADMINISTRATOR and removed and user.is_staff and not user.is_superuser:

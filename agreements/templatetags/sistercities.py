@@ -7,6 +7,7 @@
 {{ count|digits }}                     Persian digits on Persian pages
 {{ city|city_name }}                   name_fa on Persian pages when there is one
 {{ city|city_other_name }}             the name in the other language, or ""
+{{ row.history_change_reason|history_reason }} a history reason in the page's language
 {% if request.user|is_administrator %} the global administrator role
 """
 
@@ -18,7 +19,7 @@ from django import template
 from django.utils import formats
 from django.utils.translation import get_language
 
-from agreements import permissions
+from agreements import permissions, reasons
 from agreements.dates import format_jalali, format_number, local_time, persian_digits
 from cities.models import display_name
 
@@ -91,3 +92,9 @@ def city_other_name(city) -> str:
 @register.filter
 def is_administrator(user) -> bool:
     return permissions.is_administrator(user)
+
+
+@register.filter
+def history_reason(stored) -> str:
+    """A stored history reason (agreements.reasons) in the page's language."""
+    return reasons.describe(stored)

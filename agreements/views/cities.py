@@ -23,7 +23,7 @@ from cities.forms import CityForm, CitySearchForm
 from cities.models import City, Membership
 from cities.search import search_terms
 
-from .. import figures, permissions
+from .. import figures, permissions, reasons
 from ..city_directory import check_may_edit_city, may_edit_city, save_city
 from ..pagination import paginate
 from ..services import Conflict
@@ -165,9 +165,7 @@ def _city_form_page(request: HttpRequest, city: City, *, creating: bool) -> Http
                 city=form.instance,
                 by=request.user,
                 expected_version=None if creating else form.cleaned_data.get("version"),
-                reason=_g("Created in the directory")
-                if creating
-                else _g("Edited in the directory"),
+                reason=reasons.reason("city_created" if creating else "city_edited"),
             )
         except permissions.Forbidden as error:
             return forbidden(request, error)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _g
 from django.views.decorators.http import require_GET
 from django_countries import countries
 
-from .. import figures, permissions
+from .. import figures, permissions, reasons
 from ..charts import bar_chart
 from ..models import Agreement, RequestState, RoleName, Stage, StageRequest
 from ..pagination import capped_count
@@ -201,7 +201,7 @@ def recent_changes(visible: QuerySet[Agreement]) -> list[dict]:
                 "agreement_id": row.id,
                 "kind": row.history_type,
                 "changed": changed,
-                "reason": row.history_change_reason or "",
+                "reason": reasons.describe(row.history_change_reason),
             }
         )
     return changes

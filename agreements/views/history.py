@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from .. import reasons
 from ..models import (
     Activity,
     Agreement,
@@ -142,7 +143,7 @@ def history_page(agreement: Agreement, page_number: str | int | None) -> dict:
                 kind=capfirst(row.instance_type._meta.verbose_name),
                 label=_label(row),
                 action=str(_ACTIONS.get(row.history_type, "")),
-                reason=row.history_change_reason or "",
+                reason=reasons.describe(row.history_change_reason),
                 changes=[
                     Change(
                         label=capfirst(model_field.verbose_name),

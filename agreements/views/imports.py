@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _g
 from django.views.decorators.http import require_http_methods
 
-from .. import permissions
+from .. import permissions, reasons
 from ..forms import ImportForm
 from ..importing import COLUMNS, ImportRefused, apply_import, plan_import, read_rows
 from .access import role_required
@@ -98,7 +98,7 @@ def _apply(request: HttpRequest) -> HttpResponse:
         result = apply_import(
             plan,
             by=request.user,
-            reason=_g("Imported from %(file)s (import page)") % {"file": pending["name"]},
+            reason=reasons.reason("imported", file=pending["name"], via="import_page"),
         )
     except ImportRefused as refusal:
         _forget(request)

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from agreements import services
 from agreements.models import Agreement, RoleName, StageRequest, Status, UserProfile
+from agreements.reasons import describe
 from tests.factories import ContactFactory, HomeCityFactory, UserFactory, grant
 from tests.workflow_helpers import agreement_at, db_state
 
@@ -162,8 +164,9 @@ def test_second_approver_approves_and_the_move_happens(client, personas, action)
     assert Agreement.history.filter(id=agreement.pk).count() == history + 1
     stage_request.refresh_from_db()
     assert stage_request.state == "approved" and stage_request.decided_by == personas.approver2
-    reason = agreement.history.first().history_change_reason
-    assert f"request #{stage_request.pk}" in reason and "approved by approver2" in reason
+    with translation.override("en"):
+        reason = describe(agreement.history.first().history_change_reason)
+    assert f"request no. {stage_request.pk} of " in reason and "approved by approver2" in reason
 
 
 @pytest.mark.parametrize("action", list(MOVES))

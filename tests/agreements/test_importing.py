@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from agreements import reasons
 from agreements.importing import (
     COLUMNS,
     ImportRefused,
@@ -103,7 +104,7 @@ def test_seed_file_imports(capsys):
 
 def test_every_imported_row_has_history_with_the_reason():
     call_command("import_agreements", str(SEED))
-    reason = "Imported from sister_cities.csv (import_agreements)"
+    reason = reasons.reason("imported", file="sister_cities.csv", via="command")
     agreements = Agreement.objects.all()
     history = Agreement.history.filter(history_type="+")
     assert history.count() == agreements.count()

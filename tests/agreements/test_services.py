@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import translation
 
 from agreements import services
 from agreements.models import (
@@ -28,6 +29,8 @@ from agreements.permissions import (
     visible_agreements,
     visible_through_agreement,
 )
+from agreements.reasons import describe, parse
+from agreements.reasons import who as reasons_who
 from tests.factories import (
     AgreementFactory,
     CityFactory,
@@ -56,7 +59,7 @@ def test_officer_creates_agreement_with_history(personas):
         origin="trade",
     )
     assert agreement.stage == Stage.CONTACT and agreement.status == Status.IN_PROGRESS
-    assert agreement.history.get().history_change_reason == "Agreement created"
+    assert parse(agreement.history.get().history_change_reason) == {"code": "agreement_created"}
     assert agreement.created_by == personas.officer
 
 
@@ -104,7 +107,9 @@ def test_full_lifecycle_through_every_stage(personas, tehran_agreement):
         assert agreement.stage == expected
     assert agreement.status == Status.ACTIVE
     reasons = list(agreement.history.values_list("history_change_reason", flat=True))
-    assert sum("approved by approver" in (r or "") for r in reasons) == 5
+    moves = [parse(r) for r in reasons if parse(r) and parse(r)["code"] == "stage_advanced"]
+    assert len(moves) == 5
+    assert {move["user"] for move in moves} == {reasons_who(personas.approver)}
     assert (
         StageRequest.objects.filter(agreement=agreement, state=RequestState.APPROVED).count() == 5
     )
@@ -254,9 +259,10 @@ def test_reopen_suspend_resume_terminate_are_requests_with_a_reason(personas):
         agreement, "terminate", by=personas.officer, approver=personas.approver2, note="no interest"
     )
     assert agreement.status == Status.TERMINATED
-    reason = agreement.history.first().history_change_reason
-    assert reason.startswith("Terminated: request #") and "approved by approver2" in reason
-    assert "no interest" in reason
+    with translation.override("en"):
+        reason = describe(agreement.history.first().history_change_reason)
+    assert reason.startswith("Terminated: request no. ") and "approved by approver2" in reason
+    assert reason.endswith(". Reason: no interest")
     # Terminated agreements are read-only, but still there with their history.
     with pytest.raises(services.WorkflowError):
         services.save_record(
@@ -375,7 +381,11 @@ def test_record_change_has_history_with_user(personas, tehran_agreement):
         by=personas.officer,
     )
     entry = record.history.get()
-    assert entry.history_change_reason == "contact added"
+    assert parse(entry.history_change_reason) == {"code": "record_added", "kind": "contact"}
+    with translation.override("en"):
+        assert describe(entry.history_change_reason) == "Contact added"
+    with translation.override("fa"):
+        assert describe(entry.history_change_reason) == "دیدار افزوده شد"
     assert record.created_by == personas.officer
 
 

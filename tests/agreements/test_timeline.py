@@ -138,7 +138,7 @@ def test_events_say_what_when_and_who(busy, personas):
         assert by_kind["stage"].title() == "Stage: Mayoral contact → Goal definition"
         # Outside a request the history row has no user; its reason says who decided.
         assert by_kind["stage"].who is None
-        assert by_kind["stage"].detail.endswith("approved by approver")
+        assert by_kind["stage"].detail.endswith("approved by Reza Karimi")
         assert by_kind["request"].title() == (
             "Advance to the next stage requested: Mayoral contact → Goal definition"
         )

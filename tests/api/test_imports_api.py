@@ -12,6 +12,7 @@ from django.utils.html import escape
 
 from agreements.importing import COLUMNS
 from agreements.models import Agreement
+from agreements.reasons import parse
 from cities.models import City
 from tests.api.problems import field_messages, problem
 
@@ -98,7 +99,11 @@ def test_an_import_writes_the_rows_with_their_history(personas, admin_api):
     ]
     entry = Agreement.history.first()
     assert entry.history_user == personas.admin
-    assert entry.history_change_reason == "Imported from partners.csv (API)"
+    assert parse(entry.history_change_reason) == {
+        "code": "imported",
+        "file": "partners.csv",
+        "via": "api",
+    }
     # The same file again adds nothing (dry_run absent is false).
     again = post(admin_api, csv_upload(GOOD)).json()
     assert (again["agreements_created"], again["agreements_unchanged"]) == (0, 2)

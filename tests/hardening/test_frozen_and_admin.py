@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from agreements import services
+from agreements import reasons, services
 from agreements.models import Agreement, Contact, Document, Kind, Stage
 from tests.api.problems import field_messages
 from tests.factories import AgreementFactory, CityFactory, MemorandumFactory
@@ -272,7 +272,11 @@ def test_the_admin_cannot_change_what_the_workflow_sets(client, personas):
         assert after[name] == before[name], name
     for name in ("expires_on", "stage", "status"):
         assert after[name] == before[name], name
-    assert agreement.history.first().history_change_reason == "Typo in the title (admin)"
+    assert reasons.parse(agreement.history.first().history_change_reason) == {
+        "code": "agreement_edited",
+        "note": "Typo in the title",
+        "via": "admin",
+    }
 
 
 def test_an_admin_change_needs_a_reason(client, personas):

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from agreements import reasons
 from agreements.models import RoleName
 from agreements.services import grant_role
 from cities.models import City
@@ -45,7 +46,10 @@ class Command(BaseCommand):
             raise CommandError(f"The {role} role needs a home municipality (CITY).")
         try:
             granted = grant_role(
-                user=user, role=role, city=find_home_city(city), reason="grant_role command"
+                user=user,
+                role=role,
+                city=find_home_city(city),
+                reason=reasons.reason("role_granted", via="command"),
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages))

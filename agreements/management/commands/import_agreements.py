@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from agreements import reasons
 from agreements.importing import ImportRefused, apply_import, plan_import, read_rows
 
 
@@ -49,7 +50,7 @@ class Command(BaseCommand):
             result = apply_import(
                 plan,
                 by=by,
-                reason=_("Imported from %(file)s (import_agreements)") % {"file": name},
+                reason=reasons.reason("imported", file=name, via="command"),
                 progress=self._progress,
             )
         except ImportRefused as refused:

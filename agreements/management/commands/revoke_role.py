@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from agreements import reasons
 from agreements.models import RoleName
 from agreements.services import revoke_role
 
@@ -25,7 +26,10 @@ class Command(BaseCommand):
             raise CommandError(f"The {role} role needs a home municipality (CITY).")
         try:
             removed = revoke_role(
-                user=user, role=role, city=find_home_city(city), reason="revoke_role command"
+                user=user,
+                role=role,
+                city=find_home_city(city),
+                reason=reasons.reason("role_revoked", via="command"),
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages))

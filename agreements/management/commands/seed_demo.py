@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from agreements import reasons
 from agreements.memoranda import add_default_articles
 from agreements.models import (
     Activity,
@@ -43,8 +44,8 @@ from agreements.pdf import freeze_pdf
 from cities.models import City, Membership, Network
 
 FIXTURES = Path(__file__).resolve().parents[3] / "cities" / "fixtures"
-REASON = "Demo data (seed_demo)"
-IMPORT_REASON = "Imported from the seed paper's table (seed_demo)"
+REASON = reasons.reason("demo_data", via="command")
+IMPORT_REASON = reasons.reason("demo_import", via="command")
 
 DEMO_USERS = [
     # username, first name, last name, roles [(role, city or None)]
@@ -381,7 +382,7 @@ class Command(BaseCommand):
         memorandum.frozen_at = timezone.now()
         memorandum.frozen_by = officer
         freeze_pdf(memorandum)
-        _save(memorandum, "Demo data (seed_demo): frozen at signing")
+        _save(memorandum, reasons.reason("demo_frozen", via="command"))
         with memorandum.pdf.open("rb") as frozen:
             # Stands in for the scan of the paper copy both mayors signed.
             scan = ContentFile(frozen.read(), name="signed-memorandum-scan.pdf")

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agreements import notifications, tasks
+from agreements import notifications, reasons, tasks
 from agreements.models import Agreement, Reminder, ReminderReason
 
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
                             sent_on=today,
                             recipients=", ".join(sorted(u.email for u in users)),
                         )
-                        reminder._change_reason = "send_reminders"
+                        reminder._change_reason = reasons.reason("reminder_sent", via="command")
                         reminder.save()
                         # Sent inside the transaction: if sending fails, the row is
                         # rolled back and tomorrow's (or a re-)run tries again.
