@@ -475,7 +475,7 @@ class StageRequestAdmin(AdministratorOnly, SimpleHistoryAdmin):
         done = 0
         for stage_request in queryset.select_related("agreement"):
             try:
-                decide(stage_request=stage_request, by=request.user, note="Decided in the admin")
+                decide(stage_request=stage_request, by=request.user, via="admin")
                 done += 1
             except (services.WorkflowError, Forbidden) as exc:
                 self.message_user(request, f"{stage_request}: {exc.message}", messages.ERROR)

@@ -191,10 +191,11 @@ SIGNING_DATE_FIELDS = {"signed_on", "signed_year", "term_years", "expires_on"}
 
 
 def approve_stage_request(
-    *, stage_request: StageRequest, by: AbstractBaseUser, note: str = ""
+    *, stage_request: StageRequest, by: AbstractBaseUser, note: str = "", via: str = ""
 ) -> StageRequest:
     """Make the requested move, in this transaction with the agreement row locked;
-    the workflow's check (and an advance's gate) is made again on the current state."""
+    the workflow's check (and an advance's gate) is made again on the current state.
+    `via`: the route when it is not a page or the API ("admin"), kept in the history."""
     with transaction.atomic():
         fresh, agreement = _lock_request(stage_request, by, "approve")
         _check_decider(fresh, agreement, by, "approve")
@@ -203,7 +204,11 @@ def approve_stage_request(
         fresh.decided_by = by
         fresh.decision_note = note
         fresh.decided_at = timezone.now()
-        _save(fresh, reasons.reason("request_approved", user=reasons.who(by)), DECISION_FIELDS)
+        _save(
+            fresh,
+            reasons.reason("request_approved", user=reasons.who(by), via=via),
+            DECISION_FIELDS,
+        )
         enqueue_on_commit(notify_request_decided, stage_request_id=fresh.pk)
     return fresh
 
