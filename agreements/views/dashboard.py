@@ -183,11 +183,11 @@ def needing_attention(user, visible: QuerySet[Agreement]) -> tuple[list[Agreemen
     queryset = (
         visible.filter(responsible_officer=user)
         .annotate(
-            is_stalled=Exists(everything.stalled().filter(pk=OuterRef("pk"))),
-            is_expiring=Exists(everything.expiring().filter(pk=OuterRef("pk"))),
-            is_dormant=Exists(everything.dormant().filter(pk=OuterRef("pk"))),
+            flag_stalled=Exists(everything.stalled().filter(pk=OuterRef("pk"))),
+            flag_expiring=Exists(everything.expiring().filter(pk=OuterRef("pk"))),
+            flag_dormant=Exists(everything.dormant().filter(pk=OuterRef("pk"))),
         )
-        .filter(Q(is_stalled=True) | Q(is_expiring=True) | Q(is_dormant=True))
+        .filter(Q(flag_stalled=True) | Q(flag_expiring=True) | Q(flag_dormant=True))
     )
     rows = list(queryset.with_cities().order_by("expires_on", "stage_changed_at", "id")[:TOP])
     return rows, queryset.count()

@@ -47,7 +47,7 @@ def test_secret_key_required_when_debug_is_off():
     ],
 )
 def test_wrong_value_fails_at_start_up(name, value, message):
-    env = {"SECRET_KEY": "x" * 50, name: value}
+    env = {"SECRET_KEY": "x" * 50, "SITE_URL": "https://sc.example.org", name: value}
     result = _import_settings(**env)
     assert result.returncode != 0
     assert message in result.stderr
