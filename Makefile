@@ -34,12 +34,14 @@ run: migrate
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Production-like serving: gunicorn (static files by whitenoise) against DATABASE_URL,
-# plus a worker for background tasks (e-mail). Needs SECRET_KEY and ALLOWED_HOSTS;
-# HTTPS=false when there is no TLS in front (see README, "Serving").
+# plus a worker for background tasks (e-mail, long exports, the daily reminders, whose
+# next run schedule_reminders queues unless one is queued already). Needs SECRET_KEY,
+# ALLOWED_HOSTS and SITE_URL; HTTPS=false when there is no TLS in front (README, "Serving").
 serve: install
-	@test -n "$$SECRET_KEY" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS) first: see README, Serving."; exit 1; }
+	@test -n "$$SECRET_KEY" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS, SITE_URL) first: see README, Serving."; exit 1; }
 	@$(MANAGE) collectstatic --noinput -v0
 	@$(MANAGE) migrate -v0
+	@$(MANAGE) schedule_reminders
 	$(MANAGE) db_worker --queue-name '*' & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi:application --bind "$${BIND:-127.0.0.1:$(PORT)}" \
 		--workers "$${WEB_CONCURRENCY:-4}" --threads "$${THREADS:-4}" --timeout "$${TIMEOUT:-120}" \

@@ -1,6 +1,11 @@
 """E-mail, written in each recipient's language. This module composes the messages
-(`request_made`, `request_decided`, `reminder` return them as `Email`s); sending
-is agreements.tasks' (after commit, through the task queue).
+(`request_made`, `request_decided`, `reminder_digest` return them as `Email`s);
+sending is agreements.tasks' (after commit, through the task queue).
+
+Every e-mail carries an absolute link (settings.SITE_URL) to the page where its
+reader acts: the approvals queue at the request, or the agreement's requests.
+Reminders go to the agreement's responsible officer, else to the municipality's
+officers, else to its approvers (`RecipientFinder`), one digest per person.
 
 Subjects and bodies carry stored text (city names, notes). A subject is a header:
 a line break in it makes Django refuse the whole message (BadHeaderError), so
@@ -17,13 +22,24 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from cities.validators import printable
 
-from .models import Agreement, RequestAction, Role, RoleName, Stage, StageRequest
+from .dates import format_number
+from .models import (
+    Agreement,
+    ReminderReason,
+    RequestAction,
+    RequestState,
+    Role,
+    RoleName,
+    Stage,
+    StageRequest,
+)
 from .selectors.display import person_name
 
 logger = logging.getLogger("sistercities.mail")
@@ -36,6 +52,16 @@ def language_of(user) -> str:
     except Exception:  # noqa: BLE001 - a missing profile row is not an error here
         language = ""
     return language or settings.LANGUAGE_CODE
+
+
+def absolute_url(path: str) -> str:
+    """`path` (from reverse()) on the site's address, for a reader outside any request."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def agreement_url(agreement_id: int, anchor: str = "") -> str:
+    path = reverse("agreements:detail", args=[agreement_id])
+    return absolute_url(f"{path}#{anchor}" if anchor else path)
 
 
 def approvers_of(agreement: Agreement) -> list:
@@ -118,12 +144,14 @@ def _asked(stage_request: StageRequest) -> str:
 
 
 def request_made(stage_request_pk: int) -> list[Email]:
-    """Tell the municipality's approvers (not the requester) what is asked, and why."""
+    """Tell the municipality's approvers (not the requester) what is asked, and why,
+    with a link to the request in the approvals queue."""
     stage_request = StageRequest.objects.select_related(
         "agreement__home_city", "agreement__partner_city", "requested_by"
     ).get(pk=stage_request_pk)
     agreement = stage_request.agreement
     recipients = [u for u in approvers_of(agreement) if u.pk != stage_request.requested_by_id]
+    queue_url = absolute_url(f"{reverse('agreements:approvals')}#request-{stage_request.pk}")
 
     def message():
         values = _names(agreement) | {
@@ -141,69 +169,178 @@ def request_made(stage_request_pk: int) -> list[Email]:
         body += "\n\n" + _asked(stage_request)
         if stage_request.note:
             body += "\n" + _("Reason: %(reason)s") % {"reason": stage_request.note}
+        body += "\n\n" + _("Approve or reject it here: %(url)s") % {"url": queue_url}
+        body += "\n" + _("The agreement: %(url)s") % {"url": agreement_url(agreement.pk)}
         return subject, body
 
     return _compose(recipients, message)
 
 
 def request_decided(stage_request_pk: int) -> list[Email]:
-    """Tell the requester how their request was decided, and the decider's reason."""
+    """Tell the requester how their request was decided and why (the decider's note),
+    with a link to the agreement's requests: a rejection says so in its subject and
+    gives its reason, so that the requester knows what to put right."""
     stage_request = StageRequest.objects.select_related(
         "agreement__home_city", "agreement__partner_city", "requested_by__profile", "decided_by"
     ).get(pk=stage_request_pk)
     agreement = stage_request.agreement
+    link = agreement_url(agreement.pk, "requests")
+    rejected = stage_request.state == RequestState.REJECTED
 
     def message():
         values = _names(agreement) | {
             "state": stage_request.get_state_display(),
             "user": person_name(stage_request.decided_by),
         }
-        subject = _("Your request was %(state)s: %(home)s – %(partner)s") % values
-        body = (
-            _("%(user)s decided your request for the agreement %(home)s – %(partner)s: %(state)s.")
-            % values
-        )
+        if rejected:
+            subject = _("Your request was rejected: %(home)s – %(partner)s") % values
+            body = (
+                _("%(user)s rejected your request for the agreement %(home)s – %(partner)s.")
+                % values
+            )
+        elif stage_request.state == RequestState.APPROVED:
+            subject = _("Your request was approved: %(home)s – %(partner)s") % values
+            body = (
+                _("%(user)s approved your request for the agreement %(home)s – %(partner)s.")
+                % values
+            )
+        else:
+            subject = _("Your request was %(state)s: %(home)s – %(partner)s") % values
+            body = (
+                _(
+                    "%(user)s decided your request for the agreement %(home)s – %(partner)s: "
+                    "%(state)s."
+                )
+                % values
+            )
         body += "\n\n" + _asked(stage_request)
-        if stage_request.decision_note:
-            body += "\n" + _("Reason: %(reason)s") % {"reason": stage_request.decision_note}
+        note = stage_request.decision_note.strip()
+        if rejected:
+            body += "\n" + (
+                _("Why it was rejected: %(reason)s") % {"reason": note}
+                if note
+                else _("No reason was given for the rejection.")
+            )
+            body += "\n\n" + _(
+                "Put right what the reason names, then ask again on the agreement's page: %(url)s"
+            ) % {"url": link}
+        else:
+            if note:
+                body += "\n" + _("Reason: %(reason)s") % {"reason": note}
+            body += "\n\n" + _("The agreement: %(url)s") % {"url": link}
         return subject, body
 
     return _compose([stage_request.requested_by], message)
 
 
-def reminder(agreement: Agreement, reason: str, users: list) -> list[Email]:
-    def message():
-        values = _names(agreement)
-        subjects = {
-            "stalled": _("Stalled agreement: %(home)s – %(partner)s"),
-            "expiring": _("Agreement expiring soon: %(home)s – %(partner)s"),
-            "dormant": _("Dormant partnership: %(home)s – %(partner)s"),
-        }
-        bodies = {
-            "stalled": _(
-                "The agreement %(home)s – %(partner)s has stayed in one stage for a long time."
-            ),
-            "expiring": _(
-                "The term of the agreement %(home)s – %(partner)s ends soon. Consider renewing it."
-            ),
-            "dormant": _(
-                "No delegation or activity has been recorded for %(home)s – %(partner)s for a long time."
-            ),
-        }
-        return subjects[reason] % values, bodies[reason] % values
+REMINDER_SUBJECTS = {
+    ReminderReason.STALLED: gettext_noop("Stalled agreement: %(home)s – %(partner)s"),
+    ReminderReason.EXPIRING: gettext_noop("Agreement expiring soon: %(home)s – %(partner)s"),
+    ReminderReason.DORMANT: gettext_noop("Dormant partnership: %(home)s – %(partner)s"),
+}
+REMINDER_LINES = {
+    ReminderReason.STALLED: gettext_noop(
+        "The agreement %(home)s – %(partner)s has stayed in one stage for a long time."
+    ),
+    ReminderReason.EXPIRING: gettext_noop(
+        "The term of the agreement %(home)s – %(partner)s ends soon. Consider renewing it."
+    ),
+    ReminderReason.DORMANT: gettext_noop(
+        "No delegation or activity has been recorded for %(home)s – %(partner)s for a long time."
+    ),
+}
 
-    return _compose(users, message)
+
+def reminder_digest(user, items: list[tuple[Agreement, str]]) -> list[Email]:
+    """One e-mail to `user` about every (agreement, reason) of the day, each with
+    the link to its agreement, in the user's language (nothing without an address)."""
+    if not items:
+        return []
+
+    def message():
+        lines = []
+        for agreement, reason in items:
+            lines.append(
+                "- "
+                + _(REMINDER_LINES[reason]) % _names(agreement)
+                + "\n  "
+                + agreement_url(agreement.pk)
+            )
+        if len(items) == 1:
+            agreement, reason = items[0]
+            subject = _(REMINDER_SUBJECTS[reason]) % _names(agreement)
+        else:
+            count = len({agreement.pk for agreement, _reason in items})
+            subject = ngettext(
+                "%(count)s agreement needs your attention",
+                "%(count)s agreements need your attention",
+                count,
+            ) % {"count": format_number(count)}
+        body = _("These agreements need your attention today:")
+        body += "\n\n" + "\n\n".join(lines)
+        body += "\n\n" + _("Your dashboard: %(url)s") % {
+            "url": absolute_url(reverse("agreements:dashboard"))
+        }
+        return subject, body
+
+    return _compose([user], message)
+
+
+def _reachable(user) -> bool:
+    return user is not None and user.is_active and bool(user.email)
+
+
+class RecipientFinder:
+    """Who is reminded about an agreement: its responsible officer (active, with an
+    address, still an officer or approver of the agreement's municipality), else
+    the municipality's officers, else its approvers; never nobody while the
+    municipality has anyone (a warning is logged when it has nobody).
+
+    The municipality's people are read once per municipality, so a run costs a
+    query per municipality, not per agreement."""
+
+    def __init__(self) -> None:
+        self._cities: dict[int, dict] = {}
+
+    def _city(self, city_id: int) -> dict:
+        if city_id not in self._cities:
+            User = get_user_model()
+            roles = dict(
+                Role.objects.filter(
+                    city_id=city_id, role__in=[RoleName.OFFICER, RoleName.APPROVER]
+                ).values_list("user_id", "role")
+            )
+            people = list(
+                User.objects.filter(pk__in=roles, is_active=True)
+                .exclude(email="")
+                .select_related("profile")
+                .order_by("pk")
+            )
+            self._cities[city_id] = {
+                "roles": roles,
+                "officers": [u for u in people if roles[u.pk] == RoleName.OFFICER],
+                "approvers": [u for u in people if roles[u.pk] == RoleName.APPROVER],
+            }
+        return self._cities[city_id]
+
+    def for_agreement(self, agreement: Agreement) -> list:
+        city = self._city(agreement.home_city_id)
+        officer = agreement.responsible_officer if agreement.responsible_officer_id else None
+        if _reachable(officer) and officer.pk in city["roles"]:
+            return [officer]
+        if city["officers"]:
+            return city["officers"]
+        if city["approvers"]:
+            return city["approvers"]
+        logger.warning(
+            "reminder for agreement %s has no recipient: municipality %s has no officer "
+            "or approver with an e-mail address",
+            agreement.pk,
+            agreement.home_city_id,
+        )
+        return []
 
 
 def reminder_recipients(agreement: Agreement) -> list:
-    User = get_user_model()
-    ids = set(
-        Role.objects.filter(
-            city_id=agreement.home_city_id, role__in=[RoleName.OFFICER, RoleName.APPROVER]
-        ).values_list("user_id", flat=True)
-    )
-    if agreement.responsible_officer_id:
-        ids.add(agreement.responsible_officer_id)
-    return list(
-        User.objects.filter(pk__in=ids, is_active=True).exclude(email="").select_related("profile")
-    )
+    """The people reminded about `agreement` (RecipientFinder's rule)."""
+    return RecipientFinder().for_agreement(agreement)

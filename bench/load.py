@@ -93,6 +93,7 @@ def server_env(url: str) -> dict[str, str]:
         SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
         HTTPS="false",
         ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL=env.get("SITE_URL") or "http://127.0.0.1:8000",
         TASKS_BACKEND="database",  # e-mail is queued, as in production
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         LOG_LEVEL="WARNING",

@@ -17,6 +17,7 @@ import warnings
 # Production behaviour (DEBUG off, no test shortcuts), minus what needs a real
 # deployment: a secret key and HTTPS in front.
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
 os.environ["HTTPS"] = "false"
 os.environ.pop("SISTERCITIES_TESTING", None)
 os.environ.setdefault("DEBUG", "false")

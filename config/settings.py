@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
@@ -215,6 +216,22 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sister-cities@localhost")
+
+# The address people open the site at, for the links in e-mails (no request there to
+# take it from): scheme and host, and a path prefix if the site is served under one.
+# Required in production; DEBUG and tests default to the development server.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG or TESTING else None)
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set when DEBUG is off: the address of the site, e.g. "
+        "https://sister-cities.example.org (the e-mails link to it)."
+    )
+_site = urlsplit(SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.hostname or _site.query or _site.fragment:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an http:// or https:// address without query or fragment, not {SITE_URL!r}"
+    )
+SITE_URL = SITE_URL.rstrip("/")
 
 # --- Workflow periods (per-municipality settings may override them) -------------
 DORMANT_MONTHS = env_int("DORMANT_MONTHS", 24, minimum=1)

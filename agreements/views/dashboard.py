@@ -4,14 +4,23 @@ Every figure is aggregated in the database (values().annotate(Count)) or read as
 a top-10 slice; nothing is queried per row, so the page costs the same with ten
 agreements or a hundred thousand. The aggregates over every visible agreement
 are cached until something they count changes (agreements/figures.py).
+
+What waits for the reader: requests to decide (approvers), the agreements they
+are responsible for that are stalled, expiring or dormant (officers), and their
+own requests rejected lately with the reason ("returned to you"). Recent changes
+cover every kind of record (selectors.history.SOURCES): the newest rows of each
+history table, merged, one query per table whatever the data.
 """
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+import datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import get_language_bidi
@@ -21,12 +30,25 @@ from django_countries import countries
 
 from .. import figures, permissions, reasons
 from ..charts import bar_chart
-from ..models import Agreement, RequestState, RoleName, Stage, StageRequest
+from ..models import (
+    Agreement,
+    Memorandum,
+    MemorandumArticle,
+    RequestState,
+    RoleName,
+    Stage,
+    StageRequest,
+)
 from ..pagination import capped_count
+from ..selectors.history import SOURCES, Source, field_changes
+from ..selectors.history import _history_model as history_model
 from .access import role_required
+from .history import _label as record_label
 
 TOP = 10
 COUNTRIES_SHOWN = 12
+# How long a rejected request stays in "returned to you" (unless asked again sooner).
+RETURNED_DAYS = 30
 
 # Agreement fields whose change is worth telling on the dashboard, in this order.
 CHANGE_FIELDS = [
@@ -152,53 +174,149 @@ def flagged(visible: QuerySet[Agreement], figures_now: dict) -> list[dict]:
     return result
 
 
-def recent_changes(visible: QuerySet[Agreement]) -> list[dict]:
-    """The latest history rows of visible agreements, each with what changed since
-    the row before it (two queries: the rows, then their predecessors)."""
-    history = Agreement.history.model.objects
+def needing_attention(user, visible: QuerySet[Agreement]) -> tuple[list[Agreement], int]:
+    """The visible agreements `user` is the responsible officer of that are stalled,
+    expiring or dormant (what the daily reminder names), each with its flags."""
+    if not permissions.home_city_ids(user, RoleName.OFFICER):
+        return [], 0
+    everything = Agreement.objects.all()
+    queryset = (
+        visible.filter(responsible_officer=user)
+        .annotate(
+            flag_stalled=Exists(everything.stalled().filter(pk=OuterRef("pk"))),
+            flag_expiring=Exists(everything.expiring().filter(pk=OuterRef("pk"))),
+            flag_dormant=Exists(everything.dormant().filter(pk=OuterRef("pk"))),
+        )
+        .filter(Q(flag_stalled=True) | Q(flag_expiring=True) | Q(flag_dormant=True))
+    )
+    rows = list(queryset.with_cities().order_by("expires_on", "stage_changed_at", "id")[:TOP])
+    return rows, queryset.count()
+
+
+def returned_to(user, now: datetime.datetime | None = None) -> tuple[list[StageRequest], int]:
+    """`user`'s requests rejected in the last RETURNED_DAYS days, newest first, but
+    those of an agreement asked about again since (the reason has been acted on)."""
+    if not permissions.home_city_ids(user, RoleName.OFFICER):
+        return [], 0
+    since = (now or timezone.now()) - datetime.timedelta(days=RETURNED_DAYS)
+    asked_again = StageRequest.objects.filter(
+        agreement_id=OuterRef("agreement_id"), created_at__gt=OuterRef("decided_at")
+    )
+    queryset = (
+        permissions.visible_through_agreement(user, StageRequest.objects.filter(requested_by=user))
+        .filter(state=RequestState.REJECTED, decided_at__gte=since)
+        .exclude(Exists(asked_again))
+        .select_related("agreement__home_city", "agreement__partner_city", "decided_by")
+        .order_by("-decided_at", "-id")
+    )
+    return list(queryset[:TOP]), queryset.count()
+
+
+def _visible_rows(source: Source, visible: QuerySet[Agreement]) -> QuerySet:
+    """The source's history rows of visible agreements, each with `agreement_ref`
+    (its agreement's id) and `previous_id` (the same object's row before it)."""
+    history = history_model(source).objects
+    if source.model is Agreement:
+        rows = history.annotate(agreement_ref=F("id"))
+    elif source.model is MemorandumArticle:
+        # An article names its memorandum; the memorandum's rows name the agreement
+        # (deleted memoranda included).
+        memoranda = history_model(next(s for s in SOURCES if s.model is Memorandum))
+        rows = history.annotate(
+            agreement_ref=Subquery(
+                memoranda.objects.filter(id=OuterRef("memorandum_id")).values("agreement_id")[:1]
+            )
+        )
+    else:
+        rows = history.annotate(agreement_ref=F("agreement_id"))
     previous = (
         history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
         .order_by("-history_id")
         .values("history_id")[:1]
     )
-    rows = list(
-        # Newest first by history id, the order rows were written in: the primary
-        # key is read backwards and each row checked (EXISTS) until ten are found.
-        # An IN list made SQLite read and sort every history row of every visible
-        # agreement; ordering by history_date made PostgreSQL sort every row
-        # sharing the newest date (an import writes thousands with one date).
-        history.filter(Exists(visible.filter(pk=OuterRef("id"))))
-        .select_related("home_city", "partner_city", "history_user")
+    return (
+        rows.filter(Exists(visible.filter(pk=OuterRef("agreement_ref"))))
         .annotate(previous_id=Subquery(previous))
-        .order_by("-history_id")[:TOP]
+        .select_related("history_user")
     )
-    before = history.in_bulk([row.previous_id for row in rows if row.previous_id])
+
+
+def _agreement_changes(row, old) -> list[str]:
+    """What an agreement's row changed, stage and status with their values."""
     stage_labels = dict(Stage.choices)
     field_labels = {f.attname: f.verbose_name for f in Agreement._meta.concrete_fields}
+    changed = []
+    for name in CHANGE_FIELDS:
+        if getattr(old, name) == getattr(row, name):
+            continue
+        if name == "stage":
+            changed.append(
+                _g("stage: %(old)s → %(new)s")
+                % {"old": stage_labels.get(old.stage), "new": stage_labels.get(row.stage)}
+            )
+        elif name == "status":
+            changed.append(
+                _g("status: %(old)s → %(new)s")
+                % {"old": old.get_status_display(), "new": row.get_status_display()}
+            )
+        else:
+            changed.append(capfirst(str(field_labels.get(name, name))))
+    return changed
+
+
+def recent_changes(visible: QuerySet[Agreement]) -> list[dict]:
+    """The latest history rows of visible agreements, of every kind of record, each
+    with what changed since the row before it.
+
+    Per history table, newest first by history id (the order rows were written
+    in: the primary key is read backwards and each row checked with EXISTS until
+    ten are found; an IN list made SQLite read and sort every history row, and
+    ordering by history_date made PostgreSQL sort every row sharing the newest
+    date, which an import writes by the thousand); the tables' rows are merged by
+    date. Then the rows before them (a query per table) and their agreements (one):
+    2 × len(SOURCES) + 1 queries, whatever the data."""
+    candidates = []
+    for source in SOURCES:
+        for row in _visible_rows(source, visible).order_by("-history_id")[:TOP]:
+            candidates.append((source, row))
+    candidates.sort(key=lambda pair: (pair[1].history_date, pair[1].history_id), reverse=True)
+    chosen = candidates[:TOP]
+
+    before: dict[tuple[str, int], object] = {}
+    for source in SOURCES:
+        # {0} matches nothing but still runs: the page's query count stays fixed.
+        ids = {row.previous_id for s, row in chosen if s is source and row.previous_id} or {0}
+        for old in history_model(source).objects.filter(history_id__in=ids):
+            before[(source.key, old.history_id)] = old
+    agreements = Agreement.objects.with_cities().in_bulk(
+        {row.agreement_ref for _s, row in chosen} or {0}
+    )
+
     changes = []
-    for row in rows:
-        old = before.get(row.previous_id)
-        changed = []
+    for source, row in chosen:
+        old = before.get((source.key, row.previous_id))
+        changed: list[str] = []
         if row.history_type == "~" and old is not None:
-            for name in CHANGE_FIELDS:
-                if getattr(old, name) == getattr(row, name):
-                    continue
-                if name == "stage":
-                    changed.append(
-                        _g("stage: %(old)s → %(new)s")
-                        % {"old": stage_labels.get(old.stage), "new": stage_labels.get(row.stage)}
-                    )
-                elif name == "status":
-                    changed.append(
-                        _g("status: %(old)s → %(new)s")
-                        % {"old": old.get_status_display(), "new": row.get_status_display()}
-                    )
-                else:
-                    changed.append(capfirst(str(field_labels.get(name, name))))
+            if source.model is Agreement:
+                changed = _agreement_changes(row, old)
+            else:
+                changed = [
+                    capfirst(str(model_field.verbose_name))
+                    for model_field, _old, _new in field_changes(row, old)
+                ]
         changes.append(
             {
                 "record": row,
-                "agreement_id": row.id,
+                "source": source.key,
+                "agreement": agreements.get(row.agreement_ref),
+                "agreement_id": row.agreement_ref,
+                # Which record, for rows that are not the agreement's own.
+                "what": (
+                    ""
+                    if source.model is Agreement
+                    else capfirst(str(source.model._meta.verbose_name))
+                ),
+                "label": record_label(row),
                 "kind": row.history_type,
                 "changed": changed,
                 "reason": reasons.describe(row.history_change_reason),
@@ -215,6 +333,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     visible = permissions.visible_agreements(user)
     waiting, waiting_count = waiting_for(user)
     mine, mine_count = my_open_requests(user)
+    attention, attention_count = needing_attention(user, visible)
+    returned, returned_count = returned_to(user)
     figures_now = counts(visible)
     stages = stage_chart(figures_now["stages"], rtl)
     context = {
@@ -227,6 +347,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "waiting_count": waiting_count,
         "mine": mine,
         "mine_count": mine_count,
+        "attention": attention,
+        "attention_count": attention_count,
+        "returned": returned,
+        "returned_count": returned_count,
         "flagged": flagged(visible, figures_now),
         "changes": recent_changes(visible),
     }

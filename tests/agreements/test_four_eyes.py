@@ -407,6 +407,6 @@ def test_emails_say_what_is_asked_and_why(personas, django_capture_on_commit_cal
         )
     [answer] = mail.outbox
     assert answer.to == [personas.officer.email]
-    assert "Rejected" in answer.subject
+    assert answer.subject.startswith("Your request was rejected:")
     assert "Asked: suspend the partnership." in answer.body
-    assert "Reason: Wait for the results" in answer.body
+    assert "Why it was rejected: Wait for the results" in answer.body

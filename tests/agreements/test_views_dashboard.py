@@ -7,7 +7,13 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from agreements.models import StageRequest
-from tests.factories import AgreementFactory, CityFactory, GoalFactory
+from tests.factories import (
+    AgreementFactory,
+    CityFactory,
+    ContactFactory,
+    DocumentFactory,
+    GoalFactory,
+)
 from tests.querycount import assert_same_query_count, captured
 
 pytestmark = pytest.mark.django_db
@@ -161,5 +167,124 @@ def test_dashboard_query_count_does_not_grow_with_the_agreements(client, persona
     fetch()
     small = captured(fetch)
     build(27)
+    large = captured(fetch)
+    assert_same_query_count(small, large)
+
+
+def reject(stage_request, by, note="The minutes are missing", when=None):
+    stage_request.state = "rejected"
+    stage_request.decided_by = by
+    stage_request.decision_note = note
+    stage_request.decided_at = when or timezone.now()
+    stage_request.save()
+    return stage_request
+
+
+def test_a_rejection_is_returned_to_the_officer_with_its_reason(client, personas):
+    agreement = AgreementFactory(home_city=personas.tehran)
+    rejected = reject(ask(agreement, personas.officer), personas.approver)
+    long_ago = reject(
+        ask(AgreementFactory(home_city=personas.tehran), personas.officer),
+        personas.approver,
+        when=timezone.now() - datetime.timedelta(days=40),
+    )
+    reject(ask(AgreementFactory(home_city=personas.tehran), personas.approver2), personas.approver)
+    client.cookies["django_language"] = "en"
+    client.force_login(personas.officer)
+    response = client.get(URL)
+    assert response.context["mine_count"] == 0
+    assert response.context["returned"] == [rejected]
+    assert long_ago not in response.context["returned"]
+    body = response.content.decode()
+    assert "Returned to you" in body
+    assert "Why: The minutes are missing" in body
+    assert f'href="/agreements/{agreement.pk}/#requests"' in body
+
+
+def test_a_rejection_asked_again_is_no_longer_returned(client, personas):
+    agreement = AgreementFactory(home_city=personas.tehran)
+    reject(ask(agreement, personas.officer), personas.approver)
+    again = ask(agreement, personas.officer)
+    client.force_login(personas.officer)
+    response = client.get(URL)
+    assert response.context["returned"] == []
+    assert response.context["mine"] == [again]
+
+
+def test_the_returned_list_in_persian(client, personas):
+    reject(ask(AgreementFactory(home_city=personas.tehran), personas.officer), personas.approver)
+    client.cookies["django_language"] = "fa"
+    client.force_login(personas.officer)
+    body = client.get(URL).content.decode()
+    assert "بازگشته به شما" in body and "Returned to you" not in body
+
+
+def test_officer_waits_on_the_flagged_agreements_they_are_responsible_for(client, personas):
+    old = timezone.now() - datetime.timedelta(days=400)
+    mine = AgreementFactory(
+        home_city=personas.tehran, responsible_officer=personas.officer, stage_changed_at=old
+    )
+    AgreementFactory(home_city=personas.tehran, responsible_officer=personas.officer)  # lively
+    AgreementFactory(home_city=personas.tehran, stage_changed_at=old)  # nobody's
+    client.cookies["django_language"] = "en"
+    client.force_login(personas.officer)
+    response = client.get(URL)
+    assert response.context["attention"] == [mine]
+    assert response.context["attention"][0].flag_stalled
+    assert "Waiting for you" in response.content.decode()
+
+
+def test_recent_changes_cover_every_kind_of_record(client, personas):
+    agreement = AgreementFactory(home_city=personas.tehran, partner_city=CityFactory(name="Porto"))
+    contact = ContactFactory(agreement=agreement, participants="Both mayors")
+    contact.participants = "Both mayors and the council"
+    contact.save()
+    GoalFactory(agreement=agreement)
+    document = DocumentFactory(agreement=agreement)
+    elsewhere = AgreementFactory(
+        home_city=personas.isfahan, partner_city=CityFactory(name="Bergen")
+    )
+    ContactFactory(agreement=elsewhere)
+    client.cookies["django_language"] = "en"
+    client.force_login(personas.viewer)
+    response = client.get(URL)
+    changes = response.context["changes"]
+    assert {c["agreement_id"] for c in changes} == {agreement.pk}
+    by_source = {(c["source"], c["kind"]) for c in changes}
+    assert {("contacts", "~"), ("contacts", "+"), ("goals", "+"), ("documents", "+")} <= by_source
+    (changed_contact,) = [c for c in changes if c["source"] == "contacts" and c["kind"] == "~"]
+    assert changed_contact["what"] == "Contact"
+    assert changed_contact["changed"] == ["Participants"]
+    assert changes[0]["record"].history_date >= changes[-1]["record"].history_date
+    body = response.content.decode()
+    assert "Bergen" not in body and "Porto" in body
+    assert document.pk  # created through the factory, with its history row
+
+
+def test_officer_dashboard_query_count_does_not_grow(client, personas):
+    client.force_login(personas.officer)
+    old = timezone.now() - datetime.timedelta(days=400)
+
+    def build(n):
+        for _ in range(n):
+            agreement = AgreementFactory(
+                home_city=personas.tehran,
+                responsible_officer=personas.officer,
+                stage_changed_at=old,
+            )
+            contact = ContactFactory(agreement=agreement)
+            contact.participants = "changed"
+            contact.save()
+            DocumentFactory(agreement=agreement)
+            reject(ask(agreement, personas.officer), personas.approver)
+
+    def fetch():
+        cache.clear()
+        assert client.get(URL).status_code == 200
+
+    build(2)
+    fetch()
+    small = captured(fetch)
+    build(25)
     large = captured(fetch)
     assert_same_query_count(small, large)

@@ -13,7 +13,7 @@ def _import_settings(**env: str) -> subprocess.CompletedProcess:
     environment = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SISTERCITIES_TESTING", "DEBUG", "SECRET_KEY"}
+        if k not in {"SISTERCITIES_TESTING", "DEBUG", "SECRET_KEY", "SITE_URL"}
     }
     environment.update(env)
     return subprocess.run(
@@ -42,10 +42,12 @@ def test_secret_key_required_when_debug_is_off():
         ("EXPORT_INLINE_MAX_ROWS", "2k", "EXPORT_INLINE_MAX_ROWS must be an integer"),
         ("EXPORT_RETENTION_HOURS", "0", "EXPORT_RETENTION_HOURS must be at least 1"),
         ("API_TOKEN_DAYS", "0", "API_TOKEN_DAYS must be at least 1"),
+        ("SITE_URL", "sister-cities.example.org", "SITE_URL must be an http:// or https://"),
+        ("SITE_URL", "https://example.org/?a=1", "SITE_URL must be an http:// or https://"),
     ],
 )
 def test_wrong_value_fails_at_start_up(name, value, message):
-    env = {"SECRET_KEY": "x" * 50, name: value}
+    env = {"SECRET_KEY": "x" * 50, "SITE_URL": "https://sc.example.org", name: value}
     result = _import_settings(**env)
     assert result.returncode != 0
     assert message in result.stderr
@@ -53,9 +55,32 @@ def test_wrong_value_fails_at_start_up(name, value, message):
 
 def test_good_values_are_accepted():
     result = _import_settings(
-        SECRET_KEY="x" * 50, DEBUG="false", LANGUAGE_CODE="en", TIME_ZONE="UTC"
+        SECRET_KEY="x" * 50,
+        DEBUG="false",
+        LANGUAGE_CODE="en",
+        TIME_ZONE="UTC",
+        SITE_URL="https://sister-cities.example.org/",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_site_url_required_when_debug_is_off():
+    # The e-mails' links need it and no request is there to take the host from.
+    result = _import_settings(SECRET_KEY="x" * 50, DEBUG="false")
+    assert result.returncode != 0
+    assert "SITE_URL must be set" in result.stderr
+
+
+def test_site_url_loses_its_trailing_slash():
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings as s; print(s.SITE_URL)"],
+        env={**os.environ, "SITE_URL": "https://sc.example.org/partners/"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://sc.example.org/partners"
 
 
 def test_api_token_days_sets_the_tokens_life():

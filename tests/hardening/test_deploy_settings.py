@@ -33,6 +33,7 @@ def _production_env(**extra: str) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(50),
         HTTPS="true",
         ALLOWED_HOSTS="sister-cities.example.org",
+        SITE_URL="https://sister-cities.example.org",
     )
     env.update(extra)
     return env
@@ -72,7 +73,7 @@ def _production_settings() -> dict:
         "import json, config.settings as s; print(json.dumps({k: getattr(s, k) for k in "
         "['SESSION_COOKIE_SECURE','SESSION_COOKIE_HTTPONLY','CSRF_COOKIE_SECURE',"
         "'CSRF_COOKIE_HTTPONLY','LANGUAGE_COOKIE_SECURE','LANGUAGE_COOKIE_HTTPONLY',"
-        "'SECURE_HSTS_SECONDS','SECURE_SSL_REDIRECT','SESSION_ENGINE','TASKS']}))"
+        "'SECURE_HSTS_SECONDS','SECURE_SSL_REDIRECT','SESSION_ENGINE','TASKS','SITE_URL']}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -98,6 +99,8 @@ def test_production_cookies_are_secure_and_http_only_and_hsts_is_on():
     # Shared by every app server process.
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
     assert values["TASKS"]["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    # The e-mails' links (agreements/notifications.py) go to the address people use.
+    assert values["SITE_URL"] == "https://sister-cities.example.org"
 
 
 @pytest.mark.django_db
