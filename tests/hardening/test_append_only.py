@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from agreements import services
+from agreements import reasons, services
 from agreements.models import Agreement, Status
 from tests.factories import AgreementFactory
 from tests.workflow_helpers import approved_move
@@ -119,7 +119,7 @@ def test_terminating_archives_and_keeps_history(personas):
     )
     assert agreement.status == Status.TERMINATED
     assert agreement.history.count() == 2
-    assert agreement.history.first().history_change_reason.startswith("Terminated")
+    assert reasons.code_of(agreement.history.first().history_change_reason) == "terminated"
 
 
 def _history_deletes(path: Path) -> list[str]:
