@@ -1,8 +1,10 @@
 """Export a list of agreements to CSV (streamed) or XLSX.
 
-The first columns are the import columns (agreements/importing.py), so an
-export can be imported again; the current stage, status and dates follow.
-Cells that a spreadsheet would run as a formula (starting with =, +, -, @, a
+The CSV is the machine format: its first columns are the import columns
+(agreements/importing.py), codes and ISO dates, so it can be imported again; the
+current stage, status and dates follow. The XLSX is for people, in the active
+language (columns in agreements/export_sheet.py; see write_xlsx); it does not
+import again. Cells that a spreadsheet would run as a formula (starting with =, +, -, @, a
 tab or a carriage return) get an apostrophe in front; the importer takes it
 off again. An XLSX cell cannot hold a control character (XML 1.0), which text
 stored before the models refused them may contain: each is written as U+FFFD
