@@ -506,7 +506,10 @@ class AgreementViewSet(
         summary="Export the filtered list as XLSX",
         # The list's filters, which drf-spectacular lists for list actions only.
         filters=True,
-        description="The import columns, then status and dates. Takes the list's filters. "
+        description="The list for people, in the request's language: translated headers, "
+        "labels instead of codes, Excel dates (in Persian a Solar Hijri column beside each, "
+        "and a right-to-left sheet). The CSV is the machine format that imports again. "
+        "Takes the list's filters. "
         "A list longer than EXPORT_INLINE_MAX_ROWS is written in the background: 202.",
         responses={
             (200, exporting.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,

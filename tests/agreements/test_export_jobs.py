@@ -177,18 +177,42 @@ def test_the_job_writes_exactly_the_filtered_visible_rows(client, personas, agre
     assert export_jobs.hashlib.sha256(data).hexdigest() == job.sha256 and len(data) == job.size
 
 
-def test_an_administrator_exports_every_municipality_as_xlsx(client, personas, agreements):
+def test_an_administrator_exports_every_municipality_as_xlsx(
+    client, personas, agreements, settings
+):
     client.force_login(personas.admin)
-    start(client, "xlsx", "partner_country=JP")
+    start(english(client, settings), "xlsx", "partner_country=JP")
     job = ExportJob.objects.get()
-    assert job.state == ExportState.DONE and job.scope is None
+    assert job.state == ExportState.DONE and job.scope is None and job.language == "en"
     download = client.get(f"/agreements/exports/{job.pk}/download/")
     sheet = load_workbook(io.BytesIO(content(download))).active
     header = [cell.value for cell in sheet[1]]
     names = sorted(
-        row[header.index("partner_city")] for row in sheet.iter_rows(min_row=2, values_only=True)
+        row[header.index("Partner city")] for row in sheet.iter_rows(min_row=2, values_only=True)
     )
     assert names == ["Kyoto", "Nara", "Osaka", "Sapporo"]
+    assert not sheet.sheet_view.rightToLeft and sheet.freeze_panes == "A2"
+
+
+@pytest.mark.parametrize(
+    ("language", "partner", "kind", "right_to_left"),
+    [("fa", "شهر همتا", "شهر دوست", True), ("en", "Partner city", "Friendship city", False)],
+)
+def test_a_background_xlsx_is_in_the_language_stored_on_its_job(
+    personas, agreements, language, partner, kind, right_to_left
+):
+    """The task runs outside any request: the job's language, not the worker's."""
+    job = queued_job(personas.viewer, format=ExportFormat.XLSX, language=language)
+    assert export_jobs.run_export_job(str(job.pk)) == "done"
+    job.refresh_from_db()
+    with job.file.open("rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read())).active
+    assert bool(sheet.sheet_view.rightToLeft) is right_to_left
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.endswith("5")  # header + 4
+    header = [cell.value for cell in sheet[1]]
+    assert partner in header and ("تاریخ امضا (خورشیدی)" in header) is right_to_left
+    assert header[4] == ("نوع" if right_to_left else "Kind")
+    assert {row[4] for row in sheet.iter_rows(min_row=2, values_only=True)} == {kind}
 
 
 def _signed(agreement) -> None:

@@ -163,11 +163,24 @@ def test_export_with_invalid_filters_is_400(client, personas, agreements):
     assert response.status_code == 400
 
 
-def test_export_xlsx(client, personas, agreements):
+def test_export_xlsx(client, personas, agreements, settings):
     client.force_login(personas.admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.get(reverse("agreements:export-xlsx"), {"partner_country": "JP"})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     header = [cell.value for cell in sheet[1]]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert sorted(row[header.index("partner_city")] for row in rows) == ["Kyoto", "Osaka"]
+    assert sorted(row[header.index("Partner city")] for row in rows) == ["Kyoto", "Osaka"]
+    assert not sheet.sheet_view.rightToLeft
+
+
+def test_export_xlsx_in_the_pages_language(client, personas, agreements):
+    """Persian pages (LANGUAGE_CODE) give a Persian, right-to-left sheet."""
+    client.force_login(personas.admin)
+    response = client.get(reverse("agreements:export-xlsx"), {"kind": "sister"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.sheet_view.rightToLeft and sheet.freeze_panes == "A2"
+    header = [cell.value for cell in sheet[1]]
+    row = dict(zip(header, next(sheet.iter_rows(min_row=2, values_only=True)), strict=True))
+    assert row["نوع"] == "شهر خواهرخوانده" and row["مرحله"] == "دیدار شهرداران"

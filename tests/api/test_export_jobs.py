@@ -91,22 +91,40 @@ def test_a_long_list_is_accepted_then_polled_then_downloaded(personas, agreement
     assert hashlib.sha256(data).hexdigest() == status["sha256"]
 
 
-def test_xlsx_and_the_api_filters(personas, agreements, client_for):
+def test_xlsx_and_the_api_filters(personas, agreements, client_for, settings):
     """The job applies the API's own filters (signed_year is not on the page)."""
     api = client_for(personas.admin)
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = api.get("/api/v1/agreements/export.xlsx", {"signed_year": 2001})
     # Two rows only: short enough to be the file at once.
     assert response.status_code == 200
     response = api.get("/api/v1/agreements/export.xlsx", {"partner_country": "JP"})
     assert response.status_code == 202
     job = ExportJob.objects.get()
-    assert job.format == ExportFormat.XLSX
+    assert job.format == ExportFormat.XLSX and job.language == "en"
     sheet = load_workbook(io.BytesIO(body(api.get(f"/api/v1/exports/{job.pk}/download/")))).active
     header = [cell.value for cell in sheet[1]]
     names = sorted(
-        row[header.index("partner_city")] for row in sheet.iter_rows(min_row=2, values_only=True)
+        row[header.index("Partner city")] for row in sheet.iter_rows(min_row=2, values_only=True)
     )
     assert names == ["Kyoto", "Nara", "Osaka", "Sapporo"]
+    assert not sheet.sheet_view.rightToLeft
+
+
+def test_a_background_xlsx_asked_in_persian_is_written_in_persian(personas, agreements, client_for):
+    api = client_for(personas.admin)
+    response = api.get("/api/v1/agreements/export.xlsx", {"partner_country": "JP"})
+    assert response.status_code == 202
+    job = ExportJob.objects.get()
+    assert job.language == "fa"
+    sheet = load_workbook(io.BytesIO(body(api.get(f"/api/v1/exports/{job.pk}/download/")))).active
+    assert sheet.sheet_view.rightToLeft and sheet.freeze_panes == "A2"
+    header = [cell.value for cell in sheet[1]]
+    assert header[:4] == ["شهرداری مبدأ", "کشور مبدأ", "شهر همتا", "کشور همتا"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 4 and sheet.auto_filter.ref.endswith("5")
+    assert {row[header.index("کشور همتا")] for row in rows} == {"ژاپن"}
+    assert {row[header.index("وضعیت")] for row in rows} >= {"فعال"}
 
 
 def test_signed_year_filter_is_kept_in_the_job(personas, agreements, client_for, settings):
