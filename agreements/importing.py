@@ -11,7 +11,8 @@ seed-like loading. The flow is always the same:
 Columns (DESIGN.md codes): home_city, home_country, home_name_fa, partner_city,
 partner_country, partner_name_fa, kind, stage, year, notes. The Persian names,
 year and notes may be blank or absent; other columns (an export's status and
-dates) are ignored, so an export can be imported again.
+dates) are ignored, so a CSV export can be imported again (the XLSX export is for
+people: labels and both calendars, not codes).
 
 Text is checked as the models check it (cities.validators): no control character
 in any column, no line break in a name; such a cell is a row error naming its
