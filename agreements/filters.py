@@ -201,10 +201,10 @@ class AgreementFilter(django_filters.FilterSet):
             field.widget.attrs.setdefault("id", f"filter-{name}")
         if (get_language() or "").startswith("fa"):
             # A text box, not type=number, so Persian digits can be typed; the
-            # example in the digits of the page.
-            for name in ("signed_year_min", "signed_year_max"):
-                attrs = self.form.fields[name].widget.attrs
-                attrs["placeholder"] = persian_digits(attrs["placeholder"])
+            # example in the calendar and digits of the page (1369 began in 1990,
+            # 1404 in 2025).
+            for name, example in (("signed_year_min", "1369"), ("signed_year_max", "1404")):
+                self.form.fields[name].widget.attrs["placeholder"] = persian_digits(example)
         self.form.fields["sort"].required = False
         self.form.fields["sort"].widget = forms.HiddenInput()
 

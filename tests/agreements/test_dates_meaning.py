@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -119,12 +120,18 @@ def test_the_service_refuses_a_future_date_and_saves_nothing(
 
 
 def test_today_is_the_local_day_of_the_project(personas, agreement, settings):
-    # 23:00 UTC is already the next day in Tehran (UTC+03:30): that day is "today".
+    # 22:00 UTC on 3 December is already 4 December in Tehran (UTC+03:30).
     settings.TIME_ZONE = "Asia/Tehran"
-    local_today = timezone.localdate()
-    contact = Contact(agreement=agreement, participants="Mayors", date=local_today)
-    services.save_record(record=contact, by=personas.officer)
-    assert Contact.objects.get().date == local_today
+    moment = datetime.datetime(2026, 12, 3, 22, 0, tzinfo=datetime.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        ahead = Contact(agreement=agreement, participants="Mayors", date=datetime.date(2026, 12, 5))
+        with pytest.raises(ValidationError):
+            services.save_record(record=ahead, by=personas.officer)
+        local_today = Contact(
+            agreement=agreement, participants="Mayors", date=datetime.date(2026, 12, 4)
+        )
+        services.save_record(record=local_today, by=personas.officer)
+    assert Contact.objects.get().date == datetime.date(2026, 12, 4)
 
 
 def test_a_planned_delegation_may_be_in_the_future(personas, agreement):
@@ -585,3 +592,10 @@ def test_the_persian_record_form_shows_the_hint_and_takes_the_placeholder(
     response = client.post(url, {"date": "۱۴۰۳/۰۲/۱۵", "participants": "Mayors"})
     assert response.status_code == 302
     assert Contact.objects.get().date == datetime.date(2024, 5, 4)
+
+
+def test_the_persian_year_filter_shows_jalali_examples(client, personas):
+    client.force_login(personas.officer)
+    client.cookies["django_language"] = "fa"
+    html = client.get(reverse("agreements:list")).text
+    assert 'placeholder="۱۳۶۹"' in html and 'placeholder="۱۴۰۴"' in html
