@@ -22,13 +22,32 @@ from cities.models import City, display_name
 
 from . import permissions
 from .dates import persian_digits
+from .forms_fields import JalaliYearField
 from .models import Activity, Goal, Kind, Origin, Sector, Stage, Status, sort_key_column
 from .search import search_agreements
 from .widgets import FastSelect
 
 
 class YearFilter(django_filters.NumberFilter):
+    """An exact Gregorian year (the API's `signed_year`)."""
+
     field_class = forms.IntegerField
+
+
+class CalendarYearFilter(django_filters.NumberFilter):
+    """A bound of the signed-year range in either calendar ("2023", "1402", "۱۴۰۲"):
+    a year below 1700 is Solar Hijri (Jalali), as the date fields read it
+    (forms_fields.JalaliYearField). A Jalali year spans two Gregorian years (1402:
+    21 March 2023 to 19 March 2024), so the range is the widest it overlaps: a
+    "from" bound (`gte`) is the Gregorian year it starts in, an "until" bound
+    (`lte`) the one it ends in. Agreements keep a Gregorian year only, so
+    "from 1402 until 1402" lists those signed in 2023 or 2024."""
+
+    field_class = JalaliYearField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("ends", kwargs.get("lookup_expr") == "lte")
+        super().__init__(*args, **kwargs)
 
 
 FLAG_CHOICES = [
@@ -140,7 +159,7 @@ class AgreementFilter(django_filters.FilterSet):
     origin = django_filters.ChoiceFilter(
         label=_("Origin"), choices=Origin.choices, empty_label=_("Any origin")
     )
-    signed_year_min = YearFilter(
+    signed_year_min = CalendarYearFilter(
         label=_("Signed from (year)"),
         field_name="signed_year",
         lookup_expr="gte",
@@ -148,7 +167,7 @@ class AgreementFilter(django_filters.FilterSet):
         max_value=2200,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "1990"}),
     )
-    signed_year_max = YearFilter(
+    signed_year_max = CalendarYearFilter(
         label=_("Signed until (year)"),
         field_name="signed_year",
         lookup_expr="lte",
@@ -182,10 +201,10 @@ class AgreementFilter(django_filters.FilterSet):
             field.widget.attrs.setdefault("id", f"filter-{name}")
         if (get_language() or "").startswith("fa"):
             # A text box, not type=number, so Persian digits can be typed; the
-            # example in the digits of the page.
-            for name in ("signed_year_min", "signed_year_max"):
-                attrs = self.form.fields[name].widget.attrs
-                attrs["placeholder"] = persian_digits(attrs["placeholder"])
+            # example in the calendar and digits of the page (1369 began in 1990,
+            # 1404 in 2025).
+            for name, example in (("signed_year_min", "1369"), ("signed_year_max", "1404")):
+                self.form.fields[name].widget.attrs["placeholder"] = persian_digits(example)
         self.form.fields["sort"].required = False
         self.form.fields["sort"].widget = forms.HiddenInput()
 

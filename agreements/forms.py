@@ -399,6 +399,17 @@ class ImportForm(forms.Form):
         label=_("CSV or XLSX file"),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_EXTENSIONS)}),
     )
+    # The file's own statement (a header such as "year (jalali)", a calendar
+    # column) wins over this choice; without either a year below 1700 is Jalali.
+    calendar = forms.ChoiceField(
+        label=_("Calendar of the dates and years in this file"),
+        choices=[
+            ("", _("As the file states (else a year below 1700 is Solar Hijri)")),
+            ("gregorian", _("Gregorian")),
+            ("jalali", _("Solar Hijri (Jalali)")),
+        ],
+        required=False,
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -4,15 +4,40 @@ Used by `manage.py import_agreements`, the administrators' import page and
 seed-like loading. The flow is always the same:
 
     rows = read_rows(uploaded_file, name)     # readers: CSV (UTF-8) or XLSX
-    plan = plan_import(rows)                  # every row validated; nothing written
+    plan = plan_import(rows, calendar=None)   # every row validated; nothing written
     if plan.errors: ...                       # refuse the whole file, line by line
     result = apply_import(plan, by=user, reason=...)
 
 Columns (DESIGN.md codes): home_city, home_country, home_name_fa, partner_city,
 partner_country, partner_name_fa, kind, stage, year, notes. The Persian names,
-year and notes may be blank or absent; other columns (an export's status and
-dates) are ignored, so a CSV export can be imported again (the XLSX export is for
-people: labels and both calendars, not codes).
+year and notes may be blank or absent. Optional: first_contact_on and signed_on
+(dates, as an export writes them) and calendar (see below). Other columns (an
+export's status and expiry) are ignored, so a CSV export can be imported again
+(the XLSX export is for people: labels and both calendars, not codes).
+`signed_year` and `signed year` are other names of the year column.
+
+Years and dates in either calendar. The year is the signing year ("2023", "1402",
+"۱۴۰۲"); a date is year, month and day ("2023-08-01", "1402/05/10", "۱۴۰۲/۰۵/۱۰";
+an XLSX date cell is a Gregorian date). Which calendar a value is in, from the most
+specific statement to the least:
+
+1. the column's header: "year (jalali)", "signed year (Jalali)",
+   "signed_on (gregorian)" (also "(shamsi)", "(solar hijri)", "(شمسی)", "(میلادی)");
+2. the row's `calendar` cell: gregorian or jalali (the same words);
+3. the calendar chosen for the whole file (`plan_import(calendar=...)`: the import
+   form's "calendar of the dates and years in this file", the API's `calendar`,
+   the command's --calendar);
+4. none stated: the value says it, as the date fields of the pages read it: a year
+   below 1700 is Solar Hijri (Jalali), any other Gregorian.
+
+A stated calendar is obeyed: "1402" in a Gregorian column is a year out of range,
+with the usual message. A Jalali year spans two Gregorian years (1402: 21 March 2023
+to 19 March 2024); the agreement keeps the Gregorian year it starts in (2023), or,
+when the signing date is given, that date's year (the year must then be the date's
+year in the same calendar). Years run from 1800 to next year (Solar Hijri 1179 to
+next Jalali year), dates from 1900-01-01 to 2100-12-31 (cities.validators), and a
+first contact or signing date cannot be after today (the agreement's own rule,
+models.agreement.PAST_DATES): each such value is a row error naming its column.
 
 Text is checked as the models check it (cities.validators): no control character
 in any column, no line break in a name; such a cell is a row error naming its
@@ -28,6 +53,7 @@ Agreements and new cities are written with bulk_create *and* their history rows
 from __future__ import annotations
 
 import csv
+import datetime
 import functools
 import io
 import os
@@ -45,7 +71,17 @@ from simple_history.utils import bulk_create_with_history
 from cities.models import City, search_name_for
 from cities.validators import LINE_BREAKS, character_code, control_character
 
+from .import_calendar import (
+    CALENDARS,
+    Unreadable,
+    calendar_named,
+    column_of,
+    read_date,
+    read_year,
+)
 from .models import Agreement, Kind, Origin, Stage
+from .models.agreement import PAST_DATES
+from .models.base import future_date_errors
 from .workflow import status_for
 
 COLUMNS = [
@@ -60,11 +96,14 @@ COLUMNS = [
     "year",
     "notes",
 ]
+# Optional columns: the agreement's dates, and the calendar of the row's years and dates.
+DATE_COLUMNS = ["first_contact_on", "signed_on"]
+CALENDAR_COLUMN = "calendar"
+OPTIONAL_COLUMNS = [*DATE_COLUMNS, CALENDAR_COLUMN]
 # Columns whose text may span lines (an agreement's summary); every other is one line.
 MULTILINE_COLUMNS = frozenset({"notes"})
 REQUIRED_COLUMNS = ["home_city", "home_country", "partner_city", "partner_country", "kind", "stage"]
 NAME_MAX_LENGTH = City._meta.get_field("name").max_length
-YEAR_MIN = 1800
 BATCH_SIZE = 500
 # Exports neutralise cells that a spreadsheet would run as a formula by putting
 # an apostrophe in front; the reader takes it off again (see exporting.py).
@@ -94,6 +133,8 @@ class RowError:
 class SourceRow:
     line: int
     values: Mapping[str, Any]
+    # The calendar a column's header states ({"year": "jalali"}), for every row.
+    calendars: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -130,6 +171,8 @@ class PlannedRow:
     year: int | None
     notes: str
     exists: bool = False  # the pair already has a live agreement: left alone
+    first_contact_on: datetime.date | None = None
+    signed_on: datetime.date | None = None
 
 
 @dataclass
@@ -217,12 +260,13 @@ def read_csv(file: IO[bytes] | IO[str]) -> list[SourceRow]:
     try:
         header = next(reader, None)
         _check_header(header)
-        columns = [_clean_header(h) for h in header]
+        columns, calendars = _read_header(header)
         rows: list[SourceRow] = []
         line = reader.line_num + 1
         for record in reader:
             if any(cell.strip() for cell in record):
-                rows.append(SourceRow(line, dict(zip(columns, record, strict=False))))
+                values = dict(zip(columns, record, strict=False))
+                rows.append(SourceRow(line, values, calendars))
             line = reader.line_num + 1
     except csv.Error as exc:
         raise ImportRefused([RowError(reader.line_num, _("Unreadable CSV: %s") % exc)])
@@ -243,18 +287,30 @@ def read_xlsx(file: IO[bytes]) -> list[SourceRow]:
         header = next(rows_iter, None)
         header = ["" if h is None else str(h) for h in header] if header else None
         _check_header(header)
-        columns = [_clean_header(h) for h in header]
+        columns, calendars = _read_header(header)
         rows: list[SourceRow] = []
         for line, record in enumerate(rows_iter, start=2):
             if any(cell not in (None, "") for cell in record):
-                rows.append(SourceRow(line, dict(zip(columns, record, strict=False))))
+                values = dict(zip(columns, record, strict=False))
+                rows.append(SourceRow(line, values, calendars))
     finally:
         workbook.close()
     return rows
 
 
 def _clean_header(value: str) -> str:
-    return value.strip().lower()
+    return column_of(value)[0]
+
+
+def _read_header(header: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The column names, and the calendars the headers state."""
+    columns, calendars = [], {}
+    for cell in header:
+        name, calendar = column_of(cell)
+        columns.append(name)
+        if calendar is not None:
+            calendars[name] = calendar
+    return columns, calendars
 
 
 def _check_header(header: list[str] | None) -> None:
@@ -297,31 +353,77 @@ def _country(raw: str) -> str:
     return countries.alpha2(raw) or countries.by_name(raw) or ""
 
 
-def _year(raw: str, errors: list[str]) -> int | None:
+def _row_calendar(row: SourceRow, default: str | None, errors: list[str]) -> str | None:
+    """The calendar the row's calendar cell states, else `default`."""
+    raw = _text(row.values, CALENDAR_COLUMN)
     if not raw:
-        return None
-    try:
-        year = int(raw)
-    except ValueError:
-        errors.append(_("The year %(value)s is not a number.") % {"value": raw})
-        return None
-    latest = timezone.localdate().year + 1
-    if not YEAR_MIN <= year <= latest:
+        return default
+    calendar = calendar_named(raw)
+    if calendar is None:
         errors.append(
-            _("The year %(year)s is not between %(min)s and %(max)s.")
-            % {"year": year, "min": YEAR_MIN, "max": latest}
+            _("Unknown calendar %(value)s (use %(codes)s).")
+            % {"value": raw, "codes": ", ".join(CALENDARS)}
         )
-        return None
-    return year
+        return default
+    return calendar
+
+
+def _in_column(column: str, message: str) -> str:
+    return _("Column %(column)s: %(message)s") % {"column": column, "message": message}
+
+
+def _dates(
+    row: SourceRow, calendar: str | None, problems: list[str]
+) -> tuple[int | None, dict[str, datetime.date | None]]:
+    """The row's Gregorian signing year and its dates, each read in its column's
+    calendar; a refused value is None, with a message in `problems`."""
+    year = None
+    raw_year = _text(row.values, "year")
+    if raw_year:
+        try:
+            year = read_year(raw_year, row.calendars.get("year", calendar))
+        except Unreadable as refusal:
+            problems.append(str(refusal))
+    dates: dict[str, datetime.date | None] = dict.fromkeys(DATE_COLUMNS)
+    for column in DATE_COLUMNS:
+        value = row.values.get(column)
+        if value is None or _text(row.values, column) == "":
+            continue
+        try:
+            dates[column] = read_date(value, row.calendars.get(column, calendar))
+        except Unreadable as refusal:
+            problems.append(_in_column(column, str(refusal)))
+    # The agreement's own rule: no first contact or signing after today.
+    present = {column: date for column, date in dates.items() if date is not None}
+    for column, refusals in future_date_errors(Agreement(**present), PAST_DATES).items():
+        problems.extend(_in_column(column, " ".join(r.messages)) for r in refusals)
+        dates[column] = None
+    signed_on = dates["signed_on"]
+    if signed_on is None:
+        return (year.gregorian if year else None), dates
+    if year is not None and year.of(signed_on) != year.written:
+        problems.append(
+            _("The year %(year)s is not the year of the signing date (%(date_year)s).")
+            % {"year": year.written, "date_year": year.of(signed_on)}
+        )
+    return signed_on.year, dates
 
 
 def plan_import(
-    rows: Iterable[SourceRow | Mapping[str, Any]], *, progress: Progress | None = None
+    rows: Iterable[SourceRow | Mapping[str, Any]],
+    *,
+    calendar: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportPlan:
     """Validate every row and work out what the import would write; writes nothing.
 
     Plain mappings (without line numbers) are numbered from 2, as under a header line.
+    `calendar` ("gregorian", "jalali"; None: not stated) is the calendar of the file's
+    years and dates unless its headers or rows state another (module docstring).
     """
+    if calendar not in (None, "", *CALENDARS):
+        raise ValueError(f"unknown calendar {calendar!r}")
+    calendar = calendar or None
     source = [
         row if isinstance(row, SourceRow) else SourceRow(index, row)
         for index, row in enumerate(rows, start=2)
@@ -330,7 +432,7 @@ def plan_import(
     seen_pairs: dict[tuple[CityKey, CityKey], int] = {}
     total = len(source)
     for done, row in enumerate(source, start=1):
-        planned = _plan_row(row, plan, seen_pairs)
+        planned = _plan_row(row, plan, seen_pairs, calendar)
         if planned is not None:
             plan.rows.append(planned)
         if progress and (done % 1000 == 0 or done == total):
@@ -376,7 +478,7 @@ _LINE_BREAK_IN_COLUMN = gettext_lazy("Line break in column %(column)s: use one l
 def _character_problems(values: Mapping[str, Any]) -> list[str]:
     """One message per column of ours whose text the models would refuse."""
     problems = []
-    for column in COLUMNS:
+    for column in (*COLUMNS, *OPTIONAL_COLUMNS):
         multiline = column in MULTILINE_COLUMNS
         character = control_character(_text(values, column), multiline=multiline)
         if character is None:
@@ -394,6 +496,7 @@ def _plan_row(
     row: SourceRow,
     plan: ImportPlan,
     seen_pairs: dict[tuple[CityKey, CityKey], int],
+    calendar: str | None = None,
 ) -> PlannedRow | None:
     values = row.values
     problems = _character_problems(values)
@@ -429,7 +532,8 @@ def _plan_row(
             _("Unknown stage %(value)s (use %(codes)s).")
             % {"value": stage or '""', "codes": ", ".join(Stage.values)}
         )
-    year = _year(_text(values, "year"), problems)
+    calendar = _row_calendar(row, calendar, problems)
+    year, dates = _dates(row, calendar, problems)
     notes = _text(values, "notes")
     home = partner = None
     if not problems:
@@ -456,7 +560,7 @@ def _plan_row(
         else:
             city.is_home = city.is_home or is_home
             city.name_fa = city.name_fa or name_fa
-    return PlannedRow(row.line, home, partner, kind, stage, year, notes)
+    return PlannedRow(row.line, home, partner, kind, stage, year, notes, **dates)
 
 
 def _resolve(plan: ImportPlan) -> None:
@@ -582,6 +686,8 @@ def _write(plan: ImportPlan, *, by, reason: str, progress: Progress | None) -> I
                 stage_changed_at=now,
                 origin=Origin.OTHER,
                 signed_year=row.year,
+                signed_on=row.signed_on,
+                first_contact_on=row.first_contact_on,
                 summary=row.notes,
                 created_by=history_user,
                 created_at=now,

@@ -11,12 +11,17 @@ agreements/services/.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils import formats
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .dates import format_jalali
 from .models import (
     Authority,
     Direction,
@@ -66,6 +71,9 @@ class GateFacts:
     memorandum_partner_signatory: bool = False
     signed_copy_uploaded: bool = False
     completed_official_delegations: frozenset[str] = frozenset()
+    # Official delegations that have begun (before today) but have no end date:
+    # (direction, start date), earliest first. Their end date is what the gate misses.
+    open_official_delegations: tuple[tuple[str, datetime.date], ...] = ()
     delegations_each_way: bool = False
 
 
@@ -88,7 +96,9 @@ GATE_READS: dict[str, frozenset[str]] = {
             "signed_copy_uploaded",
         }
     ),
-    Stage.DELEGATIONS: frozenset({"completed_official_delegations", "delegations_each_way"}),
+    Stage.DELEGATIONS: frozenset(
+        {"completed_official_delegations", "open_official_delegations", "delegations_each_way"}
+    ),
     Stage.ACTIVE: frozenset(),
 }
 
@@ -129,6 +139,22 @@ MISSING_SIGNED_COPY = _("The signed copy of the memorandum is not uploaded.")
 MISSING_DELEGATION = _("No completed official delegation is recorded.")
 MISSING_DELEGATION_OUTGOING = _("No completed official outgoing delegation is recorded.")
 MISSING_DELEGATION_INCOMING = _("No completed official incoming delegation is recorded.")
+# When an official delegation has begun but its end date is not recorded, the gate
+# item says so, naming the delegation by its start date (label, then message).
+NO_END_DATE = {
+    None: (
+        _("The end date of the official delegation of %(date)s"),
+        _("The official delegation of %(date)s has no end date: record its end date."),
+    ),
+    Direction.OUTGOING: (
+        _("The end date of the official outgoing delegation of %(date)s"),
+        _("The official outgoing delegation of %(date)s has no end date: record its end date."),
+    ),
+    Direction.INCOMING: (
+        _("The end date of the official incoming delegation of %(date)s"),
+        _("The official incoming delegation of %(date)s has no end date: record its end date."),
+    ),
+}
 
 AUTHORITY_LABELS = {
     Authority.HOME_COUNCIL: (
@@ -239,32 +265,67 @@ def _legal_gate(facts: GateFacts) -> list[GateItem]:
     return items
 
 
-def _delegations_gate(facts: GateFacts) -> list[GateItem]:
+def _reader_date(value: datetime.date) -> str:
+    """A date in the calendar of the language active when the message is shown."""
+    if (get_language() or "").startswith("fa"):
+        return format_jalali(value)
+    return formats.date_format(value, "N j, Y")
+
+
+def _with_date(message, value: datetime.date) -> str:
+    return str(message) % {"date": _reader_date(value)}
+
+
+# Formatted when shown (str()), in the language of that moment, as gettext_lazy.
+_with_date_lazy = lazy(_with_date, str)
+
+
+def _delegation_item(
+    code: str, label, message, direction: str | None, facts: GateFacts
+) -> GateItem:
+    """The gate item of a completed official delegation (in `direction`, or either):
+    when none is completed but one has begun without an end date, the item names
+    that delegation and its missing end date."""
     done = facts.completed_official_delegations
+    if direction is None:
+        met = bool(done)
+        open_ones = [start for _way, start in facts.open_official_delegations]
+    else:
+        met = direction in done
+        open_ones = [start for way, start in facts.open_official_delegations if way == direction]
+    if not met and open_ones:
+        no_end_label, no_end_message = NO_END_DATE[direction]
+        start = min(open_ones)
+        label = _with_date_lazy(no_end_label, start)
+        message = _with_date_lazy(no_end_message, start)
+    return GateItem(code, label, met, "delegations", message)
+
+
+def _delegations_gate(facts: GateFacts) -> list[GateItem]:
     if facts.delegations_each_way:
         return [
-            GateItem(
+            _delegation_item(
                 "delegation_outgoing",
                 _("A completed official outgoing delegation"),
-                Direction.OUTGOING in done,
-                "delegations",
                 MISSING_DELEGATION_OUTGOING,
+                Direction.OUTGOING,
+                facts,
             ),
-            GateItem(
+            _delegation_item(
                 "delegation_incoming",
                 _("A completed official incoming delegation"),
-                Direction.INCOMING in done,
-                "delegations",
                 MISSING_DELEGATION_INCOMING,
+                Direction.INCOMING,
+                facts,
             ),
         ]
     return [
-        GateItem(
+        _delegation_item(
             "delegation",
             _("A completed official delegation"),
-            bool(done),
-            "delegations",
             MISSING_DELEGATION,
+            None,
+            facts,
         )
     ]
 

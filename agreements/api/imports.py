@@ -25,7 +25,15 @@ from rest_framework.views import APIView
 from .. import permissions, reasons
 from ..dates import format_number
 from ..forms import ImportForm
-from ..importing import COLUMNS, ImportRefused, RowError, apply_import, plan_import, read_rows
+from ..importing import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    ImportRefused,
+    RowError,
+    apply_import,
+    plan_import,
+    read_rows,
+)
 from .exceptions import problem
 from .idempotency import IdempotentPosts
 from .permissions import HasRole
@@ -35,7 +43,18 @@ from .responses import IDEMPOTENT, KEY_REUSED, errors, problem_response
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="A CSV (UTF-8) or XLSX file (.csv, .xlsx), one agreement per row, with "
-        f"the columns {', '.join(COLUMNS)}; the Persian names, year and notes may be empty."
+        f"the columns {', '.join(COLUMNS)}; the Persian names, year and notes may be empty. "
+        f"Optional: {', '.join(OPTIONAL_COLUMNS)} (dates as 2023-08-01 or, Solar Hijri, "
+        "1402/05/10; a first contact or signing date cannot be after today)."
+    )
+    calendar = serializers.ChoiceField(
+        choices=["gregorian", "jalali"],
+        required=False,
+        help_text="The calendar of the file's years and dates, as the import page's "
+        "choice: `gregorian` or `jalali` (Solar Hijri). The file's own statement wins "
+        "(a header such as `year (jalali)` or `signed_on (gregorian)`, a `calendar` "
+        "column per row); absent and unstated, a year below 1700 is Solar Hijri. A "
+        "Jalali year alone is kept as the Gregorian year it starts in.",
     )
     # Multipart has no JSON booleans: true/false (or 1/0); absent is false.
     dry_run = serializers.BooleanField(
@@ -91,7 +110,10 @@ class ImportView(IdempotentPosts, APIView):
         "answer says what the import would write and nothing is written; else the file is "
         "imported in one transaction and the answer says what was written. Cities are "
         "matched by English name and country, or created; a pair of cities that already "
-        "has a live agreement is left alone, so importing the same file again adds nothing.",
+        "has a live agreement is left alone, so importing the same file again adds nothing. "
+        "Years and dates may be Gregorian or Solar Hijri (Jalali): `calendar`, or the "
+        "file's headers or `calendar` column, say which; a first contact or signing date "
+        "after today is refused.",
         request={"multipart/form-data": ImportRequestSerializer},
         responses={
             200: ImportReportSerializer,
@@ -113,14 +135,17 @@ class ImportView(IdempotentPosts, APIView):
         permissions.require(permissions.is_administrator(request.user))
         data = ImportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        form = ImportForm(files={"file": data.validated_data["file"]})
+        calendar = data.validated_data.get("calendar", "")
+        form = ImportForm({"calendar": calendar}, files={"file": data.validated_data["file"]})
         if not form.is_valid():
             raise DjangoValidationError(form.errors.as_data())  # 400, codes kept
         upload = form.cleaned_data["file"]
         file_name = PurePath(upload.name).name
         dry_run = data.validated_data["dry_run"]
         try:
-            plan = plan_import(read_rows(upload, upload.name))
+            plan = plan_import(
+                read_rows(upload, upload.name), calendar=form.cleaned_data["calendar"]
+            )
             if plan.errors:
                 raise ImportRefused(plan.errors)
             if dry_run:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import City
 from cities.validators import validate_date, validate_line, validate_text
 
-from .base import TERM_YEARS_MAX, Tracked, _end_not_before_start
+from .base import TERM_YEARS_MAX, Tracked, _end_not_before_start, future_date_errors
 from .codes import Kind, Origin, Stage, Status
 
 # --- Agreement ---------------------------------------------------------------------
@@ -81,6 +81,14 @@ class AgreementQuerySet(models.QuerySet):
 
 
 SORT_KEY_FIELDS = ("home_sort_key", "home_sort_key_fa", "partner_sort_key", "partner_sort_key_fa")
+
+
+# The agreement's dates of what has happened, refused after today (clean(); the
+# importer asks the same for the dates of a file).
+PAST_DATES = {
+    "first_contact_on": _("The date of the first contact cannot be in the future."),
+    "signed_on": _("The signing date of an agreement cannot be in the future."),
+}
 
 
 def sort_key_column(side: str) -> F:
@@ -281,7 +289,7 @@ class Agreement(Tracked):
 
     def clean(self) -> None:
         super().clean()
-        errors: dict[str, list] = {}
+        errors: dict[str, list] = future_date_errors(self, PAST_DATES)
         if self.home_city_id and not self.home_city.is_home:
             errors.setdefault("home_city", []).append(
                 _("The home city must be a home municipality.")

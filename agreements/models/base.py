@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Mapping
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -45,6 +49,36 @@ def _end_not_before_start(start: str, end: str, name: str) -> models.CheckConstr
         name=name,
         violation_error_message=_("The end date cannot be before the start date."),
     )
+
+
+# Records of what has happened (a contact, a decision, a signing, a delegation that
+# took place) cannot be dated after today, the local day of the project's time zone.
+# Each model's clean() names its fields and their messages; full_clean() runs it, so
+# the pages' forms, the admin's forms and every service (which the API, the admin
+# and the pages save through) refuse such a date, and the importer asks the same
+# function for the dates it reads.
+
+
+def future_date_errors(
+    obj: models.Model, messages: Mapping[str, str], today: datetime.date | None = None
+) -> dict[str, list]:
+    """{field: [message]} for each named date field of `obj` that lies after today."""
+    today = today or timezone.localdate()
+    errors: dict[str, list] = {}
+    for name, message in messages.items():
+        value = getattr(obj, name, None)
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, datetime.date) and value > today:
+            errors[name] = [ValidationError(message, code="future_date")]
+    return errors
+
+
+def refuse_future_dates(obj: models.Model, messages: Mapping[str, str]) -> None:
+    """Raise a ValidationError naming each date of `messages` that lies after today."""
+    errors = future_date_errors(obj, messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 # --- Records logged against an agreement ------------------------------------------------

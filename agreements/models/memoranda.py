@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.validators import validate_date, validate_line, validate_text
 
 from .agreement import Agreement
-from .base import TERM_YEARS_MAX, Record, Tracked
+from .base import TERM_YEARS_MAX, Record, Tracked, refuse_future_dates
 from .codes import ArticleKey, Kind
 
 
@@ -137,6 +137,12 @@ class Memorandum(Record):
     @property
     def is_frozen(self) -> bool:
         return self.frozen_at is not None
+
+    def clean(self) -> None:
+        super().clean()
+        refuse_future_dates(
+            self, {"signed_on": _("The signing date of a memorandum cannot be in the future.")}
+        )
 
 
 # An article's text in one language, at most: a long article is a few thousand

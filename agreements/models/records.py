@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.validators import validate_date, validate_line, validate_text
 
 from .agreement import Agreement
-from .base import Record, _end_not_before_start
+from .base import Record, _end_not_before_start, refuse_future_dates
 from .codes import (
     ApprovalStatus,
     Authority,
@@ -58,6 +58,10 @@ class Contact(Record):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.participants[:60]}"
+
+    def clean(self) -> None:
+        super().clean()
+        refuse_future_dates(self, {"date": _("The date of a contact cannot be in the future.")})
 
 
 class Goal(Record):
@@ -144,6 +148,13 @@ class DepartmentSupport(Record):
     def __str__(self) -> str:
         return str(self.get_department_display())
 
+    def clean(self) -> None:
+        super().clean()
+        refuse_future_dates(
+            self,
+            {"supported_on": _("The date of a department's support cannot be in the future.")},
+        )
+
 
 class LegalApproval(Record):
     # What a person edits (its form, serializer and admin show these; services
@@ -199,6 +210,16 @@ class LegalApproval(Record):
     def __str__(self) -> str:
         return f"{self.get_authority_display()}: {self.get_status_display()}"
 
+    def clean(self) -> None:
+        super().clean()
+        refuse_future_dates(
+            self,
+            {
+                "requested_on": _("The date an approval was requested cannot be in the future."),
+                "decided_on": _("The decision date of an approval cannot be in the future."),
+            },
+        )
+
 
 class Delegation(Record):
     # What a person edits (its form, serializer and admin show these; services
@@ -238,6 +259,30 @@ class Delegation(Record):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.start_date}: {self.head}"
+
+    @property
+    def has_taken_place(self) -> bool:
+        """Its outcomes are recorded: it happened (a planned one has none yet)."""
+        return bool((self.outcomes or "").strip())
+
+    def clean(self) -> None:
+        super().clean()
+        # A planned delegation may lie ahead; one whose outcomes are recorded has
+        # taken place, so neither of its dates is after today.
+        if self.has_taken_place:
+            refuse_future_dates(
+                self,
+                {
+                    "start_date": _(
+                        "A delegation whose outcomes are recorded has taken place: "
+                        "its start date cannot be in the future."
+                    ),
+                    "end_date": _(
+                        "A delegation whose outcomes are recorded has taken place: "
+                        "its end date cannot be in the future."
+                    ),
+                },
+            )
 
 
 class Activity(Record):

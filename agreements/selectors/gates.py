@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from ..models import (
@@ -100,9 +100,25 @@ def collect_facts_for(
     if wanted("granted_authorities"):
         granted = LegalApproval.objects.filter(status=ApprovalStatus.GRANTED)
         put("granted_authorities", codes(granted, "authority"))
-    if wanted("completed_official_delegations"):
-        completed = Delegation.objects.filter(official=True, end_date__lt=today)
-        put("completed_official_delegations", codes(completed, "direction"))
+    if wanted("completed_official_delegations", "open_official_delegations"):
+        # One read for both: the official delegations that ended before today
+        # (completed), and those begun before today with no end date recorded (what
+        # the gate then names as missing).
+        completed: dict[int, set[str]] = defaultdict(set)
+        begun: dict[int, list[tuple[str, datetime.date]]] = defaultdict(list)
+        official = Delegation.objects.filter(official=True).filter(
+            Q(end_date__lt=today) | Q(end_date__isnull=True, start_date__lt=today)
+        )
+        rows = of_agreements(official).values_list(
+            "agreement_id", "direction", "start_date", "end_date"
+        )
+        for pk, direction, start, end in rows:
+            if end is None:
+                begun[pk].append((direction, start))
+            else:
+                completed[pk].add(direction)
+        put("completed_official_delegations", {pk: frozenset(v) for pk, v in completed.items()})
+        put("open_official_delegations", {pk: tuple(sorted(v)) for pk, v in begun.items()})
     if wanted("required_authorities", "delegations_each_way"):
         # The home municipality's own settings; without a row, the defaults.
         home_cities = {agreement.home_city_id for agreement in agreements}

@@ -64,26 +64,33 @@ def import_agreements(request: HttpRequest) -> HttpResponse:
         return redirect("agreements:import")
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        return _check(request, form.cleaned_data["file"])
+        return _check(request, form.cleaned_data["file"], form.cleaned_data["calendar"])
     status = 400 if form.is_bound else 200
     return _render(request, {"form": form}, status=status)
 
 
-def _check(request: HttpRequest, upload) -> HttpResponse:
-    """Validate every row; keep a valid file until the administrator confirms."""
+def _check(request: HttpRequest, upload, calendar: str) -> HttpResponse:
+    """Validate every row; keep a valid file (and its calendar) until the administrator
+    confirms."""
     _forget(request)
     try:
-        plan = plan_import(read_rows(upload, upload.name))
+        plan = plan_import(read_rows(upload, upload.name), calendar=calendar)
         if plan.errors:
             raise ImportRefused(plan.errors)
     except ImportRefused as refusal:
-        context = {"form": ImportForm(), "errors": refusal.errors, "file_name": upload.name}
+        form = ImportForm(initial={"calendar": calendar})
+        context = {"form": form, "errors": refusal.errors, "file_name": upload.name}
         return _render(request, context, status=400)
     upload.seek(0)
     extension = os.path.splitext(upload.name)[1].lower()
     path = default_storage.save(f"imports/{uuid.uuid4().hex}{extension}", upload)
-    request.session[SESSION_KEY] = {"path": path, "name": os.path.basename(upload.name)}
-    context = {"form": ImportForm(), "plan": plan, "file_name": upload.name}
+    request.session[SESSION_KEY] = {
+        "path": path,
+        "name": os.path.basename(upload.name),
+        "calendar": calendar,
+    }
+    form = ImportForm(initial={"calendar": calendar})
+    context = {"form": form, "plan": plan, "file_name": upload.name}
     return _render(request, context)
 
 
@@ -94,7 +101,8 @@ def _apply(request: HttpRequest) -> HttpResponse:
         return redirect("agreements:import")
     try:
         with default_storage.open(pending["path"], "rb") as stored:
-            plan = plan_import(read_rows(stored, pending["name"]))
+            rows = read_rows(stored, pending["name"])
+            plan = plan_import(rows, calendar=pending.get("calendar") or None)
         result = apply_import(
             plan,
             by=request.user,

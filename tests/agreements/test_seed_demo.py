@@ -54,3 +54,23 @@ def test_seed_demo_loads_the_paper_and_is_idempotent():
     assert Role.objects.filter(
         user__username="isfahan_approver", city__name="Isfahan", role="approver"
     ).exists()
+
+
+def test_the_demo_data_keeps_the_date_rules():
+    """No demo contact, decision, signing or held delegation is after today: every
+    demo record passes the models' own clean()."""
+    from agreements.models import (
+        Contact,
+        Delegation,
+        DepartmentSupport,
+        LegalApproval,
+    )
+
+    call_command("seed_demo", "--password", "pw", stdout=io.StringIO())
+    models = [Agreement, Contact, DepartmentSupport, LegalApproval, Memorandum, Delegation]
+    checked = 0
+    for model in models:
+        for record in model.objects.all():
+            record.clean()
+            checked += 1
+    assert checked > 50

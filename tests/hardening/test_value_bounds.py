@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from agreements import importing
-from agreements.models import Agreement, Contact
+from agreements.models import Agreement, Contact, Goal
 from cities.models import City
 from cities.validators import (
     CONTROL_CHARACTER,
@@ -97,15 +97,15 @@ def test_page_refuses_a_date_out_of_bounds(personas, agreement, language, typed)
 
 def test_page_keeps_accepting_the_bounds_themselves(personas, agreement):
     client = page_client(personas.officer, "fa")
-    for typed in ("1278/10/11", "1479/10/10"):  # 1900-01-01 and 2100-12-31
-        assert (
-            client.post(_contact_url(agreement), {"date": typed, "participants": "M"}).status_code
-            == 302
-        )
-    assert sorted(Contact.objects.values_list("date", flat=True)) == [
-        datetime.date(1900, 1, 1),
-        datetime.date(2100, 12, 31),
-    ]
+    # 1900-01-01 as a contact's date; 2100-12-31 as a goal's target date (a contact
+    # has happened, so it cannot be after today).
+    first = client.post(_contact_url(agreement), {"date": "1278/10/11", "participants": "M"})
+    assert first.status_code == 302
+    goal = {"sector": "culture", "description": "A week", "target_date": "1479/10/10"}
+    goal_url = reverse("agreements:record-create", args=[agreement.pk, "goals"])
+    assert client.post(goal_url, goal).status_code == 302
+    assert list(Contact.objects.values_list("date", flat=True)) == [datetime.date(1900, 1, 1)]
+    assert list(Goal.objects.values_list("target_date", flat=True)) == [datetime.date(2100, 12, 31)]
 
 
 @pytest.mark.parametrize("language", ["fa", "en"])

@@ -27,8 +27,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="Username recorded in the history as the importer (default: none)."
         )
+        parser.add_argument(
+            "--calendar",
+            choices=["gregorian", "jalali"],
+            help="Calendar of the file's years and dates, unless the file states it "
+            "(default: a year below 1700 is Solar Hijri).",
+        )
 
-    def handle(self, *args, file: str, dry_run: bool, user: str | None, **options) -> None:
+    def handle(
+        self,
+        *args,
+        file: str,
+        dry_run: bool,
+        user: str | None,
+        calendar: str | None = None,
+        **options,
+    ) -> None:
         by = None
         if user:
             by = get_user_model().objects.filter(username=user).first()
@@ -41,7 +55,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(str(exc))
         try:
-            plan = plan_import(rows, progress=self._progress)
+            plan = plan_import(rows, calendar=calendar, progress=self._progress)
             if plan.errors:
                 raise ImportRefused(plan.errors)
             if dry_run:
