@@ -62,16 +62,30 @@ def _end_not_before_start(start: str, end: str, name: str) -> models.CheckConstr
 def future_date_errors(
     obj: models.Model, messages: Mapping[str, str], today: datetime.date | None = None
 ) -> dict[str, list]:
-    """{field: [message]} for each named date field of `obj` that lies after today."""
+    """{field: [message]} for each named date field of `obj` that lies after today.
+
+    A date stored before this rule and left as it is does not stop the record from
+    being saved (its other fields can still be corrected): only a date that is new
+    or changed is refused. The stored row is read only when a date is in the future."""
     today = today or timezone.localdate()
-    errors: dict[str, list] = {}
+    future = {}
     for name, message in messages.items():
         value = getattr(obj, name, None)
         if isinstance(value, datetime.datetime):
             value = value.date()
         if isinstance(value, datetime.date) and value > today:
-            errors[name] = [ValidationError(message, code="future_date")]
-    return errors
+            future[name] = (getattr(obj, name), message)
+    if future and obj.pk is not None:
+        stored = type(obj)._default_manager.filter(pk=obj.pk).values(*future).first() or {}
+        future = {
+            name: pair
+            for name, pair in future.items()
+            if name not in stored or stored[name] != pair[0]
+        }
+    return {
+        name: [ValidationError(message, code="future_date")]
+        for name, (_value, message) in future.items()
+    }
 
 
 def refuse_future_dates(obj: models.Model, messages: Mapping[str, str]) -> None:

@@ -599,3 +599,23 @@ def test_the_persian_year_filter_shows_jalali_examples(client, personas):
     client.cookies["django_language"] = "fa"
     html = client.get(reverse("agreements:list")).text
     assert 'placeholder="۱۳۶۹"' in html and 'placeholder="۱۴۰۴"' in html
+
+
+def test_a_future_date_stored_before_the_rule_does_not_block_other_changes(personas, agreement):
+    contact = services.save_record(
+        record=Contact(agreement=agreement, date=today(), participants="mayors"),
+        by=personas.officer,
+    )
+    Contact.objects.filter(pk=contact.pk).update(date=tomorrow())
+    Agreement.objects.filter(pk=agreement.pk).update(signed_on=tomorrow())
+    contact.refresh_from_db()
+    contact.participants = "both mayors"
+    services.save_record(record=contact, by=personas.officer)  # the date is left as it was
+    updated = services.update_agreement(agreement=agreement, by=personas.officer, title="Renamed")
+    assert updated.title == "Renamed" and updated.signed_on == tomorrow()
+    contact.refresh_from_db()
+    contact.date = tomorrow() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        services.save_record(record=contact, by=personas.officer)
+    assert CONTACT_FUTURE in str(refused.value)
+    assert Contact.objects.get(pk=contact.pk).date == tomorrow()
