@@ -65,6 +65,15 @@ def test_record_form_errors_are_listed_in_persian(client, personas, agreement):
     assert '<a href="#id_participants">' in summary
 
 
+def test_agreement_form_errors_are_listed_at_the_top(officer):
+    body = officer.post(reverse("agreements:create"), {"title": "x"}).content.decode()
+    summary = summary_of(body)
+    assert summary is not None
+    assert '<a href="#id_home_city">' in summary
+    assert '<a href="#id_partner_city">' in summary
+    assert body.index("data-error-summary") < body.index('id="id_home_city"')
+
+
 def test_form_pages_have_the_sticky_save_bar(officer, agreement):
     for url in [
         reverse("agreements:create"),
