@@ -66,6 +66,12 @@ def export_buttons(request: HttpRequest, page) -> dict:
     }
 
 
+def filters_in_effect(request: HttpRequest) -> bool:
+    """Whether the address asks for any filter (the sort and the page are not filters)."""
+    names = set(AgreementFilter.base_filters) - {"sort"}
+    return any(request.GET.get(name, "").strip() for name in names)
+
+
 @role_required
 @require_GET
 def agreement_list(request: HttpRequest) -> HttpResponse:
@@ -79,6 +85,8 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         # Officers of a home municipality may start an agreement.
         "can_create": bool(permissions.home_city_ids(request.user, RoleName.OFFICER)),
         "exports": export_buttons(request, page),
+        # The folded filters (phones) start open when one is in effect or wrong.
+        "filters_open": bool(agreement_filter.errors) or filters_in_effect(request),
     }
     template = "agreements/list.html"
     if wants_fragment(request):

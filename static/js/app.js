@@ -43,4 +43,37 @@
       region.focus({ preventScroll: true });
     }
   });
+
+  // A link of an error summary puts the focus in its field (a plain #link would
+  // only scroll), with the field's label in view above it.
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) {
+      return;
+    }
+    var field = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!field) {
+      return;
+    }
+    event.preventDefault();
+    field.focus({ preventScroll: true });
+    var label = (field.id && document.querySelector("label[for='" + field.id + "']")) || field;
+    label.scrollIntoView({ block: "center" });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // Folded sections (the list's filters) are open from the start on wide screens;
+    // on a phone they stay folded unless the page opened them (a filter in effect).
+    if (window.matchMedia("(min-width: 768px)").matches) {
+      document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+        details.open = true;
+      });
+    }
+    // A form sent back with errors: its summary at the top is read out and takes
+    // the focus, so the first thing a keyboard user reaches is the list of errors.
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+  });
 })();
