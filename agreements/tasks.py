@@ -11,23 +11,18 @@ request and writes each recipient's e-mail in their language
 (agreements.notifications), so the transition itself composes nothing. A large
 export queues `run_export` with its job's id (agreements.export_jobs).
 
-The daily reminders run as a chain: `send_daily_reminders` first queues its
-successor for the next day at REMINDERS_HOUR (local time), then sends the day's
-reminders (agreements.reminders), so a failing run does not end the chain.
-`schedule_reminders()` (`manage.py schedule_reminders`, run by `make serve`)
-starts the chain when no run is waiting, and never adds a second one.
+The daily reminders are a chain of tasks of their own (agreements.reminders:
+`send_daily_reminders`, `schedule_reminders`).
 """
 
 from __future__ import annotations
 
-import datetime
 import logging
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
-from django.utils import timezone
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django_tasks import task
 from django_tasks.base import Task
 
@@ -116,83 +111,3 @@ def enqueue_on_commit(work: Task, *, using: str = DEFAULT_DB_ALIAS, **kwargs: An
         work.enqueue(**kwargs)
     else:
         transaction.on_commit(lambda: work.enqueue(**kwargs), using=using)
-
-
-# --- The daily reminders -------------------------------------------------------------
-# When the daily run is due, in the local time zone (settings.TIME_ZONE): before the
-# office opens, so the digest is waiting in the morning.
-REMINDERS_HOUR = 7
-# A key for PostgreSQL's advisory lock that serialises schedule_reminders() calls
-# (any fixed 64-bit number no other part of the project uses).
-_SCHEDULE_LOCK = 0x5C_17_0D_A1
-
-
-def next_reminders_run(now: datetime.datetime | None = None) -> datetime.datetime:
-    """The next REMINDERS_HOUR o'clock after `now`, local time, as an aware datetime."""
-    local = timezone.localtime(now or timezone.now())
-    at = local.replace(hour=REMINDERS_HOUR, minute=0, second=0, microsecond=0)
-    if at <= local:
-        at = timezone.make_aware(
-            datetime.datetime.combine(local.date() + datetime.timedelta(days=1), at.time()),
-            local.tzinfo,
-        )
-    return at
-
-
-@task()
-def send_daily_reminders() -> str:
-    """Queue tomorrow's run, then send today's reminders (idempotent per day)."""
-    from .reminders import send_reminders
-
-    schedule_reminders()
-    outcome = send_reminders(today=timezone.localdate())
-    logger.info(
-        "reminders sent=%s emails=%s skipped=%s unaddressed=%s",
-        outcome.sent,
-        outcome.emails,
-        outcome.skipped,
-        outcome.unaddressed,
-    )
-    return f"{outcome.sent} reminder(s) in {outcome.emails} e-mail(s)"
-
-
-def waiting_reminder_runs():
-    """The queued runs of the daily reminders that no worker has started yet."""
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path=send_daily_reminders.module_path, status="READY"
-    ).order_by("run_after")
-
-
-def schedule_reminders(now: datetime.datetime | None = None) -> datetime.datetime | None:
-    """Make sure one run of the daily reminders is waiting in the queue: queue one for
-    the next REMINDERS_HOUR unless one waits already. Returns when the new run is
-    due, or None when none was queued (one waits, or the backend cannot defer).
-
-    Safe to call from any number of processes at once (two `make serve`s, every app
-    server): the check and the insert run under one lock (PostgreSQL's advisory
-    lock; SQLite's write lock, taken by BEGIN IMMEDIATE, see config/settings.py), so
-    the second caller sees the first one's run. The running run is not "waiting"
-    (its row is RUNNING), which lets it queue its successor."""
-    backend = send_daily_reminders.get_backend()
-    if not queued_with_the_transaction(backend, router.db_for_write(_task_model())):
-        return None
-    using = router.db_for_write(_task_model())
-    with transaction.atomic(using=using):
-        connection = connections[using]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEDULE_LOCK])
-        if waiting_reminder_runs().using(using).exists():
-            return None
-        run_after = next_reminders_run(now)
-        send_daily_reminders.using(run_after=run_after).enqueue()
-    logger.info("daily reminders queued for %s", run_after.isoformat())
-    return run_after
-
-
-def _task_model():
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult

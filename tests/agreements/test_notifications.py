@@ -17,7 +17,7 @@ from django.urls import resolve
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from agreements import notifications, services, tasks
+from agreements import notifications, reminders, services, tasks
 from agreements.models import Reminder, RoleName, UserProfile
 from tests.factories import AgreementFactory, ContactFactory, UserFactory, grant
 
@@ -259,28 +259,28 @@ TEHRAN = ZoneInfo("Asia/Tehran")
 def test_the_next_run_is_the_next_seven_oclock(settings, now, due):
     settings.TIME_ZONE = "Asia/Tehran"
     with timezone.override(TEHRAN):
-        assert tasks.next_reminders_run(now) == due.replace(tzinfo=TEHRAN)
+        assert reminders.next_reminders_run(now) == due.replace(tzinfo=TEHRAN)
 
 
 def test_scheduling_twice_queues_one_run(settings):
     settings.TASKS = DATABASE_QUEUE
     now = datetime.datetime(2024, 5, 4, 12, 0, tzinfo=datetime.UTC)
-    assert tasks.schedule_reminders(now) == tasks.next_reminders_run(now)
-    assert tasks.schedule_reminders(now) is None
+    assert reminders.schedule_reminders(now) == reminders.next_reminders_run(now)
+    assert reminders.schedule_reminders(now) is None
     out = io.StringIO()
     call_command("schedule_reminders", stdout=out)
     assert "queued already" in out.getvalue()
     (row,) = DBTaskResult.objects.all()
-    assert row.task_path == "agreements.tasks.send_daily_reminders"
-    assert row.status == "READY" and row.run_after == tasks.next_reminders_run(now)
+    assert row.task_path == "agreements.reminders.send_daily_reminders"
+    assert row.status == "READY" and row.run_after == reminders.next_reminders_run(now)
 
 
 def test_a_running_run_does_not_stop_its_successor_being_queued(settings):
     settings.TASKS = DATABASE_QUEUE
-    tasks.schedule_reminders()
+    reminders.schedule_reminders()
     DBTaskResult.objects.update(status="RUNNING")  # a worker has started it
-    assert tasks.schedule_reminders() is not None
-    assert tasks.waiting_reminder_runs().count() == 1
+    assert reminders.schedule_reminders() is not None
+    assert reminders.waiting_reminder_runs().count() == 1
 
 
 def test_without_the_database_queue_nothing_is_scheduled():
@@ -300,16 +300,16 @@ def test_the_worker_runs_the_reminders_and_queues_the_next_day(personas, setting
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
 
     done = DBTaskResult.objects.get(
-        task_path="agreements.tasks.send_daily_reminders", status="SUCCESSFUL"
+        task_path="agreements.reminders.send_daily_reminders", status="SUCCESSFUL"
     )
     assert done.return_value == "1 reminder(s) in 1 e-mail(s)"
     assert Reminder.objects.filter(agreement=agreement, sent_on=timezone.localdate()).exists()
     (digest,) = to(personas.officer)
     assert f"/agreements/{agreement.pk}/" in digest.body
     # The chain goes on: exactly one run waits, tomorrow (or today) at seven.
-    (waiting,) = tasks.waiting_reminder_runs()
-    assert waiting.run_after == tasks.next_reminders_run(done.started_at)
+    (waiting,) = reminders.waiting_reminder_runs()
+    assert waiting.run_after == reminders.next_reminders_run(done.started_at)
     assert waiting.run_after > timezone.now()
     # Starting the server again adds nothing.
     call_command("schedule_reminders", stdout=io.StringIO())
-    assert tasks.waiting_reminder_runs().count() == 1
+    assert reminders.waiting_reminder_runs().count() == 1

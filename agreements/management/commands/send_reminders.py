@@ -1,7 +1,7 @@
 """python manage.py send_reminders: e-mail about stalled, expiring and dormant
 agreements, one digest per person listing all of theirs (agreements/reminders.py).
 
-Run daily by the task worker (agreements.tasks.send_daily_reminders, kept queued by
+Run daily by the task worker (agreements.reminders.send_daily_reminders, kept queued by
 `manage.py schedule_reminders`, which `make serve` runs), or once a day from cron or
 a systemd timer. Idempotent per day: running it again the same day sends nothing."""
 
