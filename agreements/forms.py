@@ -17,13 +17,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
 from cities.validators import validate_text
 
 from . import permissions, services, workflow
+from .dates import format_size
 from .forms_fields import JalaliDateField
 from .models import (
     Activity,
@@ -60,8 +60,8 @@ def check_upload_size(upload) -> None:
             FILE_TOO_LARGE,
             code="too_large",
             params={
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+                "size": format_size(upload.size),
+                "limit": format_size(settings.UPLOAD_MAX_BYTES),
             },
         )
 

@@ -11,6 +11,13 @@ takes model field validators), admin, services' full_clean and the importer.
     control_character(text, multiline=...)  the first offending character, or None
     printable(text)      text with every control character replaced, for outputs
                          that cannot hold one (e-mail headers, XLSX)
+    PersianScript(label) the Persian field of a bilingual pair (a memorandum's place,
+                         signatories and articles, a goal, a commonality): written
+                         mostly in Arabic-script letters (digits, punctuation and a
+                         Latin name or code inside it allowed)
+    NoPersianScript(label)  its English (partner-language) field: no Arabic-script
+                         letter, so Persian typed there does not land in the English
+                         text of a signed memorandum
 
 "Control character" is C0 (U+0000-U+001F), DEL (U+007F), C1 (U+0080-U+009F) and
 lone surrogates (U+D800-U+DFFF, which no database can encode as UTF-8). Here,
@@ -25,6 +32,7 @@ import re
 
 import jdatetime
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 DATE_MIN = datetime.date(1900, 1, 1)
@@ -163,3 +171,71 @@ def validate_date(value: object) -> None:
             "max_jalali": _jalali(DATE_MAX),
         },
     )
+
+
+# --- Script of the bilingual pairs ---------------------------------------------------------
+
+NOT_PERSIAN_SCRIPT = _("Write “%(field)s” in Persian script (the Persian text goes here).")
+PERSIAN_SCRIPT_IN_ENGLISH = _(
+    "“%(field)s” is the English text: write it without Persian or Arabic letters, and put "
+    "the Persian text in its Persian field."
+)
+
+# The Arabic script's blocks: Arabic, Arabic Supplement, Arabic Extended-A and the
+# presentation forms. Only letters count (str.isalpha): Arabic and Persian digits and
+# the Arabic comma, semicolon and question mark are not letters.
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def script_letters(text: str) -> tuple[int, int]:
+    """(Arabic-script letters, other letters) in `text`; marks and digits count for neither."""
+    arabic = other = 0
+    for character in text:
+        if not character.isalpha():
+            continue
+        if _ARABIC_SCRIPT.match(character):
+            arabic += 1
+        else:
+            other += 1
+    return arabic, other
+
+
+def is_persian_script(text: str) -> bool:
+    """Mostly Arabic-script letters: "تهران", "خیابان ولی‌عصر، پلاک ۱۲", and Persian
+    with a Latin name or code inside ("همکاری با UNESCO"); not "Tehran", not "۱۲۳"."""
+    arabic, other = script_letters(text)
+    return arabic > 0 and arabic >= other
+
+
+def has_persian_script(text: str) -> bool:
+    return script_letters(text)[0] > 0
+
+
+@deconstructible
+class PersianScript:
+    """The Persian field of a bilingual pair; `label` names it in the message."""
+
+    code = "not_persian_script"
+
+    def __init__(self, label) -> None:
+        self.label = label
+
+    def __call__(self, value: object) -> None:
+        if isinstance(value, str) and value.strip() and not is_persian_script(value):
+            raise ValidationError(NOT_PERSIAN_SCRIPT, code=self.code, params={"field": self.label})
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and str(self.label) == str(other.label)
+
+
+@deconstructible
+class NoPersianScript(PersianScript):
+    """The English (partner-language) field of a bilingual pair."""
+
+    code = "persian_script_in_english"
+
+    def __call__(self, value: object) -> None:
+        if isinstance(value, str) and has_persian_script(value):
+            raise ValidationError(
+                PERSIAN_SCRIPT_IN_ENGLISH, code=self.code, params={"field": self.label}
+            )
