@@ -20,6 +20,7 @@ checker catches both kinds of fault.
 
 from __future__ import annotations
 
+import datetime
 import re
 import shutil
 import subprocess
@@ -31,13 +32,15 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements import services
 from agreements.memoranda import add_default_articles
-from agreements.models import RequestAction, Stage
+from agreements.models import ExportJob, Kind, RequestAction, Stage
 from agreements.views.sections import KINDS
 from tests.factories import (
     ActivityFactory,
@@ -319,8 +322,19 @@ def world(personas):
     # Enough agreements and cities for a second page of the list and the directory.
     for number in range(51):
         AgreementFactory(home_city=personas.tehran, title=f"همکاری شمارهٔ {number}")
+    now = timezone.now()
+    export = ExportJob.objects.create(
+        owner=officer,
+        format="xlsx",
+        language="fa",
+        state="running",
+        rows_total=12_500,
+        rows_done=5_000,
+        size=123_456,
+        expires_at=now + datetime.timedelta(days=1),
+    )
     agreement.refresh_from_db()
-    return {"agreement": agreement, "signed": signed, "memorandum": memorandum}
+    return {"agreement": agreement, "signed": signed, "memorandum": memorandum, "export": export}
 
 
 def persian_client(user=None) -> Client:
@@ -342,6 +356,7 @@ def pages(world) -> list[str]:
         "/agreements/?signed_year_min=abc",
         "/agreements/new/",
         "/agreements/exports/",
+        f"/agreements/exports/{world['export'].pk}/",
         "/agreements/import/",
         "/approvals/",
         f"/agreements/{pk}/",
@@ -450,7 +465,28 @@ def test_forms_with_errors_and_messages_are_persian(personas, world):
         follow=True,
     )
     answers.append(("after a save", response))
+    admin = persian_client(personas.admin)
+    rows = (
+        "home_city,home_country,partner_city,partner_country,kind,stage,year\n"
+        "Tehran,IR,Florence,IT,friendship,contact,1990\n"
+        "Tehran,IR,Florence,IT,friendship,contact,1990\n"
+        "Tehran,IR,Nowhere,XX,cousin,signing,abc\n"
+        "Tehran,IR,Lyon,FR,sister,active,1890\n"
+    )
+    upload = SimpleUploadedFile("partners.csv", rows.encode(), content_type="text/csv")
+    response = admin.post("/agreements/import/", {"action": "check", "file": upload})
+    imported = response.content.decode()
+    assert "سطر ۳" in imported and "سطر ۴" in imported, imported
+    answers.append(("POST /agreements/import/ (rows refused)", response))
+    good = "home_city,home_country,partner_city,partner_country,kind,stage\nTehran,IR,Lyon,FR,sister,contact\n"
+    upload = SimpleUploadedFile("lyon.csv", good.encode(), content_type="text/csv")
+    response = admin.post("/agreements/import/", {"action": "check", "file": upload})
+    answers.append(("POST /agreements/import/ (ready)", response))
     allowed = text_values()  # with what the saves stored
+    # What the import files held (their names and cells: the user's values) and the
+    # codes an import file uses, which its messages name as they are to be typed.
+    file_values = ["partners.csv", "lyon.csv", "cousin", "abc", "Nowhere", "Lyon"]
+    allowed = sorted({*allowed, *file_values, *Kind.values, *Stage.values}, key=len, reverse=True)
     problems = []
     for name, answer in answers:
         texts = visible_texts(answer.content.decode(), skip_classes=HISTORY_REASONS)
