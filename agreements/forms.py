@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
+from cities.digits import persian_form_errors
 from cities.models import City
 from cities.validators import validate_text
 
@@ -92,6 +93,7 @@ class StyledFormMixin:
 
     def full_clean(self) -> None:
         super().full_clean()
+        persian_form_errors(self)  # "at most ۲۰۰ characters" on Persian pages
         for name in self.errors:
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs

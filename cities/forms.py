@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .digits import persian_form_errors
 from .models import Characteristic, City, country_choices
 
 SCOPE_CHOICES = [
@@ -86,3 +87,7 @@ class CityForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        persian_form_errors(self)  # "less than or equal to ۹۰" on Persian pages

@@ -11,6 +11,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from agreements.models import Commonality, Goal, Memorandum, MemorandumArticle
+from cities.digits import prose_digits
 from cities.models import City, country_choices
 from cities.search import persian_sort_key
 from cities.validators import NoPersianScript, PersianScript, is_persian_script
@@ -151,3 +152,11 @@ def test_the_list_filter_offers_countries_in_persian_order(personas):
     select = page[page.index('name="partner_country"') :]
     select = select[: select.index("</select>")]
     assert select.index(">پرو<") < select.index(">ترکیه<") < select.index(">یمن<")
+
+
+def test_prose_digits_are_persian_and_codes_stay_latin():
+    assert (
+        prose_digits("at most 200 characters (it has 250)") == "at most ۲۰۰ characters (it has ۲۵۰)"
+    )
+    kept = "1403-06-31 is 2024-09-21; U+0007; " + "ab12" * 4 + "; partners2.csv"
+    assert prose_digits(kept) == kept
