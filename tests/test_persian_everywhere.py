@@ -34,11 +34,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from agreements import services
+from agreements import errors, services
 from agreements.memoranda import add_default_articles
 from agreements.models import ExportJob, Kind, RequestAction, Stage
 from agreements.views.sections import KINDS
@@ -372,6 +372,8 @@ def pages(world) -> list[str]:
         f"/cities/{agreement.partner_city_id}/edit/",
         f"/cities/{agreement.home_city_id}/",
         "/agreements/999999/",  # 404
+        # A frozen memorandum whose stored PDF is missing: the refusal page (409).
+        reverse("agreements:memorandum-pdf", args=[signed.pk, signed.memoranda.get().pk]),
     ]
     for slug, kind in KINDS.items():
         urls.append(f"/agreements/{pk}/{slug}/new/")
@@ -518,6 +520,33 @@ def test_forms_with_errors_and_messages_are_persian(personas, world):
     for name, answer in answers:
         texts = visible_texts(answer.content.decode(), skip_classes=HISTORY_REASONS)
         problems += page_faults(name, texts, allowed)
+    assert not problems, report(problems)
+
+
+def test_error_pages_are_persian():
+    """The error pages (rendered without a database) for each status, and CSRF's."""
+    factory = RequestFactory()
+    problems = []
+    with translation.override("fa"):
+        for name, handler in {
+            "400": errors.bad_request,
+            "403": errors.permission_denied,
+            "404": errors.page_not_found,
+            "500": errors.server_error,
+            "CSRF": errors.csrf_failure,
+        }.items():
+            response = handler(factory.get("/agreements/"))
+            assert 'lang="fa"' in response.content.decode()
+            problems += page_faults(name, visible_texts(response.content.decode()), [])
+    assert not problems, report(problems)
+
+
+def test_the_long_export_offer_is_persian(personas, world, settings):
+    settings.EXPORT_INLINE_MAX_ROWS = 10
+    response = persian_client(personas.officer).get("/agreements/export.xlsx")
+    assert response.status_code == 200 and "html" in response["Content-Type"]
+    texts = visible_texts(response.content.decode())
+    problems = page_faults("export offer", texts, text_values())
     assert not problems, report(problems)
 
 
