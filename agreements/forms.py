@@ -77,6 +77,10 @@ class StyledFormMixin:
                 # Persian text is typed right to left, whatever the page's language.
                 widget.attrs.setdefault("dir", "rtl")
                 widget.attrs.setdefault("lang", "fa")
+            elif f"{name}_fa" in self.fields:
+                # ...and its English counterpart left to right, even on a Persian page.
+                widget.attrs.setdefault("dir", "ltr")
+                widget.attrs.setdefault("lang", "en")
             if isinstance(widget, forms.HiddenInput):
                 continue
             if isinstance(widget, forms.CheckboxInput):

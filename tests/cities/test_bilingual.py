@@ -3,6 +3,8 @@ way in (pages, API, services' full_clean), and countries sort in Persian order."
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -160,3 +162,43 @@ def test_prose_digits_are_persian_and_codes_stay_latin():
     )
     kept = "1403-06-31 is 2024-09-21; U+0007; " + "ab12" * 4 + "; partners2.csv"
     assert prose_digits(kept) == kept
+
+
+def _script_errors(instance) -> dict:
+    try:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as refused:
+        return {
+            name: messages
+            for name, messages in refused.message_dict.items()
+            if any(name in pair for pairs in PAIRS.values() for pair in pairs)
+        }
+    return {}
+
+
+def test_the_demo_data_passes_the_script_rule(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    rows = [
+        *Goal.objects.all(),
+        *Commonality.objects.all(),
+        *Memorandum.objects.all(),
+        *MemorandumArticle.objects.all(),
+    ]
+    assert len(rows) > 20
+    assert {str(row): errors for row in rows if (errors := _script_errors(row))} == {}
+
+
+def test_the_factories_pass_the_script_rule(personas):
+    from tests import factories
+
+    agreement = AgreementFactory(home_city=personas.tehran)
+    memorandum = MemorandumFactory(agreement=agreement)
+    rows = [
+        factories.GoalFactory(agreement=agreement),
+        factories.CommonalityFactory(agreement=agreement),
+        memorandum,
+        MemorandumArticleFactory(memorandum=memorandum),
+    ]
+    assert [_script_errors(row) for row in rows] == [{}] * 4
