@@ -12,9 +12,9 @@ takes model field validators), admin, services' full_clean and the importer.
     printable(text)      text with every control character replaced, for outputs
                          that cannot hold one (e-mail headers, XLSX)
     PersianScript(label) the Persian field of a bilingual pair (a memorandum's place,
-                         signatories and articles, a goal, a commonality): written
-                         mostly in Arabic-script letters (digits, punctuation and a
-                         Latin name or code inside it allowed)
+                         signatories and articles, a goal, a commonality): blank, or
+                         Arabic-script letters and no Latin letter (digits and
+                         punctuation of either script allowed)
     NoPersianScript(label)  its English (partner-language) field: no Arabic-script
                          letter, so Persian typed there does not land in the English
                          text of a signed memorandum
@@ -181,34 +181,81 @@ PERSIAN_SCRIPT_IN_ENGLISH = _(
     "the Persian text in its Persian field."
 )
 
-# The Arabic script's blocks: Arabic, Arabic Supplement, Arabic Extended-A and the
-# presentation forms. Only letters count (str.isalpha): Arabic and Persian digits and
-# the Arabic comma, semicolon and question mark are not letters.
-_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 
-
-def script_letters(text: str) -> tuple[int, int]:
-    """(Arabic-script letters, other letters) in `text`; marks and digits count for neither."""
-    arabic = other = 0
-    for character in text:
-        if not character.isalpha():
-            continue
-        if _ARABIC_SCRIPT.match(character):
-            arabic += 1
+def _class(codepoints) -> str:
+    """A regular-expression character class body for `codepoints` (BMP only), as
+    ranges of \\uXXXX escapes, which Python and ECMA-262 read alike."""
+    ranges: list[list[int]] = []
+    for point in sorted(codepoints):
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1][1] = point
         else:
-            other += 1
-    return arabic, other
+            ranges.append([point, point])
+    return "".join(
+        f"\\u{start:04x}" if start == end else f"\\u{start:04x}-\\u{end:04x}"
+        for start, end in ranges
+    )
+
+
+# Arabic-script letters (the Arabic, Arabic Supplement and Arabic Extended-A blocks and
+# the presentation forms; letters only: not the Arabic and Persian digits, nor the
+# Arabic comma, semicolon and question mark) and Latin letters (Basic Latin to Latin
+# Extended-B, Latin Extended Additional).
+_ARABIC_BLOCKS = [
+    (0x0600, 0x06FF),
+    (0x0750, 0x077F),
+    (0x08A0, 0x08FF),
+    (0xFB50, 0xFDFF),
+    (0xFE70, 0xFEFF),
+]
+_LATIN_BLOCKS = [(0x0041, 0x024F), (0x1E00, 0x1EFF)]
+ARABIC_LETTERS = _class(
+    c for start, end in _ARABIC_BLOCKS for c in range(start, end + 1) if chr(c).isalpha()
+)
+LATIN_LETTERS = _class(
+    c for start, end in _LATIN_BLOCKS for c in range(start, end + 1) if chr(c).isalpha()
+)
+_ARABIC = re.compile(f"[{ARABIC_LETTERS}]")
+_LATIN = re.compile(f"[{LATIN_LETTERS}]")
 
 
 def is_persian_script(text: str) -> bool:
-    """Mostly Arabic-script letters: "تهران", "خیابان ولی‌عصر، پلاک ۱۲", and Persian
-    with a Latin name or code inside ("همکاری با UNESCO"); not "Tehran", not "۱۲۳"."""
-    arabic, other = script_letters(text)
-    return arabic > 0 and arabic >= other
+    """Arabic-script letters and no Latin ones: "تهران", "خیابان ولی‌عصر، پلاک ۱۲";
+    not "Tehran", not "۱۲۳", not "همکاری با UNESCO" (the Persian text says یونسکو)."""
+    return bool(_ARABIC.search(text)) and not _LATIN.search(text)
 
 
 def has_persian_script(text: str) -> bool:
-    return script_letters(text)[0] > 0
+    return bool(_ARABIC.search(text))
+
+
+# The same rules as JSON Schema patterns (agreements/api/schema.py), joined with
+# validate_line's or validate_text's: a client or a fuzzer reading the schema sends
+# exactly what is accepted. Refused in one line / in text, as _BAD_IN_LINE/_BAD_IN_TEXT
+# (lone surrogates left out, as LINE_PATTERN there says).
+_REFUSED = {
+    False: "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029",
+    True: "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f",
+}
+_BLANK = {
+    multiline: _class(
+        c
+        for c in range(0x10000)
+        if chr(c).isspace() and not re.match(f"[{_REFUSED[multiline]}]", chr(c))
+    )
+    for multiline in (False, True)
+}
+
+
+def persian_script_pattern(*, multiline: bool) -> str:
+    """Blank, or Arabic-script letters with no Latin letter (and no refused character)."""
+    other = f"[^{LATIN_LETTERS}{_REFUSED[multiline]}]*"
+    return f"^(?:[{_BLANK[multiline]}]*|{other}[{ARABIC_LETTERS}]{other})$"
+
+
+def no_persian_script_pattern(*, multiline: bool) -> str:
+    """No Arabic-script letter (and no refused character)."""
+    return f"^[^{ARABIC_LETTERS}{_REFUSED[multiline]}]*$"
 
 
 @deconstructible
@@ -219,6 +266,9 @@ class PersianScript:
 
     def __init__(self, label) -> None:
         self.label = label
+
+    def schema_pattern(self, *, multiline: bool) -> str:
+        return persian_script_pattern(multiline=multiline)
 
     def __call__(self, value: object) -> None:
         if isinstance(value, str) and value.strip() and not is_persian_script(value):
@@ -233,6 +283,9 @@ class NoPersianScript(PersianScript):
     """The English (partner-language) field of a bilingual pair."""
 
     code = "persian_script_in_english"
+
+    def schema_pattern(self, *, multiline: bool) -> str:
+        return no_persian_script_pattern(multiline=multiline)
 
     def __call__(self, value: object) -> None:
         if isinstance(value, str) and has_persian_script(value):

@@ -16,7 +16,7 @@ from agreements.models import Commonality, Goal, Memorandum, MemorandumArticle
 from cities.digits import prose_digits
 from cities.models import City, country_choices
 from cities.search import persian_sort_key
-from cities.validators import NoPersianScript, PersianScript, is_persian_script
+from cities.validators import NoPersianScript, PersianScript, has_persian_script, is_persian_script
 from tests.factories import AgreementFactory, MemorandumArticleFactory, MemorandumFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,14 +50,16 @@ def test_each_field_of_a_pair_names_its_language_in_both_interfaces(model):
 
 @pytest.mark.parametrize(
     "text",
-    ["تهران", "خیابان ولی‌عصر، پلاک ۱۲", "همکاری با UNESCO در زمینهٔ میراث", "ماده ۳: مدت"],
+    ["تهران", "خیابان ولی‌عصر، پلاک ۱۲", "همکاری با یونسکو (2025)", "ماده ۳: مدت"],
 )
 def test_persian_text_is_persian_script(text):
     assert is_persian_script(text)
     PersianScript("x")(text)
 
 
-@pytest.mark.parametrize("text", ["Tehran", "۱۲۳", "Article 3 of the memorandum با"])
+@pytest.mark.parametrize(
+    "text", ["Tehran", "۱۲۳", "Article 3 of the memorandum با", "همکاری با UNESCO", "ماده é"]
+)
 def test_latin_text_or_digits_alone_are_not_persian_script(text):
     assert not is_persian_script(text)
     with pytest.raises(ValidationError) as refused:
@@ -202,3 +204,24 @@ def test_the_factories_pass_the_script_rule(personas):
         MemorandumArticleFactory(memorandum=memorandum),
     ]
     assert [_script_errors(row) for row in rows] == [{}] * 4
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+def test_the_schema_patterns_say_what_the_validators_accept(multiline):
+    """The API schema's pattern for each field of a pair (agreements/api/schema.py)
+    accepts exactly what the validator does, so a client reading it is not refused."""
+    import re
+
+    from cities.validators import no_persian_script_pattern, persian_script_pattern
+
+    persian = re.compile(persian_script_pattern(multiline=multiline))
+    english = re.compile(no_persian_script_pattern(multiline=multiline))
+    samples = ["", "  ", "تهران", "Tehran", "۱۲۳", "ب a", "شهر\u200cها، ۱۲", "Café", "مدينة", "x ی"]
+    for text in samples:
+        try:
+            PersianScript("x")(text)
+            accepted = True
+        except ValidationError:
+            accepted = False
+        assert bool(persian.match(text)) == accepted, text
+        assert bool(english.match(text)) == (not has_persian_script(text)), text
