@@ -220,9 +220,10 @@ _LATIN = re.compile(f"[{LATIN_LETTERS}]")
 
 
 def is_persian_script(text: str) -> bool:
-    """Arabic-script letters and no Latin ones: "تهران", "خیابان ولی‌عصر، پلاک ۱۲";
-    not "Tehran", not "۱۲۳", not "همکاری با UNESCO" (the Persian text says یونسکو)."""
-    return bool(_ARABIC.search(text)) and not _LATIN.search(text)
+    """Holds Arabic-script letters: "تهران", "خیابان ولی‌عصر، پلاک ۱۲", "همکاری با
+    UNESCO" (a name or an address in Latin letters inside Persian text is normal);
+    not "Tehran", not "۱۲۳" (English text or digits alone in the Persian field)."""
+    return bool(_ARABIC.search(text))
 
 
 def has_persian_script(text: str) -> bool:
@@ -248,8 +249,8 @@ _BLANK = {
 
 
 def persian_script_pattern(*, multiline: bool) -> str:
-    """Blank, or Arabic-script letters with no Latin letter (and no refused character)."""
-    other = f"[^{LATIN_LETTERS}{_REFUSED[multiline]}]*"
+    """Blank, or holding an Arabic-script letter (and no refused character)."""
+    other = f"[^{_REFUSED[multiline]}]*"
     return f"^(?:[{_BLANK[multiline]}]*|{other}[{ARABIC_LETTERS}]{other})$"
 
 

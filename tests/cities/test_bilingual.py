@@ -50,7 +50,15 @@ def test_each_field_of_a_pair_names_its_language_in_both_interfaces(model):
 
 @pytest.mark.parametrize(
     "text",
-    ["تهران", "خیابان ولی‌عصر، پلاک ۱۲", "همکاری با یونسکو (2025)", "ماده ۳: مدت"],
+    [
+        "تهران",
+        "خیابان ولی‌عصر، پلاک ۱۲",
+        "همکاری با یونسکو (2025)",
+        "ماده ۳: مدت",
+        # Latin names, addresses and acronyms inside Persian text are normal.
+        "همکاری با UNESCO",
+        "شهرداری Florence",
+    ],
 )
 def test_persian_text_is_persian_script(text):
     assert is_persian_script(text)
@@ -58,7 +66,7 @@ def test_persian_text_is_persian_script(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["Tehran", "۱۲۳", "Article 3 of the memorandum با", "همکاری با UNESCO", "ماده é"]
+    "text", ["Tehran", "۱۲۳", "Article 3 of the memorandum", "é 2025", "UNESCO, 2025"]
 )
 def test_latin_text_or_digits_alone_are_not_persian_script(text):
     assert not is_persian_script(text)
