@@ -84,3 +84,19 @@ def format_jalali(
 
 # The keyword argument shadows the function's name inside format_jalali.
 _persian = persian_digits
+
+
+def format_size(size: int) -> str:
+    """A file size as Django's filesizeformat writes it ("1.2 MB", "۱٫۲ مگابایت"),
+    in Persian digits on Persian pages, for messages built in Python."""
+    from django.template.defaultfilters import filesizeformat
+
+    text = str(filesizeformat(size))
+    return persian_digits(text) if (translation.get_language() or "").startswith("fa") else text
+
+
+def reader_digits(value: object) -> str:
+    """`value` as text, in Persian digits when the active language is Persian (a line
+    number, a year, a version: no thousands separator, unlike format_number)."""
+    persian = (translation.get_language() or "").startswith("fa")
+    return persian_digits(value) if persian else str(value)

@@ -40,6 +40,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from . import exporting, permissions
+from .dates import reader_digits
 from .filters import AgreementFilter
 from .models import Agreement, ExportError, ExportFormat, ExportJob, ExportSource, ExportState
 
@@ -92,7 +93,7 @@ class InvalidFilters(Exception):
 
 class TooManyExports(Exception):
     def __init__(self) -> None:
-        self.message = str(TOO_MANY % {"count": MAX_UNFINISHED_PER_USER})
+        self.message = str(TOO_MANY % {"count": reader_digits(MAX_UNFINISHED_PER_USER)})
         super().__init__(self.message)
 
 

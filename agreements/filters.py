@@ -16,9 +16,8 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySe
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from cities.models import City, display_name
+from cities.models import City, country_choices, display_name
 
 from . import permissions
 from .dates import persian_digits
@@ -147,7 +146,7 @@ class AgreementFilter(django_filters.FilterSet):
         label=_("Partner country"),
         field_name="partner_city__country",
         # A callable: country names are translated when the form is built.
-        choices=lambda: list(countries),
+        choices=country_choices,
         empty_label=_("Any country"),
     )
     sector = django_filters.ChoiceFilter(

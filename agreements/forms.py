@@ -17,13 +17,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from cities.digits import persian_form_errors
 from cities.models import City
 from cities.validators import validate_text
 
 from . import permissions, services, workflow
+from .dates import format_size
 from .forms_fields import JalaliDateField
 from .models import (
     Activity,
@@ -60,8 +61,8 @@ def check_upload_size(upload) -> None:
             FILE_TOO_LARGE,
             code="too_large",
             params={
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+                "size": format_size(upload.size),
+                "limit": format_size(settings.UPLOAD_MAX_BYTES),
             },
         )
 
@@ -76,6 +77,10 @@ class StyledFormMixin:
                 # Persian text is typed right to left, whatever the page's language.
                 widget.attrs.setdefault("dir", "rtl")
                 widget.attrs.setdefault("lang", "fa")
+            elif f"{name}_fa" in self.fields:
+                # ...and its English counterpart left to right, even on a Persian page.
+                widget.attrs.setdefault("dir", "ltr")
+                widget.attrs.setdefault("lang", "en")
             if isinstance(widget, forms.HiddenInput):
                 continue
             if isinstance(widget, forms.CheckboxInput):
@@ -92,6 +97,7 @@ class StyledFormMixin:
 
     def full_clean(self) -> None:
         super().full_clean()
+        persian_form_errors(self)  # "at most ۲۰۰ characters" on Persian pages
         for name in self.errors:
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs

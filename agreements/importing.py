@@ -71,6 +71,7 @@ from simple_history.utils import bulk_create_with_history
 from cities.models import City, search_name_for
 from cities.validators import LINE_BREAKS, character_code, control_character
 
+from .dates import format_number, reader_digits
 from .import_calendar import (
     CALENDARS,
     Unreadable,
@@ -126,7 +127,10 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return _("Line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
+        return _("Line %(line)s: %(message)s") % {
+            "line": reader_digits(self.line),
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)
@@ -220,14 +224,11 @@ class ImportPlan:
 
 def describe(counts: Mapping[str, int]) -> str:
     """One translated sentence saying what an import does (plan) or did (result)."""
-    return (
-        _(
-            "%(rows)s rows: %(agreements_created)s new agreements, "
-            "%(agreements_unchanged)s already present and left unchanged; "
-            "%(cities_created)s new cities, %(cities_changed)s cities updated."
-        )
-        % counts
-    )
+    return _(
+        "%(rows)s rows: %(agreements_created)s new agreements, "
+        "%(agreements_unchanged)s already present and left unchanged; "
+        "%(cities_created)s new cities, %(cities_changed)s cities updated."
+    ) % {name: format_number(count) for name, count in counts.items()}
 
 
 # --- Readers ---------------------------------------------------------------------------
@@ -514,7 +515,7 @@ def _plan_row(
         if not name:
             problems.append(str(messages["no_name"]))
         elif len(name) > NAME_MAX_LENGTH or len(name_fa) > NAME_MAX_LENGTH:
-            problems.append(str(messages["too_long"]) % {"max": NAME_MAX_LENGTH})
+            problems.append(str(messages["too_long"]) % {"max": reader_digits(NAME_MAX_LENGTH)})
         if not raw_country:
             problems.append(str(messages["no_country"]))
         elif not country:
@@ -544,7 +545,7 @@ def _plan_row(
         elif (home, partner) in seen_pairs:
             problems.append(
                 _("The same pair of cities is already on line %(line)s.")
-                % {"line": seen_pairs[(home, partner)]}
+                % {"line": reader_digits(seen_pairs[(home, partner)])}
             )
     if problems:
         plan.errors.extend(RowError(row.line, message) for message in problems)

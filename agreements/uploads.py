@@ -23,8 +23,9 @@ from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from .dates import format_size
 
 if TYPE_CHECKING:
     from .models import Document
@@ -98,8 +99,8 @@ def inspect_upload(file) -> UploadInfo:
             TOO_LARGE,
             code="too_large",
             params={
-                "size": filesizeformat(size),
-                "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+                "size": format_size(size),
+                "limit": format_size(settings.UPLOAD_MAX_BYTES),
             },
         )
     if size == 0:

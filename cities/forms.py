@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Characteristic, City
+from .digits import persian_form_errors
+from .models import Characteristic, City, country_choices
 
 SCOPE_CHOICES = [
     ("", _("All cities")),
@@ -71,6 +72,11 @@ class CityForm(forms.ModelForm):
         if not may_set_home:
             del self.fields["is_home"]
         self.fields["version"].initial = self.instance.version if self.instance.pk else None
+        # In the alphabetical order of the page's language (Persian order on Persian pages).
+        country = self.fields["country"]
+        country.choices = [choice for choice in country.choices if not choice[0]] + list(
+            country_choices()
+        )
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
@@ -81,3 +87,7 @@ class CityForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        persian_form_errors(self)  # "less than or equal to ۹۰" on Persian pages

@@ -8,10 +8,11 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .search import normalise
+from .search import normalise, persian_sort_key
 from .validators import validate_line, validate_text
 
 
@@ -33,6 +34,23 @@ def display_name(name: str, name_fa: str, *, persian: bool | None = None) -> str
     if persian is None:
         persian = (get_language() or "").startswith("fa")
     return name_fa if persian and name_fa else name
+
+
+_COUNTRY_CHOICES: dict[str, list[tuple[str, str]]] = {}
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every country as (ISO code, name) in the page's language and its alphabetical
+    order: django-countries sorts by code point, which on a Persian page puts "پرو"
+    after "یمن"; here Persian pages sort with cities.search.persian_sort_key. Built once
+    per language (the names do not change while the process runs)."""
+    language = get_language() or ""
+    if language not in _COUNTRY_CHOICES:
+        pairs = [(code, str(name)) for code, name in countries]
+        if language.startswith("fa"):
+            pairs.sort(key=lambda pair: persian_sort_key(pair[1]))
+        _COUNTRY_CHOICES[language] = pairs
+    return list(_COUNTRY_CHOICES[language])
 
 
 def search_name_for(name: str, name_fa: str) -> str:
@@ -60,7 +78,7 @@ class City(models.Model):
     )
     country = CountryField(_("country"))
     region = models.CharField(
-        _("province or region"), max_length=200, blank=True, validators=[validate_line]
+        _("province or region (English)"), max_length=200, blank=True, validators=[validate_line]
     )
     region_fa = models.CharField(
         _("province or region (Persian)"), max_length=200, blank=True, validators=[validate_line]
@@ -83,7 +101,7 @@ class City(models.Model):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     titles = models.TextField(
-        _("titles"),
+        _("titles (English)"),
         blank=True,
         help_text=_("One per line, e.g. “Cultural capital of the Islamic world, 2006”."),
         validators=[validate_text],

@@ -57,3 +57,32 @@ def normalise(text: str | None) -> str:
 def search_terms(text: str | None) -> list[str]:
     """The normalised words of a query; every one must match."""
     return normalise(text).split()
+
+
+# The Persian alphabet in its dictionary order (آ before ا; پ چ ژ گ after the letter
+# they extend, which Unicode's code points do not give: they sit after every Arabic
+# letter). Letters of other alphabets sort after it, by code point.
+PERSIAN_ALPHABET = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+_PERSIAN_RANK = {letter: rank for rank, letter in enumerate(PERSIAN_ALPHABET, start=1)}
+# Arabic forms sorted as the Persian letter they are read as.
+_SORT_TABLE = str.maketrans(
+    {"أ": "ا", "إ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ی", "ة": "ه", "ۀ": "ه", "ء": ""}
+)
+
+
+def persian_sort_key(text: str | None) -> tuple[int, ...]:
+    """A sort key that puts Persian text in Persian alphabetical order ("پاکستان"
+    after "بلژیک" and before "ترکیه"; "گرجستان" after "کانادا"), ignoring zero-width
+    marks, diacritics and the difference between Arabic and Persian yeh and kaf.
+    A space sorts before every letter, so "سری لانکا" comes before "سریلانکا"."""
+    key = []
+    for character in normalise(text).translate(_SORT_TABLE):
+        if character == " ":
+            key.append(0)
+        elif character in _PERSIAN_RANK:
+            key.append(_PERSIAN_RANK[character])
+        elif "\u064b" <= character <= "\u065f" or character == "\u0670":
+            continue  # harakat and superscript alef: not letters of the order
+        else:
+            key.append(len(PERSIAN_ALPHABET) + 1 + ord(character))
+    return tuple(key)

@@ -11,6 +11,13 @@ takes model field validators), admin, services' full_clean and the importer.
     control_character(text, multiline=...)  the first offending character, or None
     printable(text)      text with every control character replaced, for outputs
                          that cannot hold one (e-mail headers, XLSX)
+    PersianScript(label) the Persian field of a bilingual pair (a memorandum's place,
+                         signatories and articles, a goal, a commonality): blank, or
+                         Arabic-script letters and no Latin letter (digits and
+                         punctuation of either script allowed)
+    NoPersianScript(label)  its English (partner-language) field: no Arabic-script
+                         letter, so Persian typed there does not land in the English
+                         text of a signed memorandum
 
 "Control character" is C0 (U+0000-U+001F), DEL (U+007F), C1 (U+0080-U+009F) and
 lone surrogates (U+D800-U+DFFF, which no database can encode as UTF-8). Here,
@@ -25,6 +32,7 @@ import re
 
 import jdatetime
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 DATE_MIN = datetime.date(1900, 1, 1)
@@ -163,3 +171,125 @@ def validate_date(value: object) -> None:
             "max_jalali": _jalali(DATE_MAX),
         },
     )
+
+
+# --- Script of the bilingual pairs ---------------------------------------------------------
+
+NOT_PERSIAN_SCRIPT = _("Write “%(field)s” in Persian script (the Persian text goes here).")
+PERSIAN_SCRIPT_IN_ENGLISH = _(
+    "“%(field)s” is the English text: write it without Persian or Arabic letters, and put "
+    "the Persian text in its Persian field."
+)
+
+
+def _class(codepoints) -> str:
+    """A regular-expression character class body for `codepoints` (BMP only), as
+    ranges of \\uXXXX escapes, which Python and ECMA-262 read alike."""
+    ranges: list[list[int]] = []
+    for point in sorted(codepoints):
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    return "".join(
+        f"\\u{start:04x}" if start == end else f"\\u{start:04x}-\\u{end:04x}"
+        for start, end in ranges
+    )
+
+
+# Arabic-script letters (the Arabic, Arabic Supplement and Arabic Extended-A blocks and
+# the presentation forms; letters only: not the Arabic and Persian digits, nor the
+# Arabic comma, semicolon and question mark) and Latin letters (Basic Latin to Latin
+# Extended-B, Latin Extended Additional).
+_ARABIC_BLOCKS = [
+    (0x0600, 0x06FF),
+    (0x0750, 0x077F),
+    (0x08A0, 0x08FF),
+    (0xFB50, 0xFDFF),
+    (0xFE70, 0xFEFF),
+]
+_LATIN_BLOCKS = [(0x0041, 0x024F), (0x1E00, 0x1EFF)]
+ARABIC_LETTERS = _class(
+    c for start, end in _ARABIC_BLOCKS for c in range(start, end + 1) if chr(c).isalpha()
+)
+LATIN_LETTERS = _class(
+    c for start, end in _LATIN_BLOCKS for c in range(start, end + 1) if chr(c).isalpha()
+)
+_ARABIC = re.compile(f"[{ARABIC_LETTERS}]")
+_LATIN = re.compile(f"[{LATIN_LETTERS}]")
+
+
+def is_persian_script(text: str) -> bool:
+    """Holds Arabic-script letters: "تهران", "خیابان ولی‌عصر، پلاک ۱۲", "همکاری با
+    UNESCO" (a name or an address in Latin letters inside Persian text is normal);
+    not "Tehran", not "۱۲۳" (English text or digits alone in the Persian field)."""
+    return bool(_ARABIC.search(text))
+
+
+def has_persian_script(text: str) -> bool:
+    return bool(_ARABIC.search(text))
+
+
+# The same rules as JSON Schema patterns (agreements/api/schema.py), joined with
+# validate_line's or validate_text's: a client or a fuzzer reading the schema sends
+# exactly what is accepted. Refused in one line / in text, as _BAD_IN_LINE/_BAD_IN_TEXT
+# (lone surrogates left out, as LINE_PATTERN there says).
+_REFUSED = {
+    False: "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029",
+    True: "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f",
+}
+_BLANK = {
+    multiline: _class(
+        c
+        for c in range(0x10000)
+        if chr(c).isspace() and not re.match(f"[{_REFUSED[multiline]}]", chr(c))
+    )
+    for multiline in (False, True)
+}
+
+
+def persian_script_pattern(*, multiline: bool) -> str:
+    """Blank, or holding an Arabic-script letter (and no refused character)."""
+    other = f"[^{_REFUSED[multiline]}]*"
+    return f"^(?:[{_BLANK[multiline]}]*|{other}[{ARABIC_LETTERS}]{other})$"
+
+
+def no_persian_script_pattern(*, multiline: bool) -> str:
+    """No Arabic-script letter (and no refused character)."""
+    return f"^[^{ARABIC_LETTERS}{_REFUSED[multiline]}]*$"
+
+
+@deconstructible
+class PersianScript:
+    """The Persian field of a bilingual pair; `label` names it in the message."""
+
+    code = "not_persian_script"
+
+    def __init__(self, label) -> None:
+        self.label = label
+
+    def schema_pattern(self, *, multiline: bool) -> str:
+        return persian_script_pattern(multiline=multiline)
+
+    def __call__(self, value: object) -> None:
+        if isinstance(value, str) and value.strip() and not is_persian_script(value):
+            raise ValidationError(NOT_PERSIAN_SCRIPT, code=self.code, params={"field": self.label})
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and str(self.label) == str(other.label)
+
+
+@deconstructible
+class NoPersianScript(PersianScript):
+    """The English (partner-language) field of a bilingual pair."""
+
+    code = "persian_script_in_english"
+
+    def schema_pattern(self, *, multiline: bool) -> str:
+        return no_persian_script_pattern(multiline=multiline)
+
+    def __call__(self, value: object) -> None:
+        if isinstance(value, str) and has_persian_script(value):
+            raise ValidationError(
+                PERSIAN_SCRIPT_IN_ENGLISH, code=self.code, params={"field": self.label}
+            )

@@ -2,7 +2,9 @@
 
 - AutoSchema: the stored-value rules of cities/validators.py as JSON Schema
   (`pattern`): one-line text has no control character or line break, multi-line
-  text no control character but tab, LF and CR, a date lies from 1900 to 2100.
+  text no control character but tab, LF and CR, a date lies from 1900 to 2100; the
+  Persian field of a bilingual pair holds Arabic-script letters and no Latin one, its
+  English field no Arabic-script letter (cities.validators.PersianScript).
 - QueryFilterExtension: the bounds of the list filters (min/max, max length) and
   true booleans, from the filter fields themselves.
 - postprocess: facts about every operation: operationIds without dots (the
@@ -28,7 +30,14 @@ from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import list_hash
 
-from cities.validators import DATE_MAX, DATE_MIN, validate_date, validate_line, validate_text
+from cities.validators import (
+    DATE_MAX,
+    DATE_MIN,
+    PersianScript,
+    validate_date,
+    validate_line,
+    validate_text,
+)
 
 from ..problems import PROBLEM_CONTENT_TYPE
 from .pagination import CAPPED_HEADER
@@ -60,6 +69,11 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _insert_field_validators(self, field, schema: dict[str, Any]) -> None:
         super()._insert_field_validators(field, schema)
+        script = [v for v in field.validators if isinstance(v, PersianScript)]
+        if script:
+            # The script of a bilingual pair's field, joined with its line or text rule.
+            multiline = validate_text in field.validators
+            schema.setdefault("pattern", script[0].schema_pattern(multiline=multiline))
         for validator in field.validators:
             if validator is validate_line:
                 schema.setdefault("pattern", LINE_PATTERN)

@@ -5,10 +5,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cities.validators import validate_date, validate_line, validate_text
+from cities.validators import (
+    NoPersianScript,
+    PersianScript,
+    validate_date,
+    validate_line,
+    validate_text,
+)
 
+from ..dates import format_number
 from .agreement import Agreement
 from .base import TERM_YEARS_MAX, Record, Tracked, refuse_future_dates
 from .codes import ArticleKey, Kind
@@ -51,52 +59,67 @@ class Memorandum(Record):
         _("signing date"), null=True, blank=True, validators=[validate_date]
     )
     place = models.CharField(
-        _("signing place"), max_length=200, blank=True, validators=[validate_line]
+        _("signing place (English)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line, NoPersianScript(_("signing place (English)"))],
     )
     place_fa = models.CharField(
-        _("signing place (Persian)"), max_length=200, blank=True, validators=[validate_line]
+        _("signing place (Persian)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line, PersianScript(_("signing place (Persian)"))],
     )
     term_years = models.PositiveSmallIntegerField(
         _("term (years)"), default=5, validators=[MaxValueValidator(TERM_YEARS_MAX)]
     )
     home_signatory_name = models.CharField(
-        _("home signatory"), max_length=200, blank=True, validators=[validate_line]
+        _("home signatory (English)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line, NoPersianScript(_("home signatory (English)"))],
     )
     home_signatory_name_fa = models.CharField(
         _("home signatory (Persian)"),
         max_length=200,
         blank=True,
-        validators=[validate_line],
+        validators=[validate_line, PersianScript(_("home signatory (Persian)"))],
     )
     home_signatory_title = models.CharField(
-        _("home signatory's title"), max_length=200, blank=True, validators=[validate_line]
+        _("home signatory's title (English)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line, NoPersianScript(_("home signatory's title (English)"))],
     )
     home_signatory_title_fa = models.CharField(
         _("home signatory's title (Persian)"),
         max_length=200,
         blank=True,
-        validators=[validate_line],
+        validators=[validate_line, PersianScript(_("home signatory's title (Persian)"))],
     )
     partner_signatory_name = models.CharField(
-        _("partner signatory"), max_length=200, blank=True, validators=[validate_line]
+        _("partner signatory (English)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line, NoPersianScript(_("partner signatory (English)"))],
     )
     partner_signatory_name_fa = models.CharField(
         _("partner signatory (Persian)"),
         max_length=200,
         blank=True,
-        validators=[validate_line],
+        validators=[validate_line, PersianScript(_("partner signatory (Persian)"))],
     )
     partner_signatory_title = models.CharField(
-        _("partner signatory's title"),
+        _("partner signatory's title (English)"),
         max_length=200,
         blank=True,
-        validators=[validate_line],
+        validators=[validate_line, NoPersianScript(_("partner signatory's title (English)"))],
     )
     partner_signatory_title_fa = models.CharField(
         _("partner signatory's title (Persian)"),
         max_length=200,
         blank=True,
-        validators=[validate_line],
+        validators=[validate_line, PersianScript(_("partner signatory's title (Persian)"))],
     )
     officials_present = models.TextField(
         _("officials present"), blank=True, validators=[validate_text]
@@ -132,7 +155,7 @@ class Memorandum(Record):
         ]
 
     def __str__(self) -> str:
-        return _("Memorandum v%(number)s") % {"number": self.number}
+        return _("Memorandum v%(number)s") % {"number": format_number(self.number)}
 
     @property
     def is_frozen(self) -> bool:
@@ -170,16 +193,24 @@ class MemorandumArticle(Tracked):
         _("article"), max_length=20, choices=ArticleKey.choices, default=ArticleKey.OTHER
     )
     heading_en = models.CharField(
-        _("heading (English)"), max_length=200, validators=[validate_line]
+        _("heading (English)"),
+        max_length=200,
+        validators=[validate_line, NoPersianScript(_("heading (English)"))],
     )
     heading_fa = models.CharField(
-        _("heading (Persian)"), max_length=200, validators=[validate_line]
+        _("heading (Persian)"),
+        max_length=200,
+        validators=[validate_line, PersianScript(_("heading (Persian)"))],
     )
     body_en = models.TextField(
-        _("text (English)"), max_length=ARTICLE_BODY_MAX, validators=[validate_text]
+        _("text (English)"),
+        max_length=ARTICLE_BODY_MAX,
+        validators=[validate_text, NoPersianScript(_("text (English)"))],
     )
     body_fa = models.TextField(
-        _("text (Persian)"), max_length=ARTICLE_BODY_MAX, validators=[validate_text]
+        _("text (Persian)"),
+        max_length=ARTICLE_BODY_MAX,
+        validators=[validate_text, PersianScript(_("text (Persian)"))],
     )
 
     class Meta:
@@ -188,4 +219,7 @@ class MemorandumArticle(Tracked):
         ordering = ["memorandum", "position", "id"]
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.heading_en}"
+        # In the reader's language and digits (the history page names an article so).
+        persian = (get_language() or "").startswith("fa")
+        heading = self.heading_fa if persian and self.heading_fa else self.heading_en
+        return f"{format_number(self.position, persian=persian)}. {heading}"

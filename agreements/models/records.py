@@ -11,7 +11,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cities.validators import validate_date, validate_line, validate_text
+from cities.validators import (
+    NoPersianScript,
+    PersianScript,
+    validate_date,
+    validate_line,
+    validate_text,
+)
 
 from .agreement import Agreement
 from .base import Record, _end_not_before_start, refuse_future_dates
@@ -77,9 +83,14 @@ class Goal(Record):
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="goals")
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
-    description = models.TextField(_("objective"), validators=[validate_text])
+    description = models.TextField(
+        _("objective (English)"),
+        validators=[validate_text, NoPersianScript(_("objective (English)"))],
+    )
     description_fa = models.TextField(
-        _("objective (Persian)"), blank=True, validators=[validate_text]
+        _("objective (Persian)"),
+        blank=True,
+        validators=[validate_text, PersianScript(_("objective (Persian)"))],
     )
     indicator = models.CharField(
         _("how it is checked"), max_length=300, blank=True, validators=[validate_line]
@@ -108,9 +119,14 @@ class Commonality(Record):
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="commonalities")
     kind = models.CharField(_("kind"), max_length=20, choices=CommonalityKind.choices)
-    description = models.TextField(_("description"), validators=[validate_text])
+    description = models.TextField(
+        _("description (English)"),
+        validators=[validate_text, NoPersianScript(_("description (English)"))],
+    )
     description_fa = models.TextField(
-        _("description (Persian)"), blank=True, validators=[validate_text]
+        _("description (Persian)"),
+        blank=True,
+        validators=[validate_text, PersianScript(_("description (Persian)"))],
     )
 
     class Meta:

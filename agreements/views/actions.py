@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from .. import services
+from ..dates import reader_digits
 from ..forms import DecisionForm, NoteForm, RequestForm
 from ..models import Agreement, Memorandum, RequestAction, Stage, StageRequest
 from ..permissions import Forbidden, can_decide, get_agreement_for_user
@@ -222,6 +223,6 @@ def freeze_memorandum(request: HttpRequest, pk: int, memorandum_id: int) -> Http
         lambda: services.freeze_memorandum(memorandum=memorandum, by=request.user),
         lambda m: (
             _g("Memorandum version %(number)s is frozen; its PDF is stored and will not change.")
-            % {"number": m.number}
+            % {"number": reader_digits(m.number)}
         ),
     )

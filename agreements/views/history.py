@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from .. import reasons
+from ..dates import reader_digits
 from ..models import (
     Activity,
     Agreement,
@@ -104,9 +105,10 @@ def _label(row) -> str:
     if model is LegalApproval:
         return str(row.get_authority_display())
     if model is Memorandum:
-        return _g("version %(number)s") % {"number": row.number}
+        return _g("version %(number)s") % {"number": reader_digits(row.number)}
     if model is MemorandumArticle:
-        return f"{row.position}. {row.heading_en}"
+        heading = row.heading_fa if get_language_bidi() and row.heading_fa else row.heading_en
+        return f"{reader_digits(row.position)}. {heading}"
     if model in (Delegation,):
         return f"{row.get_direction_display()} {jdate(row.start_date)}: {row.head}"
     if model is Activity:

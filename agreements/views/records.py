@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from .. import permissions, services, workflow
+from ..dates import reader_digits
 from ..forms import AgreementCreateForm, AgreementEditForm, ArticleFormSet, MemorandumForm
 from ..models import Agreement, Memorandum, MemorandumArticle, RequestState, RoleName
 from ..permissions import Forbidden, get_agreement_for_user
@@ -303,7 +304,7 @@ def _memorandum_create(request: HttpRequest, agreement: Agreement) -> HttpRespon
     messages.success(
         request,
         _g("Memorandum version %(number)s was created from the goals; review its text.")
-        % {"number": memorandum.number},
+        % {"number": reader_digits(memorandum.number)},
     )
     return redirect("agreements:record-edit", agreement.pk, "memoranda", memorandum.pk)
 

@@ -139,12 +139,15 @@ def test_every_section_lists_its_records(client, personas, agreement):
     DepartmentSupportFactory(agreement=agreement, notes="Council resolution 12")
     LegalApprovalFactory(agreement=agreement, reference="REF-4411")
     memorandum = MemorandumFactory(agreement=agreement, place="Florence Town Hall")
-    MemorandumArticleFactory(memorandum=memorandum, heading_en="Areas of cooperation")
+    MemorandumArticleFactory(
+        memorandum=memorandum, heading_en="Areas of cooperation", heading_fa="زمینه‌های همکاری"
+    )
     DelegationFactory(agreement=agreement, head="Deputy Mayor Bianchi")
     ActivityFactory(agreement=agreement, title="Persian calligraphy exhibition")
     DocumentFactory(agreement=agreement, title="Invitation letter")
     client.force_login(personas.viewer)
-    # With the history inline: the article's heading shows there.
+    # With the history inline: the article's heading shows there (the Persian one on
+    # this Persian page).
     html = client.get(url(agreement), {"history_page": 1}).content.decode()
     for text in [
         "Mayor Rossi and Mayor Zakani",
@@ -153,7 +156,7 @@ def test_every_section_lists_its_records(client, personas, agreement):
         "Council resolution 12",
         "REF-4411",
         "Florence Town Hall",
-        "Areas of cooperation",
+        "زمینه‌های همکاری",
         "Deputy Mayor Bianchi",
         "Persian calligraphy exhibition",
         "Invitation letter",

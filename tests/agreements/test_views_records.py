@@ -577,7 +577,7 @@ def test_an_overlong_article_is_refused_with_a_message_and_changes_nothing(perso
     assert response.status_code == 200
     body = response.content.decode()
     # Django's own message, from its Persian catalogue, beside the field.
-    assert "حداکثر 20000 کاراکتر" in body  # the page is Persian
+    assert "حداکثر ۲۰۰۰۰ کاراکتر" in body  # the page is Persian, in Persian digits
     article.refresh_from_db()
     assert article.body_fa != "م" * 20_001 and article.version == 1
 
