@@ -382,14 +382,6 @@ def pages(world) -> list[str]:
     return urls
 
 
-# TODO(history reasons as codes): the history rows' reasons are English sentences
-# stored in the rows ("Approved by approver"); the integrator turns them into codes
-# rendered in the reader's language. Until then the reason line of the history page
-# and of the stage and status changes in the agreement page's timeline are left out,
-# and only they.
-HISTORY_REASONS = {"history-reason", "event-detail-stage", "event-detail-status"}
-
-
 def check_pages(client: Client, urls: list[str], allowed: list[str]) -> tuple[list, dict]:
     problems, statuses = [], {}
     for url in urls:
@@ -400,7 +392,7 @@ def check_pages(client: Client, urls: list[str], allowed: list[str]) -> tuple[li
             continue
         if "html" not in response.get("Content-Type", ""):
             continue
-        texts = visible_texts(response.content.decode(), skip_classes=HISTORY_REASONS)
+        texts = visible_texts(response.content.decode())
         problems += page_faults(url, texts, allowed)
     return problems, statuses
 
@@ -518,7 +510,7 @@ def test_forms_with_errors_and_messages_are_persian(personas, world):
     allowed = sorted({*allowed, *file_values, *Kind.values, *Stage.values}, key=len, reverse=True)
     problems = []
     for name, answer in answers:
-        texts = visible_texts(answer.content.decode(), skip_classes=HISTORY_REASONS)
+        texts = visible_texts(answer.content.decode())
         problems += page_faults(name, texts, allowed)
     assert not problems, report(problems)
 
@@ -591,24 +583,8 @@ def test_every_document_is_persian(personas, world):
                 for digits in LATIN_DIGITS.findall(run)
             ]
             continue
-        # TODO(history reasons as codes): the dossier's history shows the stored
-        # English reasons, which its table breaks over lines and cells; their words
-        # are allowed until they are codes.
-        problems += page_faults(name, [text], allowed + history_reason_words())
+        problems += page_faults(name, [text], allowed)
     assert not problems, report(problems)
-
-
-def history_reason_words() -> list[str]:
-    """The words of the stored history reasons (TODO: history reasons as codes)."""
-    words = set()
-    for model in apps.get_models():
-        if model.__name__.startswith("Historical") and model._meta.app_label == "agreements":
-            for reason in model._default_manager.exclude(history_change_reason=None).values_list(
-                "history_change_reason", flat=True
-            ):
-                words.update(word.strip(":,.") for word in reason.split())
-    # Never a bare number: "#1" is allowed, a lone "1" elsewhere is not.
-    return sorted((word for word in words if not word.isdigit() and word), key=len, reverse=True)
 
 
 def test_user_names_are_allowed_only_as_stored(personas, world):
