@@ -116,15 +116,15 @@ class City(models.Model):
     # Both names normalised as a Persian reader compares them (yeh/kaf, zero-width
     # marks, digits): the text search filters on it instead of normalising every
     # row on every search. Filled by save(); bulk paths call search_name_for().
-    search_name = models.TextField(default="", editable=False)
+    search_name = models.TextField(_("search name"), default="", editable=False)
     is_home = models.BooleanField(
         _("home municipality"),
         default=False,
         help_text=_("A municipality that runs its partnerships in this system."),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = CityQuerySet.as_manager()

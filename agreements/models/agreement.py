@@ -173,6 +173,7 @@ class Agreement(Tracked):
         blank=True,
         related_name="+",
         editable=False,
+        verbose_name=_("created by"),
     )
     # Copies of the two cities' names, kept only so that the list can sort by
     # home or partner city from an index of this table: ordering by a joined

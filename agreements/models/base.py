@@ -23,7 +23,7 @@ class Tracked(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Incremented by every save through agreements.services; a save that
     # carries an older version is refused (no lost updates).
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords(inherit=True)
 

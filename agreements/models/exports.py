@@ -61,7 +61,7 @@ class ExportJob(models.Model):
     error = models.CharField(_("error"), max_length=20, choices=ExportError.choices, blank=True)
     # Each run of the task takes the next number; a run that is no longer the latest
     # (the job was started again) stops and keeps nothing.
-    attempt = models.PositiveIntegerField(default=0, editable=False)
+    attempt = models.PositiveIntegerField(_("attempt"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

@@ -43,7 +43,12 @@ class Memorandum(Record):
         "officials_present",
     )
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="memoranda")
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="memoranda",
+        verbose_name=_("agreement"),
+    )
     number = models.PositiveSmallIntegerField(_("version"), default=1, editable=False)
     supersedes = models.ForeignKey(
         "self",
@@ -133,6 +138,7 @@ class Memorandum(Record):
         blank=True,
         related_name="+",
         editable=False,
+        verbose_name=_("frozen by"),
     )
     pdf = models.FileField(_("frozen PDF"), upload_to="memoranda/%Y/", blank=True, editable=False)
     pdf_sha256 = models.CharField(

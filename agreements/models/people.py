@@ -79,7 +79,10 @@ class Role(Tracked):
 
 class UserProfile(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
     )
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, blank=True)
 
@@ -141,10 +144,15 @@ class MunicipalitySettings(Tracked):
 class Reminder(models.Model):
     """A reminder e-mail sent; one per agreement, reason and day (send_reminders is idempotent)."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="reminders")
-    reason = models.CharField(max_length=20, choices=ReminderReason.choices)
-    sent_on = models.DateField(validators=[validate_date])
-    recipients = models.TextField(blank=True, validators=[validate_text])
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("agreement"),
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=ReminderReason.choices)
+    sent_on = models.DateField(_("sent on"), validators=[validate_date])
+    recipients = models.TextField(_("recipients"), blank=True, validators=[validate_text])
 
     history = HistoricalRecords()
 

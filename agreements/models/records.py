@@ -44,7 +44,12 @@ class Contact(Record):
         "notes",
     )
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="contacts")
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("agreement"),
+    )
     date = models.DateField(_("date"), validators=[validate_date])
     participants = models.TextField(_("participants"), validators=[validate_text])
     place = models.CharField(_("place"), max_length=200, blank=True, validators=[validate_line])
@@ -81,7 +86,12 @@ class Goal(Record):
         "target_date",
     )
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="goals")
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="goals",
+        verbose_name=_("agreement"),
+    )
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     description = models.TextField(
         _("objective (English)"),
@@ -117,7 +127,12 @@ class Commonality(Record):
         "description_fa",
     )
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="commonalities")
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="commonalities",
+        verbose_name=_("agreement"),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=CommonalityKind.choices)
     description = models.TextField(
         _("description (English)"),
@@ -149,7 +164,10 @@ class DepartmentSupport(Record):
     )
 
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="department_supports"
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="department_supports",
+        verbose_name=_("agreement"),
     )
     department = models.CharField(_("department"), max_length=20, choices=Department.choices)
     supported_on = models.DateField(_("date"), null=True, blank=True, validators=[validate_date])
@@ -187,7 +205,10 @@ class LegalApproval(Record):
     )
 
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="legal_approvals"
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="legal_approvals",
+        verbose_name=_("agreement"),
     )
     side = models.CharField(_("side"), max_length=10, choices=Side.choices, default=Side.HOME)
     authority = models.CharField(_("authority"), max_length=30, choices=Authority.choices)
@@ -251,7 +272,12 @@ class Delegation(Record):
         "official",
     )
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="delegations")
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="delegations",
+        verbose_name=_("agreement"),
+    )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     start_date = models.DateField(_("start date"), validators=[validate_date])
     end_date = models.DateField(_("end date"), null=True, blank=True, validators=[validate_date])
@@ -314,7 +340,12 @@ class Activity(Record):
         "partners",
     )
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="activities")
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        verbose_name=_("agreement"),
+    )
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     title = models.CharField(_("title"), max_length=300, validators=[validate_line])
     start_date = models.DateField(_("start date"), validators=[validate_date])
@@ -354,7 +385,12 @@ class Document(Record):
         "file",
     )
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="documents")
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("agreement"),
+    )
     memorandum = models.ForeignKey(
         Memorandum,
         on_delete=models.SET_NULL,

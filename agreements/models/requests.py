@@ -18,7 +18,10 @@ from .codes import RequestAction, RequestState, Stage
 
 class StageRequest(Tracked):
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="stage_requests"
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="stage_requests",
+        verbose_name=_("agreement"),
     )
     action = models.CharField(
         _("action"), max_length=20, choices=RequestAction.choices, default=RequestAction.ADVANCE

@@ -199,3 +199,20 @@ def test_jalali_widget_shows_the_page_calendar():
     with translation.override("en"):
         html = widget.render("date", datetime.date(2024, 5, 4))
         assert 'type="date"' in html and 'value="2024-05-04"' in html
+
+
+def test_every_field_the_history_shows_has_a_persian_label():
+    """The history page, the dossier and the admin name each changed field by its
+    label: none may fall back to the English column name on a Persian page."""
+    import re
+
+    from agreements.selectors.history import SOURCES, shown_fields
+    from cities.models import City
+
+    unlabelled = []
+    with translation.override("fa"):
+        for model in [source.model for source in SOURCES] + [City]:
+            for model_field in shown_fields(model):
+                if not re.search("[\u0600-\u06ff]", str(model_field.verbose_name)):
+                    unlabelled.append(f"{model.__name__}.{model_field.name}")
+    assert not unlabelled, unlabelled
