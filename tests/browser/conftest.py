@@ -45,31 +45,31 @@ def screenshots() -> Path:
 
 @pytest.fixture
 def sign_in(live_server, browser):
-    """sign_in(user, language) -> a Page of a fresh browser context, signed in as `user`
-    (session cookie from Django's test client) and reading `language`.
+    """sign_in(user, language, *, width=1366, height=900, expect_404="") -> a Page of a
+    fresh browser context, signed in as `user` (session cookie from Django's test
+    client; None: not signed in) and reading `language`.
 
     Every request to another host is refused and recorded; every console error
-    (a Content-Security-Policy violation, a script error) is recorded; the test
+    (a Content-Security-Policy violation, a script error) is recorded, except the
+    browser's note of the 404 of a page whose URL ends with `expect_404`; the test
     fails at the end if there was any."""
     contexts = []
     foreign: list[str] = []
     errors: list[str] = []
 
-    def make(user, language: str = "fa"):
-        client = Client()
-        client.force_login(user)
+    def make(user, language: str = "fa", *, width=1366, height=900, expect_404: str = ""):
         context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1366, "height": 900}
+            base_url=live_server.url, viewport={"width": width, "height": height}
         )
+        cookies = {settings.LANGUAGE_COOKIE_NAME: language}
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookies[settings.SESSION_COOKIE_NAME] = client.cookies[
+                settings.SESSION_COOKIE_NAME
+            ].value
         context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                },
-                {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-            ]
+            [{"name": k, "value": v, "url": live_server.url} for k, v in cookies.items()]
         )
 
         def only_this_site(route):
@@ -79,10 +79,17 @@ def sign_in(live_server, browser):
                 foreign.append(route.request.url)
                 route.abort()
 
+        def console(message):
+            if message.type != "error":
+                return
+            if expect_404 and "status of 404" in message.text and page.url.endswith(expect_404):
+                return
+            errors.append(f"{page.url}: {message.text}")
+
         context.route("**/*", only_this_site)
         page = context.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", console)
+        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
         page.set_default_timeout(15_000)
         contexts.append(context)
         return page

@@ -17,8 +17,6 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from agreements import services
@@ -208,57 +206,17 @@ def world(personas):
 
 
 @pytest.fixture
-def visit(personas, live_server, browser):
+def visit(personas, sign_in):
     """visit(persona, language, width) -> a page of that size, signed in as the persona
-    (None: not signed in). As conftest's sign_in, every request to another host and
-    every console error fails the test, except the console's note of the 404 that
-    a page expected to answer 404 got."""
-    contexts = []
-    foreign: list[str] = []
-    errors: list[str] = []
+    (None: not signed in), through conftest's sign_in: every request to another host
+    and every console error fails the test, except the console's note of the 404
+    that NOT_FOUND is expected to answer."""
 
     def make(persona: str | None, language: str, width: int):
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": width, "height": HEIGHT[width]}
-        )
-        cookies = {settings.LANGUAGE_COOKIE_NAME: language}
-        if persona is not None:
-            client = Client()
-            client.force_login(getattr(personas, persona))
-            cookies[settings.SESSION_COOKIE_NAME] = client.cookies[
-                settings.SESSION_COOKIE_NAME
-            ].value
-        context.add_cookies(
-            [{"name": k, "value": v, "url": live_server.url} for k, v in cookies.items()]
-        )
+        user = getattr(personas, persona) if persona is not None else None
+        return sign_in(user, language, width=width, height=HEIGHT[width], expect_404=NOT_FOUND)
 
-        def only_this_site(route):
-            if route.request.url.startswith(live_server.url):
-                route.continue_()
-            else:
-                foreign.append(route.request.url)
-                route.abort()
-
-        def console(message):
-            if message.type != "error":
-                return
-            if "status of 404" in message.text and page.url.endswith(NOT_FOUND):
-                return
-            errors.append(f"{page.url}: {message.text}")
-
-        context.route("**/*", only_this_site)
-        page = context.new_page()
-        page.on("console", console)
-        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
-        page.set_default_timeout(15_000)
-        contexts.append(context)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not foreign, f"pages asked another host for: {foreign}"
-    assert not errors, f"errors in the browser console: {errors}"
+    return make
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
