@@ -31,7 +31,7 @@ migrate: install
 
 run: migrate
 	@$(DEV_ENV) $(MANAGE) seed_demo
-	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(DEV_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Production-like serving: gunicorn (static files by whitenoise) against DATABASE_URL,
 # plus a worker for background tasks (e-mail, long exports, the daily reminders, whose
