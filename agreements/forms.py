@@ -240,11 +240,18 @@ class LegalApprovalForm(VersionedForm):
         )
 
 
+# The partner language's texts run either way (Arabic, Russian, Chinese...).
+PARTNER_TEXT = forms.TextInput(attrs={"dir": "auto"})
+
+
 class MemorandumForm(VersionedForm):
     class Meta:
         model = Memorandum
         fields = list(Memorandum.EDITABLE_FIELDS)
         field_classes = {"signed_on": JalaliDateField}
+        widgets = {
+            name: PARTNER_TEXT for name in Memorandum.EDITABLE_FIELDS if name.endswith("_partner")
+        }
 
 
 class ArticleForm(VersionedForm):
@@ -256,6 +263,8 @@ class ArticleForm(VersionedForm):
             "body_fa": forms.Textarea(attrs={"dir": "rtl", "lang": "fa", "rows": 5}),
             "heading_en": forms.TextInput(attrs={"dir": "ltr", "lang": "en"}),
             "body_en": forms.Textarea(attrs={"dir": "ltr", "lang": "en", "rows": 5}),
+            "heading_partner": PARTNER_TEXT,
+            "body_partner": forms.Textarea(attrs={"dir": "auto", "rows": 5}),
         }
 
 

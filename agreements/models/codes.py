@@ -139,6 +139,23 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
+class PartnerLanguage(models.TextChoices):
+    """The languages a memorandum can be signed in besides Persian and English:
+    those of Tehran's partners. Each has its wording in locale/<code>/ (context
+    "memorandum") and a bundled font (static/css/pdf-languages.css)."""
+
+    ARABIC = "ar", _("Arabic")
+    RUSSIAN = "ru", _("Russian")
+    TURKISH = "tr", _("Turkish")
+    CHINESE = "zh-hans", _("Chinese (simplified)")
+    SPANISH = "es", _("Spanish")
+    FRENCH = "fr", _("French")
+    GERMAN = "de", _("German")
+    HUNGARIAN = "hu", _("Hungarian")
+    ARMENIAN = "hy", _("Armenian")
+    GEORGIAN = "ka", _("Georgian")
+
+
 class ArticleKey(models.TextChoices):
     SUBJECT = "subject", _("Subject")
     AREAS = "areas", _("Areas of cooperation")

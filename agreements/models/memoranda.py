@@ -19,7 +19,7 @@ from cities.validators import (
 from ..dates import format_number
 from .agreement import Agreement
 from .base import TERM_YEARS_MAX, Record, Tracked, refuse_future_dates
-from .codes import ArticleKey, Kind
+from .codes import ArticleKey, Kind, PartnerLanguage
 
 
 class Memorandum(Record):
@@ -41,6 +41,14 @@ class Memorandum(Record):
         "partner_signatory_title",
         "partner_signatory_title_fa",
         "officials_present",
+        "partner_language",
+        "home_name_partner",
+        "partner_name_partner",
+        "place_partner",
+        "home_signatory_name_partner",
+        "home_signatory_title_partner",
+        "partner_signatory_name_partner",
+        "partner_signatory_title_partner",
     )
 
     agreement = models.ForeignKey(
@@ -129,6 +137,58 @@ class Memorandum(Record):
     officials_present = models.TextField(
         _("officials present"), blank=True, validators=[validate_text]
     )
+    # The partner's language, when the memorandum is also signed in it: every
+    # text below and each article's *_partner text in that language; blank ones
+    # print the English text instead.
+    partner_language = models.CharField(
+        _("partner language"),
+        max_length=10,
+        choices=PartnerLanguage.choices,
+        blank=True,
+        help_text=_("The third language of the memorandum, besides Persian and English."),
+    )
+    home_name_partner = models.CharField(
+        _("home city's name (partner language)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
+    )
+    partner_name_partner = models.CharField(
+        _("partner city's name (partner language)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
+    )
+    place_partner = models.CharField(
+        _("signing place (partner language)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
+    )
+    home_signatory_name_partner = models.CharField(
+        _("home signatory (partner language)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
+    )
+    home_signatory_title_partner = models.CharField(
+        _("home signatory's title (partner language)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
+    )
+    partner_signatory_name_partner = models.CharField(
+        _("partner signatory (partner language)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
+    )
+    partner_signatory_title_partner = models.CharField(
+        _("partner signatory's title (partner language)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line],
+    )
     # Set once, by the workflow, when the memorandum is frozen at signing.
     frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True, editable=False)
     frozen_by = models.ForeignKey(
@@ -191,6 +251,8 @@ class MemorandumArticle(Tracked):
         "heading_fa",
         "body_en",
         "body_fa",
+        "heading_partner",
+        "body_partner",
     )
 
     memorandum = models.ForeignKey(Memorandum, on_delete=models.CASCADE, related_name="articles")
@@ -217,6 +279,17 @@ class MemorandumArticle(Tracked):
         _("text (Persian)"),
         max_length=ARTICLE_BODY_MAX,
         validators=[validate_text, PersianScript(_("text (Persian)"))],
+    )
+
+    # In the memorandum's partner language (blank: the English text is printed).
+    heading_partner = models.CharField(
+        _("heading (partner language)"), max_length=200, blank=True, validators=[validate_line]
+    )
+    body_partner = models.TextField(
+        _("text (partner language)"),
+        max_length=ARTICLE_BODY_MAX,
+        blank=True,
+        validators=[validate_text],
     )
 
     class Meta:

@@ -35,6 +35,9 @@ from weasyprint.text.fonts import FontConfiguration
 from .fetcher import SafeURLFetcher
 
 STYLESHEET = "css/pdf.css"
+# The partner languages' fonts (Noto; Chinese alone is 20 MB): parsed the first
+# time a memorandum needs them, so a process that never prints one never loads them.
+LANGUAGES_STYLESHEET = "css/pdf-languages.css"
 TEMPLATES = ("pdf/memorandum.html", "pdf/dossier.html")
 
 _lock = threading.Lock()
@@ -102,6 +105,12 @@ def compress_streams_once(document, pdf: pydyf.PDF) -> None:
             item.compress = False
 
 
+@cache
+def _extra_stylesheet(name: str) -> CSS:
+    engine = _engine()
+    return _parse(name, engine.fetcher, engine.font_config)
+
+
 def fetcher() -> SafeURLFetcher:
     return _engine().fetcher
 
@@ -111,6 +120,7 @@ def render_version() -> str:
     """A short hash of the stylesheets and the PDF templates: part of every cache
     key, so a deployment that changes the layout does not serve old drafts."""
     digest = hashlib.sha256(stylesheet_path().read_bytes())
+    digest.update(stylesheet_path(LANGUAGES_STYLESHEET).read_bytes())
     for name in TEMPLATES:
         digest.update(Path(get_template(name).origin.name).read_bytes())
     return digest.hexdigest()[:16]
@@ -119,6 +129,7 @@ def render_version() -> str:
 def html_to_pdf(
     html: str,
     *,
+    extra_stylesheets: list[str] = (),
     attachments: list[tuple[str, bytes, str]] = (),
     pdf_a: bool = False,
     created: datetime.datetime | None = None,
@@ -127,10 +138,11 @@ def html_to_pdf(
 
     `attachments` are (file name, content, description) triples embedded in the
     PDF; `pdf_a` makes the file PDF/A-3b (the archival format that allows
-    embedded files).
+    embedded files); `extra_stylesheets` (static paths) apply after ours.
     """
     engine = _engine()
     with _lock:
+        stylesheets = [engine.stylesheet, *(_extra_stylesheet(name) for name in extra_stylesheets)]
         # The base URL is the stylesheet's folder: relative URLs in a template
         # (there should be none) still resolve inside static/ and meet the fetcher.
         document = HTML(
@@ -149,7 +161,7 @@ def html_to_pdf(
             for name, content, description in attachments
         ]
         return document.write_pdf(
-            stylesheets=[engine.stylesheet],
+            stylesheets=stylesheets,
             font_config=engine.font_config,
             attachments=embedded or None,
             pdf_variant="pdf/a-3b" if pdf_a else None,

@@ -15,30 +15,17 @@ from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from ..dates import persian_digits
-from ..models import Kind, Memorandum
+from ..models import Memorandum
 from . import engine
-from .common import (
-    canonical_json,
-    clean_text,
-    date_both_en,
-    date_both_fa,
-    jalali_iso,
-    sha256_hex,
-    text_direction,
-)
+from .common import canonical_json, clean_text, jalali_iso, sha256_hex, text_direction
+from .wording import isolate, wording
 
 # Version of the canonical content's shape (and of the embedded JSON). Changing
 # the shape changes every hash: bump this and say so in the changelog.
-CONTENT_SCHEMA = "sistercities.memorandum/1"
+CONTENT_SCHEMA = "sistercities.memorandum/2"
 ATTACHMENT_NAME = "memorandum.json"
 INTEGRITY_CODE_LENGTH = 12
 CACHE_SECONDS = 7 * 24 * 3600
-
-RELATION = {
-    Kind.SISTER: ("sister-city", "خواهرخواندگی"),
-    Kind.FRIENDSHIP: ("friendship-city", "دوستی"),
-}
 
 
 def _country(city, language: str) -> str:
@@ -46,21 +33,71 @@ def _country(city, language: str) -> str:
         return str(city.country.name)
 
 
-def _party(city) -> dict:
+def _party(city, name_partner: str, partner_language: str) -> dict:
     return {
         "name_en": clean_text(city.name),
         "name_fa": clean_text(city.name_fa or city.name),
+        "name_partner": clean_text(name_partner),
         "country": city.country.code,
         "country_en": _country(city, "en"),
         "country_fa": _country(city, "fa"),
+        "country_partner": _country(city, partner_language) if partner_language else "",
     }
 
 
 def _signatory(memorandum: Memorandum, side: str) -> dict:
     return {
         field: clean_text(getattr(memorandum, f"{side}_signatory_{field}"))
-        for field in ("name", "name_fa", "title", "title_fa")
+        for field in ("name", "name_fa", "name_partner", "title", "title_fa", "title_partner")
     }
+
+
+def languages_of(memorandum: Memorandum) -> list[str]:
+    """The memorandum's languages as its columns stand, left to right: English,
+    the partner's language when there is one, Persian."""
+    return ["en", *([memorandum.partner_language] if memorandum.partner_language else []), "fa"]
+
+
+def in_language(data: dict, field: str, language: str, partner_language: str) -> str:
+    """One of a text's versions: `field_fa` in Persian, `field_partner` in the
+    partner's language, `field_en` (or `field`) in English; a missing Persian or
+    partner text falls back to the English one."""
+    english = data.get(f"{field}_en", data.get(field, ""))
+    if language == "fa":
+        return data.get(f"{field}_fa") or english
+    if language == partner_language:
+        return data.get(f"{field}_partner") or english
+    return english
+
+
+def _wordings(memorandum: Memorandum, content: dict) -> dict:
+    partner_language = content["partner_language"]
+    # The "done at" sentence names Persian first, then the partner's language, then English.
+    spoken = ["fa", *([partner_language] if partner_language else []), "en"]
+    wordings = {}
+    for language in content["languages"]:
+        parties = {
+            side: {
+                "name": in_language(content["parties"][side], "name", language, partner_language),
+                "country": in_language(
+                    content["parties"][side], "country", language, partner_language
+                ),
+            }
+            for side in ("home", "partner")
+        }
+        wordings[language] = wording(
+            language,
+            kind=memorandum.kind,
+            languages=spoken,
+            home=parties["home"],
+            partner=parties["partner"],
+            number=memorandum.number,
+            signed_on=memorandum.signed_on,
+            place=in_language(content["signing"], "place", language, partner_language),
+            has_commonalities=bool(content["commonalities"]),
+            article_count=len(content["articles"]),
+        )
+    return wordings
 
 
 def memorandum_content(memorandum: Memorandum) -> dict:
@@ -70,13 +107,18 @@ def memorandum_content(memorandum: Memorandum) -> dict:
     holds text only (no database ids, no stage, no timestamps)."""
     agreement = memorandum.agreement
     signed_on = memorandum.signed_on
-    return {
+    partner_language = memorandum.partner_language
+    content = {
         "schema": CONTENT_SCHEMA,
         "kind": memorandum.kind,
         "version": memorandum.number,
+        "languages": languages_of(memorandum),
+        "partner_language": partner_language,
         "parties": {
-            "home": _party(agreement.home_city),
-            "partner": _party(agreement.partner_city),
+            "home": _party(agreement.home_city, memorandum.home_name_partner, partner_language),
+            "partner": _party(
+                agreement.partner_city, memorandum.partner_name_partner, partner_language
+            ),
         },
         "commonalities": [
             {
@@ -94,6 +136,8 @@ def memorandum_content(memorandum: Memorandum) -> dict:
                 "heading_fa": clean_text(article.heading_fa),
                 "body_en": clean_text(article.body_en),
                 "body_fa": clean_text(article.body_fa),
+                "heading_partner": clean_text(article.heading_partner),
+                "body_partner": clean_text(article.body_partner),
             }
             for number, article in enumerate(
                 memorandum.articles.order_by("position", "id"), start=1
@@ -104,6 +148,7 @@ def memorandum_content(memorandum: Memorandum) -> dict:
             "date_jalali": jalali_iso(signed_on),
             "place_en": clean_text(memorandum.place),
             "place_fa": clean_text(memorandum.place_fa or memorandum.place),
+            "place_partner": clean_text(memorandum.place_partner),
         },
         "term_years": memorandum.term_years,
         "signatories": {
@@ -112,6 +157,10 @@ def memorandum_content(memorandum: Memorandum) -> dict:
         },
         "officials_present": clean_text(memorandum.officials_present),
     }
+    # The fixed texts as printed, with the names in them: the hash covers every
+    # language's wording, not only the articles.
+    content["wording"] = _wordings(memorandum, content)
+    return content
 
 
 def memorandum_content_hash(memorandum: Memorandum) -> str:
@@ -153,6 +202,72 @@ def attachment_data(memorandum: Memorandum, content: dict, content_hash: str, dr
     }
 
 
+# The lang attribute of each language's column (BCP 47), which picks its font
+# in static/css/pdf-languages.css.
+HTML_LANG = {"zh-hans": "zh-Hans"}
+
+
+def _block(text: str, words: dict) -> dict:
+    """A paragraph of stored text with its own direction: an English text where
+    the partner's is missing keeps its full stop on the right in an Arabic column.
+    A line that runs the other way (an English goal under an Arabic article) is
+    isolated, so its leading dash stays at its start."""
+    block_direction = text_direction(text, words["direction"])
+    lines = [isolate(line, block_direction) for line in text.split("\n")]
+    return {"text": "\n".join(lines), "dir": block_direction}
+
+
+def _column(language: str, content: dict, integrity: str) -> dict:
+    partner_language = content["partner_language"]
+    words = content["wording"][language]
+
+    def text(data: dict, field: str) -> str:
+        return in_language(data, field, language, partner_language)
+
+    return {
+        "language": language,
+        "lang": HTML_LANG.get(language, language),
+        "dir": words["direction"],
+        "words": words,
+        "integrity_code": integrity,
+        "commonalities": [
+            _block(commonality["fa"] if language == "fa" else commonality["en"], words)
+            for commonality in content["commonalities"]
+        ],
+        "articles": [
+            {
+                "label": label,
+                "heading": isolate(text(article, "heading"), words["direction"]),
+                "body": _block(text(article, "body"), words),
+            }
+            for label, article in zip(words["articles"], content["articles"], strict=True)
+        ],
+        "signatories": {
+            side: {
+                "name": isolate(text(content["signatories"][side], "name"), words["direction"]),
+                "title": isolate(text(content["signatories"][side], "title"), words["direction"]),
+            }
+            for side in ("home", "partner")
+        },
+    }
+
+
+def _signers(columns: list[dict], side: str) -> list[dict]:
+    """A side's signature block, a line per language; a name printed in English
+    because it has no partner-language form is not printed twice."""
+    signers = []
+    for column in columns:
+        signer = {"column": column, "signs": column["words"][f"{side}_signs"]}
+        signer |= column["signatories"][side]
+        if signers and (signer["name"], signer["title"]) == (
+            signers[-1]["name"],
+            signers[-1]["title"],
+        ):
+            signer["name"] = signer["title"] = ""
+        signers.append(signer)
+    return signers
+
+
 def _context(
     memorandum: Memorandum,
     content: dict,
@@ -160,36 +275,28 @@ def _context(
     draft: bool,
     created: datetime.datetime,
 ) -> dict:
-    relation_en, relation_fa = RELATION.get(memorandum.kind, RELATION[Kind.FRIENDSHIP])
-    signed_on = memorandum.signed_on
+    code = integrity_code(content_hash)
+    columns = [_column(language, content, code) for language in content["languages"]]
     home, partner = content["parties"]["home"], content["parties"]["partner"]
-    articles = [
-        {
-            **article,
-            "number_fa": persian_digits(article["number"]),
-        }
-        for article in content["articles"]
-    ]
+    english = content["wording"]["en"]
     return {
         "content": content,
-        "home": home,
-        "partner": partner,
-        "articles": articles,
-        "relation_en": relation_en,
-        "relation_fa": relation_fa,
-        "version": memorandum.number,
-        "version_fa": persian_digits(memorandum.number),
-        "signed_on_en": date_both_en(signed_on) if signed_on else "",
-        "signed_on_fa": date_both_fa(signed_on) if signed_on else "",
-        "sides": [
-            {"party": home, "signatory": content["signatories"]["home"]},
-            {"party": partner, "signatory": content["signatories"]["partner"]},
+        "columns": columns,
+        # Row by row, each row a cell per column: the same article side by side.
+        "article_rows": [
+            [column["articles"][index] | {"column": column} for column in columns]
+            for index in range(len(content["articles"]))
         ],
+        "signature_sides": [_signers(columns, side) for side in ("home", "partner")],
+        "title_en": english["title"],
+        "title_fa": content["wording"]["fa"]["title"],
+        "draft_words": [{"word": column["words"]["draft"], "column": column} for column in columns],
         "officials_dir": text_direction(content["officials_present"], "ltr"),
-        "integrity_code": integrity_code(content_hash),
+        "integrity_code": code,
         "draft": draft,
         "created_iso": created.isoformat(timespec="seconds"),
         "keywords": [home["name_en"], home["name_fa"], partner["name_en"], partner["name_fa"]],
+        "three_languages": len(columns) == 3,
     }
 
 
@@ -213,6 +320,7 @@ def _render(
         )
     return engine.html_to_pdf(
         html,
+        extra_stylesheets=[engine.LANGUAGES_STYLESHEET] if content["partner_language"] else [],
         attachments=[(ATTACHMENT_NAME, data, "Memorandum data (JSON)")],
         pdf_a=True,
         created=created,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from .. import reasons
+from ..memoranda import refresh_partner_articles
 from ..models import (
     Agreement,
     Document,
@@ -207,10 +208,18 @@ def save_record(
         _check_record_change(record, stored, by)
         record.full_clean()
         kind = record._meta.model_name
-        _save(
-            record,
-            reason or reasons.reason("record_added" if creating else "record_edited", kind=kind),
+        reason = reason or reasons.reason(
+            "record_added" if creating else "record_edited", kind=kind
         )
+        _save(record, reason)
+        if (
+            isinstance(record, Memorandum)
+            and stored is not None
+            and stored.partner_language != record.partner_language
+        ):
+            refresh_partner_articles(
+                record, previous_language=stored.partner_language, reason=reason
+            )
     return record
 
 
