@@ -98,4 +98,4 @@ def test_page_and_dossier_history_name_a_new_responsible_officer_alike(client, p
         rows = dossier.dossier_context(agreement, "en")["history"]
     newest = [cell["text"] for cell in rows[0]]
     assert newest[1] == "system"
-    assert "responsible officer: ∅ → Sara Ahmadi" in newest[4]
+    assert "responsible officer: from — to Sara Ahmadi" in normalise(newest[4])
