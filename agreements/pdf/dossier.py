@@ -261,6 +261,16 @@ def _event_title(event, language: str) -> str:
     return event.title(lambda value: number(value, language))
 
 
+def _event_detail(event, language: str) -> str:
+    """The record's words, in Persian for a Persian reader when the record has them."""
+    record = event.record
+    if language == "fa" and event.kind in ("goal", "commonality") and record.description_fa:
+        return record.description_fa
+    if language == "fa" and event.kind == "memorandum-signed" and record.place_fa:
+        return record.place_fa
+    return event.detail
+
+
 def _timeline(agreement: Agreement, records: dict, language: str) -> tuple[list, list, int]:
     """The latest TIMELINE_LIMIT events (newest first) and every stage or status
     change (oldest first), as data; and how many events are left out."""
@@ -271,7 +281,7 @@ def _timeline(agreement: Agreement, records: dict, language: str) -> tuple[list,
             "kind": event.kind,
             "title": _event_title(event, language),
             "by": _name(event.who),
-            "detail": truncate(event.detail, CHANGE_VALUE_LIMIT * 2),
+            "detail": truncate(_event_detail(event, language), CHANGE_VALUE_LIMIT * 2),
         }
         for event in events[:TIMELINE_LIMIT]
     ]
