@@ -4,7 +4,7 @@ through agreements.selectors.history; names and labels through
 selectors.display, dates and digits the dossier's way).
 
 All in the reader's language: the record's kind and what it is called (a goal by
-its words, an article by its heading; never a database id), the field's label,
+a memorandum by its version; never a database id), the field's label,
 "from … to …" (no arrows: the bundled font has none), "—" for an empty value,
 people by name. Values a person typed are bidi isolates (dossier.isolate)."""
 
@@ -26,20 +26,8 @@ from ..selectors.history import field_changes, history_querysets, referenced_obj
 from .common import number, reader_date, truncate
 
 CHANGE_VALUE_LIMIT = 80
-TITLE_LIMIT = 60
 EMPTY = "—"
 FSI, PDI = "\u2068", "\u2069"
-
-# What a record is called in its history rows (its own words), by model name.
-TITLE_FIELDS = {
-    "contact": ("participants",),
-    "goal": ("description", "description_fa"),
-    "commonality": ("description", "description_fa"),
-    "delegation": ("head",),
-    "activity": ("title",),
-    "document": ("title", "original_name"),
-    "memorandumarticle": ("heading_en", "heading_fa"),
-}
 
 
 def _isolated(text: str) -> str:
@@ -79,8 +67,9 @@ def _display(field: models.Field, value: object, language: str, users: dict, cit
 
 
 def _record_title(row, language: str) -> str:
-    """What the record is called: its kind, and its own words when it has some
-    (a memorandum by its version); the agreement itself by its kind only."""
+    """What the record is: its kind (a memorandum with its version), never its
+    database id. (Not its own words: a line of the reader's language with a
+    stored text of the other cut into it copied out garbled.)"""
     model = row.instance_type._meta
     label = str(model.verbose_name)
     if model.model_name == "memorandum":
@@ -88,14 +77,6 @@ def _record_title(row, language: str) -> str:
             "record": label,
             "number": number(row.number, language),
         }
-    fields = TITLE_FIELDS.get(model.model_name, ())
-    if language == "fa":
-        fields = tuple(reversed(fields))
-    for name in fields:
-        words = " ".join(str(getattr(row, name, "") or "").split())
-        if words:
-            quoted = "«%s»" if language == "fa" else "“%s”"
-            return f"{label} {quoted % _isolated(truncate(words, TITLE_LIMIT))}"
     return label
 
 
