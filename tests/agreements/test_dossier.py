@@ -327,9 +327,15 @@ def test_two_requests_at_once_both_get_the_dossier(agreement, renders, monkeypat
     file, leaves no copy behind and still answers."""
     first = render_dossier(agreement, language="fa")
     (name,) = stored(agreement)
-    monkeypatch.setattr(dossier, "_read", lambda name: None)  # both missed
+    real_read, looked = dossier._read, []
+
+    def missed_once(name):  # this request looked before the first had stored it
+        looked.append(name)
+        return None if len(looked) == 1 else real_read(name)
+
+    monkeypatch.setattr(dossier, "_read", missed_once)
     second = render_dossier(agreement, language="fa")
-    assert len(renders) == 2 and second.startswith(b"%PDF")
+    assert len(renders) == 2 and second.startswith(b"%PDF") and len(looked) == 2
     assert stored(agreement) == [name]
     with default_storage.open(f"dossiers/{agreement.pk}/{name}", "rb") as handle:
         assert handle.read() == first
