@@ -10,6 +10,7 @@ import shutil
 
 import pypdfium2 as pdfium
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,6 +22,7 @@ from tests.factories import (
     CityFactory,
     ContactFactory,
     GoalFactory,
+    UserFactory,
 )
 from tests.pdf_helpers import (
     attachments,
@@ -354,3 +356,33 @@ def test_the_pages_serve_the_stored_dossier_to_those_who_may_see_it(
     client.force_login(personas.isfahan_officer)
     assert client.get(url).status_code == 404
     assert len(renders) == 1
+
+
+def test_a_half_written_stored_copy_is_not_served_but_replaced(agreement, renders):
+    """A crash while writing leaves a short file under the final name: it is
+    rendered again and the stored copy replaced."""
+    pdf = render_dossier(agreement, language="fa")
+    (name,) = stored(agreement)
+    path = f"dossiers/{agreement.pk}/{name}"
+    default_storage.delete(path)
+    default_storage.save(path, ContentFile(pdf[: len(pdf) // 2]))
+    again = render_dossier(agreement, language="fa")
+    assert len(renders) == 2
+    assert again.rstrip().endswith(b"%%EOF")
+    assert stored(agreement) == [name]
+    with default_storage.open(path, "rb") as handle:
+        assert handle.read() == again
+
+
+def test_a_deleted_user_is_named_as_such_not_by_id(personas, agreement):
+    gone = UserFactory(first_name="Temp", last_name="Officer")
+    agreement.responsible_officer = gone
+    agreement.save()
+    agreement.responsible_officer = personas.officer
+    agreement.save()
+    gone.delete()
+    with translation.override("fa"):
+        rows = dossier.dossier_data(agreement, "fa")["history"]
+    changes = normalise(" ".join(line for row in rows for line in row["changes"]))
+    assert normalise("کارشناس مسئول: از کاربر حذف‌شده به Sara Ahmadi") in changes
+    assert str(gone.pk) not in changes
