@@ -1,7 +1,8 @@
-"""The dossier alone, on whatever database the settings point at (the demo data
-of `make run`, say): `python -m bench.dossier [agreement id]`. Prints the
-figures `make bench` records for the long-history agreement: a rendering (cache
-miss) and the stored copy served again (hit)."""
+"""The dossier alone, on whatever database the settings point at (a bench data
+set built with `python -m bench.build small`, or the demo data of `make run`):
+`python -m bench.dossier [agreement id]`, by default the long-history agreement
+of a bench set. Prints the figures `make bench` records for it: a rendering
+(cache miss) and the stored copy served again (hit)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,15 @@ def main() -> None:
     from django.db.models import Count
 
     from agreements.models import Agreement
+    from bench.dataset import LONG_HISTORY_TITLE
     from bench.harness import measure_dossier
 
     agreements = Agreement.objects.with_cities()
     if len(sys.argv) > 1:
         agreement = agreements.get(pk=int(sys.argv[1]))
-    else:  # the one with the most stage requests, as a stand-in for the longest history
+    elif agreements.filter(title=LONG_HISTORY_TITLE).exists():  # a bench data set
+        agreement = agreements.get(title=LONG_HISTORY_TITLE)
+    else:  # the one with the most stage requests (the demo data, say)
         agreement = agreements.annotate(n=Count("stage_requests")).order_by("-n", "pk").first()
     figures = measure_dossier(agreement)
     print(
