@@ -390,13 +390,24 @@ def _catalogue_version(language: str) -> str:
     return sha256_hex(digest.encode())
 
 
+@functools.cache
+def _code_version() -> str:
+    """A hash of the code that turns the data into the page (this module and
+    the history's wording): a deployment that changes a column or a phrase
+    renders anew."""
+    here = Path(__file__).parent
+    return sha256_hex(b"".join((here / name).read_bytes() for name in ("dossier.py", "history.py")))
+
+
 def dossier_hash(data: dict, language: str) -> str:
     """SHA-256 (hex) of what a dossier shows: its data's canonical JSON, the
-    layout's version and the wording of its language."""
+    layout's version (stylesheet, templates, this code) and the wording of its
+    language."""
     key = "\n".join(
         [
             sha256_hex(canonical_json(data)),
             engine.render_version(),
+            _code_version(),
             language,
             _catalogue_version(language),
         ]
