@@ -3,8 +3,8 @@ dossier: who changed what, when and why (django-simple-history rows, read
 through agreements.selectors.history; names and labels through
 selectors.display, dates and digits the dossier's way).
 
-All in the reader's language: the record's kind and what it is called (a goal by
-a memorandum by its version; never a database id), the field's label,
+All in the reader's language: the record's kind (a memorandum with its version;
+never a database id), the field's label,
 "from … to …" (no arrows: the bundled font has none), "—" for an empty value,
 people by name. Values a person typed are bidi isolates (dossier.isolate)."""
 
