@@ -146,3 +146,60 @@ def make_memorandum(personas, **fields):
     memorandum = MemorandumFactory(**values)
     add_default_articles(memorandum)
     return memorandum
+
+
+def bundled_font_names() -> set[str]:
+    """The names a font of static/vendor may carry in a PDF: its PostScript name,
+    its family and its full name (with and without spaces)."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from fontTools.ttLib import TTFont
+
+    names = set()
+    for path in (Path(settings.BASE_DIR) / "static" / "vendor").rglob("*.[ot]tf"):
+        table = TTFont(path, lazy=True)["name"]
+        for name_id in (1, 4, 6):
+            name = table.getDebugName(name_id)
+            if name:
+                names.update({name, name.replace(" ", "")})
+    return names
+
+
+def unembedded_fonts(pdf: bytes) -> set[str]:
+    """The fonts of the drawn text whose program is not in the file (no
+    FontFile, FontFile2 or FontFile3 in their descriptor)."""
+    document = pdfium.PdfDocument(pdf)
+    missing = set()
+    for page in document:
+        for item in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_TEXT]):
+            font = pdfium_raw.FPDFTextObj_GetFont(item.raw)
+            if font and not pdfium_raw.FPDFFont_GetIsEmbedded(font):
+                size = pdfium_raw.FPDFFont_GetBaseFontName(font, None, 0)
+                buffer = ctypes.create_string_buffer(size)
+                pdfium_raw.FPDFFont_GetBaseFontName(font, buffer, size)
+                missing.add(buffer.value.decode())
+    return missing
+
+
+def xmp_of(pdf: bytes) -> bytes:
+    """The XMP metadata stream(s) of the file (pdfaid:part, pdfaid:conformance)."""
+    return b"".join(stream for stream in decompressed_streams(pdf) if b"pdfaid" in stream)
+
+
+def pdftotext(pdf: bytes) -> str:
+    """Poppler's text of the file (what a reader copies out), normalised."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "document.pdf"
+        path.write_bytes(pdf)
+        result = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    return normalise(result.stdout)

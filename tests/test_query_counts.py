@@ -104,6 +104,9 @@ PAGES = {
     "approvals": lambda p: "/approvals/",
     "api_list": lambda p: "/api/v1/agreements/",
     "directory": lambda p: "/cities/",
+    # Rendered on the first load and after the growth (a new hash), read from
+    # storage in between: the hash of what it shows costs the same either way.
+    "dossier": lambda p: f"/agreements/{p.shown.pk}/dossier.pdf",
 }
 
 

@@ -67,7 +67,9 @@ class AgreementFiles:
         summary="The agreement's dossier as PDF",
         description="Everything recorded about the agreement, its stage requests and its "
         "history, as the agreement page's dossier: written in your language (your "
-        "profile's, else the `django_language` cookie, else Persian).",
+        "profile's, else the `django_language` cookie, else Persian). A PDF/A-3b file "
+        "with the same data embedded as `dossier.json` (schema `sistercities.dossier/1`); "
+        "asked for again while nothing it shows has changed, the stored file is sent.",
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, **_READ_ERRORS},
         filters=False,
     )

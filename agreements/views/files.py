@@ -94,6 +94,8 @@ def memorandum_pdf(request: HttpRequest, pk: int, memorandum_id: int) -> HttpRes
 @role_required
 @require_GET
 def dossier_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dossier in the reader's language: its stored copy while nothing it
+    shows has changed (agreements.pdf.dossier), after the same access check."""
     agreement, _can_edit = get_agreement_for_user(request.user, pk)
     from ..pdf import render_dossier
 

@@ -23,6 +23,7 @@ from agreements.models import Agreement, Document, StageRequest
 from agreements.pdf import (
     NothingToExport,
     dossier,
+    dossier_data,
     engine,
     freeze_pdf,
     memorandum_content_hash,
@@ -416,8 +417,8 @@ def test_dossier_in_persian_uses_persian_names_and_jalali_dates(busy_agreement):
 
 
 def test_dossier_caps_history_and_records_and_cuts_giant_texts(busy_agreement, monkeypatch):
-    monkeypatch.setattr(dossier, "HISTORY_LIMIT", 5)
-    monkeypatch.setattr(dossier, "RECORD_LIMIT", 3)
+    monkeypatch.setattr(dossier_data, "HISTORY_LIMIT", 5)
+    monkeypatch.setattr(dossier_data, "RECORD_LIMIT", 3)
     for number in range(6):
         ContactFactory(agreement=busy_agreement, participants=f"Meeting {number}")
     ContactFactory(agreement=busy_agreement, participants="Huge", notes="x" * 50_000)
@@ -443,8 +444,8 @@ def test_history_rows_name_the_changed_fields(busy_agreement):
         context = dossier.dossier_context(busy_agreement, "en")
     titled = [row for row in context["history"] if "clearer title" in row[3]["text"]]
     assert titled
-    assert "title:" in titled[0][4]["text"]
-    assert "Tehran and Dushanbe: sister cities" in titled[0][4]["text"]
+    assert "title: from " in titled[0][4]["text"]
+    assert "to \u2068Tehran and Dushanbe: sister cities\u2069" in titled[0][4]["text"]
 
 
 # --- Exports -------------------------------------------------------------------------------------

@@ -12,7 +12,9 @@ from django.utils import timezone, translation
 from agreements import services
 from agreements.models import Agreement
 from agreements.pdf import dossier
+from agreements.pdf import dossier_data as dossier_module
 from agreements.pdf.common import reader_date
+from agreements.pdf.dossier_data import dossier_data
 from agreements.selectors.timeline import RECORDS, timeline
 from tests.factories import (
     ActivityFactory,
@@ -198,17 +200,37 @@ def _page_rows(client, agreement) -> list[tuple[str, str, str]]:
     ]
 
 
+ISOLATES = dict.fromkeys([0x2068, 0x2069])  # around what people typed (pdf.dossier.isolate)
+MOVES = {"stage", "status", "request"}  # the dossier writes these "from … to …", no arrow
+
+
 def _dossier_rows(agreement, language: str) -> list[tuple[str, ...]]:
     with translation.override(language):
         context = dossier.dossier_context(agreement, language)
-    return [tuple(cell["text"] for cell in row) for row in context["timeline"]]
+    return [tuple(cell["text"].translate(ISOLATES) for cell in row) for row in context["timeline"]]
+
+
+def _dossier_kinds(agreement, language: str) -> list[str]:
+    with translation.override(language):
+        return [event["kind"] for event in dossier_data(agreement, language)["timeline"]]
 
 
 def test_page_and_dossier_show_the_same_events_in_the_same_order(client, personas, busy):
     client.force_login(personas.viewer)
     page = _page_rows(client, busy)
     assert len(page) == len(timeline(busy, _records(busy))) > 15
-    assert _dossier_rows(busy, "en") == page
+    rows = _dossier_rows(busy, "en")
+    kinds = _dossier_kinds(busy, "en")
+    assert len(rows) == len(page) == len(kinds)
+    assert MOVES & set(kinds)
+    for shown, written, kind in zip(page, rows, kinds, strict=True):
+        assert (written[0], written[2]) == (shown[0], shown[2])
+        if kind in MOVES:
+            assert "→" not in written[1] and " from " in f" {written[1]}".lower()
+            # the same person under it
+            assert shown[1].split("\n")[1:] == written[1].split("\n")[1:]
+        else:
+            assert written[1] == shown[1]
     # The page links each event to where its record is shown.
     client.cookies["django_language"] = "en"
     html = client.get(reverse("agreements:detail", args=[busy.pk])).content.decode()
@@ -222,8 +244,9 @@ def test_dossier_timeline_in_persian_has_persian_digits_and_names(personas, busy
     rows = _dossier_rows(busy, "fa")
     frozen = next(row for row in rows if row[1].startswith("نسخهٔ ۱ تفاهم‌نامه نهایی شد"))
     assert frozen[1].endswith("officer")
-    assert any(row[1] == "مرحله: دیدار شهرداران ← تعریف اهداف" for row in rows)
+    assert any(row[1] == "مرحله از دیدار شهرداران به تعریف اهداف تغییر کرد" for row in rows)
     assert any(row[1] == "درخواست تأیید شد\nReza Karimi" for row in rows)
+    assert not any("←" in row[1] or "→" in row[1] for row in rows)
     assert len(rows) == len(_dossier_rows(busy, "en"))
 
 
@@ -236,12 +259,10 @@ def test_page_timeline_in_persian_has_persian_digits(client, personas, busy):
 
 
 def test_dossier_keeps_the_latest_events_and_says_how_many_are_left_out(busy, monkeypatch):
-    monkeypatch.setattr(dossier, "TIMELINE_LIMIT", 3)
+    monkeypatch.setattr(dossier_module, "TIMELINE_LIMIT", 3)
     with translation.override("en"):
         context = dossier.dossier_context(busy, "en")
         newest = timeline(busy, _records(busy))
     assert len(context["timeline"]) == 3
     assert context["timeline_left_out"] == len(newest) - 3
-    assert [row[1]["text"].split("\n")[0] for row in context["timeline"]] == [
-        event.title() for event in newest[:3]
-    ]
+    assert _dossier_kinds(busy, "en") == [event.kind for event in newest[:3]]

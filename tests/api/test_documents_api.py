@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import zipfile
 
 import pytest
@@ -19,6 +20,7 @@ from agreements.models import Document, ExportFormat, ExportJob
 from agreements.pdf import freeze_pdf
 from tests.api.problems import field_messages, problem
 from tests.factories import AgreementFactory, CityFactory, MemorandumFactory
+from tests.pdf_helpers import attachments
 
 pytestmark = pytest.mark.django_db
 
@@ -225,6 +227,11 @@ def test_the_dossier_is_in_the_readers_language_named_as_on_the_page(
     page = _page(personas.viewer, reverse("agreements:dossier-pdf", args=[agreement.pk]), "en")
     assert response["Content-Disposition"] == page["Content-Disposition"]
     assert response["Content-Disposition"].endswith(f'agreement-{agreement.pk}-dossier-en.pdf"')
+    # Both read the one stored copy: nothing changed in between.
+    assert response.content == page.content
+    assert json.loads(attachments(response.content)["dossier.json"])["agreement"]["id"] == (
+        agreement.pk
+    )
 
 
 # --- The signed-MoU ZIP of one agreement ------------------------------------------------------

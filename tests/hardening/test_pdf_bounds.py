@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 
 from agreements.models import Contact, MemorandumArticle
-from agreements.pdf import dossier
+from agreements.pdf import dossier_data
 from tests.pdf_helpers import make_memorandum, text_of
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +67,6 @@ def test_dossier_with_10000_records(personas):
     assert len(pdf) < MAX_BYTES
     assert _pages(pdf) < 60
     # The reader is told how many rows were left out.
-    left_out = 10_000 - dossier.RECORD_LIMIT
+    left_out = 10_000 - dossier_data.RECORD_LIMIT
     text = text_of(pdf)
     assert f"{left_out:,}" in text or str(left_out) in text
