@@ -163,6 +163,15 @@ def bundled_font_names() -> set[str]:
             name = table.getDebugName(name_id)
             if name:
                 names.update({name, name.replace(" ", "")})
+    # A family our PDF stylesheets declare over one of those files (its name in
+    # the PDF is the family's, e.g. "Vazirmatn-RTL"): only a bundled file can be
+    # behind it, as the URL fetcher serves nothing else.
+    for path in (Path(settings.BASE_DIR) / "static" / "css").glob("pdf*.css"):
+        for family in re.findall(
+            r'@font-face\s*{[^}]*font-family:\s*"([^"]+)"', path.read_text(encoding="utf-8")
+        ):
+            dashed = family.replace(" ", "-")
+            names.update({family, dashed, f"{dashed}-Bold"})
     return names
 
 

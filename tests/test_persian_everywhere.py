@@ -40,8 +40,8 @@ from django.utils import timezone, translation
 
 from agreements import errors, services
 from agreements.memoranda import add_default_articles
-from agreements.pdf.memorandum import integrity_code, memorandum_content_hash
 from agreements.models import ExportJob, Kind, RequestAction, Stage
+from agreements.pdf.memorandum import integrity_code, memorandum_content_hash
 from agreements.views.sections import KINDS
 from tests.factories import (
     ActivityFactory,

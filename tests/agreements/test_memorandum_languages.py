@@ -24,7 +24,15 @@ from agreements.models import Memorandum, PartnerLanguage
 from agreements.pdf import memorandum_content_hash, render_memorandum
 from agreements.pdf.memorandum import memorandum_content
 from agreements.pdf.wording import digits
-from tests.pdf_helpers import contains, font_names, make_memorandum, normalise, text_of
+from tests.pdf_helpers import (
+    bundled_font_names,
+    contains,
+    font_names,
+    make_memorandum,
+    normalise,
+    text_of,
+    unembedded_fonts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +126,9 @@ def test_each_language_prints_its_fixed_texts_in_its_font(personas, language):
     for phrase in filter(None, expected):
         assert contains(text, phrase), phrase
     assert FONT[language] in font_names(pdf)
+    # Every font one of ours, and in the file.
+    assert font_names(pdf) <= bundled_font_names()
+    assert unembedded_fonts(pdf) == set()
     # The Persian and English columns are still there.
     assert contains(text, "طرفین") and "The Parties" in text
 
