@@ -262,6 +262,40 @@ def measure_dossier(agreement: Agreement, *, renders: int = 5, rounds: int = ROU
     return results
 
 
+def measure_partner_language(memorandum: Memorandum, renders: int = 100) -> dict:
+    """The same memorandum in three languages (Arabic between English and Persian,
+    its articles from the catalogue), warm: the change is rolled back."""
+    from django.db import transaction
+
+    from agreements.memoranda import refresh_partner_articles
+    from agreements.pdf import render_memorandum
+
+    log(f"pdf: {renders} warm renders of a three-language memorandum")
+    with transaction.atomic():
+        memorandum.partner_language = "ar"
+        memorandum.save()
+        refresh_partner_articles(memorandum, previous_language="")
+
+        def render() -> bytes:
+            return render_memorandum(memorandum, draft=False, use_cache=False)
+
+        data = render()
+        for _ in range(WARMUP):
+            render()
+        times = []
+        for _ in range(renders):
+            started = time.perf_counter()
+            render()
+            times.append(time.perf_counter() - started)
+        transaction.set_rollback(True)
+    return {
+        "mou3_pages": pdf_pages(data),
+        "mou3_bytes": len(data),
+        "mou3_warm_ms": median_ms(times),
+        "mou3_renders": renders,
+    }
+
+
 def measure_pdfs(dbs: Databases, renders: int = 300) -> dict:
     from agreements.pdf import (
         render_memorandum,
@@ -324,6 +358,7 @@ def measure_pdfs(dbs: Databases, renders: int = 300) -> dict:
         render_memorandum(memorandum, draft=True)
         cached.append(time.perf_counter() - started)
     results["cached_ms"] = median_ms(cached)
+    results.update(measure_partner_language(memorandum, renders=max(renders // 3, 20)))
 
     log("pdf: dossier")
     agreement = Agreement.objects.with_cities().get(title=LONG_HISTORY_TITLE)
