@@ -21,6 +21,7 @@ from agreements.models import (
     LegalApproval,
     Memorandum,
     MemorandumArticle,
+    MemorandumOfficial,
     Role,
     RoleName,
 )
@@ -116,6 +117,7 @@ class LegalApprovalFactory(factory.django.DjangoModelFactory):
 class MemorandumFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Memorandum
+        skip_postgeneration_save = True  # the officials are rows of their own
 
     agreement = factory.SubFactory(AgreementFactory)
     # The next version of the agreement's memorandum (a reopened signing makes another).
@@ -126,6 +128,15 @@ class MemorandumFactory(factory.django.DjangoModelFactory):
     home_signatory_title = "Mayor"
     partner_signatory_name = "Partner Mayor"
     partner_signatory_title = "Mayor"
+
+    @factory.post_generation
+    def officials(memorandum, create, extracted, **kwargs):
+        """One official present on each side, as freezing needs; officials=False for
+        none (a memorandum the freeze refuses)."""
+        if not create or extracted is False:
+            return
+        for side in ("home", "partner"):
+            MemorandumOfficialFactory(memorandum=memorandum, side=side)
 
 
 class DelegationFactory(factory.django.DjangoModelFactory):
@@ -170,6 +181,17 @@ def sha256_of(file) -> str:
     digest = hashlib.sha256(file.read()).hexdigest()
     file.seek(0)
     return digest
+
+
+class MemorandumOfficialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemorandumOfficial
+
+    memorandum = factory.SubFactory(MemorandumFactory, officials=False)
+    side = "home"
+    position = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda o: f"{o.side.capitalize()} Official")
+    title = "Ambassador"
 
 
 class MemorandumArticleFactory(factory.django.DjangoModelFactory):

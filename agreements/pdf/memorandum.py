@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from ..dates import persian_digits
-from ..models import Kind, Memorandum
+from ..models import Kind, Memorandum, Side
 from . import engine
 from .common import (
     canonical_json,
@@ -25,12 +25,11 @@ from .common import (
     date_both_fa,
     jalali_iso,
     sha256_hex,
-    text_direction,
 )
 
 # Version of the canonical content's shape (and of the embedded JSON). Changing
 # the shape changes every hash: bump this and say so in the changelog.
-CONTENT_SCHEMA = "sistercities.memorandum/1"
+CONTENT_SCHEMA = "sistercities.memorandum/2"
 ATTACHMENT_NAME = "memorandum.json"
 INTEGRITY_CODE_LENGTH = 12
 CACHE_SECONDS = 7 * 24 * 3600
@@ -60,6 +59,36 @@ def _signatory(memorandum: Memorandum, side: str) -> dict:
     return {
         field: clean_text(getattr(memorandum, f"{side}_signatory_{field}"))
         for field in ("name", "name_fa", "title", "title_fa")
+    }
+
+
+def _officials(memorandum: Memorandum) -> dict:
+    officials: dict[str, list[dict]] = {Side.HOME: [], Side.PARTNER: []}
+    for official in memorandum.officials.order_by("side", "position", "id"):
+        officials[official.side].append(
+            {
+                field: clean_text(getattr(official, field))
+                for field in ("name", "name_fa", "title", "title_fa")
+            }
+        )
+    return {str(side): names for side, names in officials.items()}
+
+
+def _superseded_friendship(memorandum: Memorandum) -> dict | None:
+    """The friendship memorandum a sister memorandum replaces (an upgrade makes the
+    sister version supersede the friendship one; services.requests._apply_upgrade)."""
+    previous = memorandum.supersedes
+    if (
+        previous is None
+        or memorandum.kind != Kind.SISTER
+        or previous.kind != Kind.FRIENDSHIP
+        or not previous.is_frozen
+    ):
+        return None
+    return {
+        "number": previous.number,
+        "date": previous.signed_on.isoformat() if previous.signed_on else None,
+        "integrity_code": integrity_code(previous.content_sha256),
     }
 
 
@@ -110,7 +139,8 @@ def memorandum_content(memorandum: Memorandum) -> dict:
             "home": _signatory(memorandum, "home"),
             "partner": _signatory(memorandum, "partner"),
         },
-        "officials_present": clean_text(memorandum.officials_present),
+        "officials": _officials(memorandum),
+        "supersedes": _superseded_friendship(memorandum),
     }
 
 
@@ -153,6 +183,18 @@ def attachment_data(memorandum: Memorandum, content: dict, content_hash: str, dr
     }
 
 
+def _supersedes_context(supersedes: dict | None) -> dict | None:
+    if supersedes is None:
+        return None
+    signed = datetime.date.fromisoformat(supersedes["date"]) if supersedes["date"] else None
+    return {
+        **supersedes,
+        "number_fa": persian_digits(supersedes["number"]),
+        "date_en": date_both_en(signed) if signed else "—",
+        "date_fa": date_both_fa(signed) if signed else "—",
+    }
+
+
 def _context(
     memorandum: Memorandum,
     content: dict,
@@ -182,10 +224,18 @@ def _context(
         "signed_on_en": date_both_en(signed_on) if signed_on else "",
         "signed_on_fa": date_both_fa(signed_on) if signed_on else "",
         "sides": [
-            {"party": home, "signatory": content["signatories"]["home"]},
-            {"party": partner, "signatory": content["signatories"]["partner"]},
+            {
+                "party": home,
+                "signatory": content["signatories"]["home"],
+                "officials": content["officials"]["home"],
+            },
+            {
+                "party": partner,
+                "signatory": content["signatories"]["partner"],
+                "officials": content["officials"]["partner"],
+            },
         ],
-        "officials_dir": text_direction(content["officials_present"], "ltr"),
+        "supersedes": _supersedes_context(content["supersedes"]),
         "integrity_code": integrity_code(content_hash),
         "draft": draft,
         "created_iso": created.isoformat(timespec="seconds"),

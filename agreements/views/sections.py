@@ -115,7 +115,7 @@ KINDS: dict[str, RecordKind] = {
             _("New memorandum version"),
             "memoranda",
             select_related=("frozen_by",),
-            prefetch_related=("articles",),
+            prefetch_related=("articles", "officials"),
             order_by=("-number",),
         ),
         RecordKind(
