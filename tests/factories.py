@@ -230,3 +230,29 @@ def make_personas() -> SimpleNamespace:
             grant(user, role, city)
         setattr(p, username, user)
     return p
+
+
+def officials_form_data(memorandum: Memorandum) -> dict:
+    """The officials present of the memorandum edit page as it sends them back: one
+    formset per side (prefix officials-home, officials-partner), unchanged."""
+    data: dict = {}
+    for side in ("home", "partner"):
+        officials = list(memorandum.officials.filter(side=side).order_by("position", "id"))
+        prefix = f"officials-{side}"
+        data |= {
+            f"{prefix}-TOTAL_FORMS": str(len(officials)),
+            f"{prefix}-INITIAL_FORMS": str(len(officials)),
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+        for index, official in enumerate(officials):
+            data |= {
+                f"{prefix}-{index}-id": official.pk,
+                f"{prefix}-{index}-memorandum": memorandum.pk,
+                f"{prefix}-{index}-version": official.version,
+                **{
+                    f"{prefix}-{index}-{name}": getattr(official, name)
+                    for name in ("position", "name", "name_fa", "title", "title_fa")
+                },
+            }
+    return data

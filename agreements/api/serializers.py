@@ -348,7 +348,14 @@ class OfficialSerializer(RecordSerializer):
     """An official present at the exchange of the memorandum, on one side
     (/api/v1/agreements/{id}/memoranda/{memorandum_id}/officials/)."""
 
-    Meta = _record_meta(MemorandumOfficial)
+    created_by = None  # an official, as an article, has no creator of its own
+
+    class Meta:
+        model = MemorandumOfficial
+        fields = [
+            name for name in RecordSerializer.BOOKKEEPING if name != "created_by"
+        ] + list(MemorandumOfficial.EDITABLE_FIELDS)
+        read_only_fields = ["id", "created_at", "updated_at"]
 
 
 class OfficialSummarySerializer(serializers.ModelSerializer):
