@@ -48,7 +48,7 @@ from .models import (
     StageRequest,
     UserProfile,
 )
-from .permissions import Forbidden
+from .permissions import Forbidden, is_administrator
 from .uploads import inspect_upload
 
 User = get_user_model()
@@ -380,6 +380,11 @@ class _MemorandumPartInline(admin.StackedInline):
 
     def _frozen(self, obj) -> bool:
         return obj is not None and obj.is_frozen
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Shown to every administrator (not only to holders of Django's model
+        # permissions), so a frozen memorandum's articles and officials are read.
+        return is_administrator(request.user)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return not self._frozen(obj)

@@ -352,9 +352,9 @@ class OfficialSerializer(RecordSerializer):
 
     class Meta:
         model = MemorandumOfficial
-        fields = [
-            name for name in RecordSerializer.BOOKKEEPING if name != "created_by"
-        ] + list(MemorandumOfficial.EDITABLE_FIELDS)
+        fields = [name for name in RecordSerializer.BOOKKEEPING if name != "created_by"] + list(
+            MemorandumOfficial.EDITABLE_FIELDS
+        )
         read_only_fields = ["id", "created_at", "updated_at"]
 
 

@@ -267,7 +267,10 @@ def test_one_agreement_from_contact_to_active_with_the_generated_client(
     refused = api("v1_memoranda_freeze_create").sync_detailed(memorandum.id, client=officer)
     assert refused.status_code == 409
     assert json.loads(refused.content)["code"] == "officials_missing"
-    for side, name in ((models.SideEnum.HOME, "Tehran official"), (models.SideEnum.PARTNER, "Envoy")):
+    for side, name in (
+        (models.SideEnum.HOME, "Tehran official"),
+        (models.SideEnum.PARTNER, "Envoy"),
+    ):
         _ok(
             api("v1_agreements_memoranda_officials_create").sync_detailed(
                 pk,
