@@ -35,12 +35,12 @@ from agreements.pdf.memorandum import memorandum_content
 from agreements.selectors.history import history_querysets
 from tests.factories import AgreementFactory, CityFactory, ContactFactory, MemorandumFactory
 from tests.pdf_helpers import (
+    OFFICIALS,
     attachments,
     catalog_language,
     contains,
     decompressed_streams,
     font_names,
-    OFFICIALS,
     make_memorandum,
     metadata,
     normalise,
