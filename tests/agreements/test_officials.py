@@ -215,6 +215,15 @@ def test_freezing_on_the_page_is_refused_without_officials(client, personas, at_
     assert not memorandum.is_frozen
 
 
+def test_the_checklist_links_a_missing_side_to_its_officials(client, personas, at_signing):
+    agreement, memorandum = at_signing
+    memorandum.officials.filter(side="partner").delete()
+    client.force_login(personas.officer)
+    page = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+    assert f"{_edit_url(memorandum)}#officials-partner" in page
+    assert f"{_edit_url(memorandum)}#officials-home" not in page
+
+
 def test_the_agreement_page_lists_the_officials(client, personas, at_signing):
     agreement, _memorandum = at_signing
     client.force_login(personas.officer)
