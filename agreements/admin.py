@@ -41,13 +41,14 @@ from .models import (
     LegalApproval,
     Memorandum,
     MemorandumArticle,
+    MemorandumOfficial,
     MunicipalitySettings,
     Reminder,
     Role,
     StageRequest,
     UserProfile,
 )
-from .permissions import Forbidden
+from .permissions import Forbidden, is_administrator
 from .uploads import inspect_upload
 
 User = get_user_model()
@@ -372,13 +373,18 @@ class DocumentAdmin(RecordAdmin):
     autocomplete_fields = ["agreement", "memorandum"]
 
 
-class MemorandumArticleInline(admin.StackedInline):
-    model = MemorandumArticle
+class _MemorandumPartInline(admin.StackedInline):
+    """The articles (officials) of a memorandum: read-only once it is frozen."""
+
     extra = 0
-    fields = list(MemorandumArticle.EDITABLE_FIELDS)
 
     def _frozen(self, obj) -> bool:
         return obj is not None and obj.is_frozen
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Shown to every administrator (not only to holders of Django's model
+        # permissions), so a frozen memorandum's articles and officials are read.
+        return is_administrator(request.user)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return not self._frozen(obj)
@@ -388,6 +394,16 @@ class MemorandumArticleInline(admin.StackedInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return not self._frozen(obj)
+
+
+class MemorandumArticleInline(_MemorandumPartInline):
+    model = MemorandumArticle
+    fields = list(MemorandumArticle.EDITABLE_FIELDS)
+
+
+class MemorandumOfficialInline(_MemorandumPartInline):
+    model = MemorandumOfficial
+    fields = list(MemorandumOfficial.EDITABLE_FIELDS)
 
 
 @admin.register(Memorandum)
@@ -409,7 +425,7 @@ class MemorandumAdmin(RecordAdmin):
         "pdf_sha256",
         "content_sha256",
     ]
-    inlines = [MemorandumArticleInline]
+    inlines = [MemorandumOfficialInline, MemorandumArticleInline]
 
     def has_change_permission(self, request, obj=None) -> bool:
         # A frozen memorandum is the signed text: it is never edited.
@@ -418,16 +434,18 @@ class MemorandumAdmin(RecordAdmin):
         return super().has_change_permission(request, obj)
 
     def save_formset(self, request, form, formset, change) -> None:
-        """The articles, each through the service like the memorandum itself."""
-        reason = self._reason(form, "articles_edited")
+        """The articles and the officials, each through the service like the
+        memorandum itself."""
+        code = "officials_edited" if formset.model is MemorandumOfficial else "articles_edited"
+        reason = self._reason(form, code)
         try:
-            for article in formset.save(commit=False):
+            for part in formset.save(commit=False):
                 services.save_record(
-                    record=article, by=request.user, reason=reason, as_administrator=True
+                    record=part, by=request.user, reason=reason, as_administrator=True
                 )
-            for article in formset.deleted_objects:
+            for part in formset.deleted_objects:
                 services.delete_record(
-                    record=article, by=request.user, reason=reason, as_administrator=True
+                    record=part, by=request.user, reason=reason, as_administrator=True
                 )
         except REFUSED as exc:
             raise PermissionDenied(_message(exc))

@@ -39,9 +39,11 @@ from .models import (
     LegalApproval,
     Memorandum,
     MemorandumArticle,
+    MemorandumOfficial,
     RequestAction,
     Role,
     RoleName,
+    Side,
     Stage,
 )
 from .selectors.display import person_name
@@ -282,6 +284,47 @@ ArticleFormSet = forms.inlineformset_factory(
     formset=BaseArticleFormSet,
     fields=list(MemorandumArticle.EDITABLE_FIELDS),  # a copy: the factory adds the link
     extra=1,  # an empty form to add an article; left empty, it is ignored
+    can_delete=True,
+)
+
+
+class OfficialForm(VersionedForm):
+    """One official present, on the side of the formset it is in (the side is not
+    a field: each side has its own formset on the memorandum page)."""
+
+    class Meta:
+        model = MemorandumOfficial
+        fields = [name for name in MemorandumOfficial.EDITABLE_FIELDS if name != "side"]
+
+
+class BaseOfficialFormSet(BaseArticleFormSet):
+    side: str = ""
+
+    def __init__(self, *args, side: str, **kwargs) -> None:
+        self.side = side
+        kwargs.setdefault("prefix", f"officials-{side}")
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.side = self.side  # a new official joins this formset's side
+        return form
+
+    def get_queryset(self):
+        return super().get_queryset().filter(side=self.side).order_by("position", "id")
+
+    @property
+    def side_label(self) -> str:
+        return str(Side(self.side).label)
+
+
+OfficialFormSet = forms.inlineformset_factory(
+    Memorandum,
+    MemorandumOfficial,
+    form=OfficialForm,
+    formset=BaseOfficialFormSet,
+    fields=[name for name in MemorandumOfficial.EDITABLE_FIELDS if name != "side"],
+    extra=1,  # an empty form to add an official; left empty, it is ignored
     can_delete=True,
 )
 

@@ -46,6 +46,7 @@ CODES = {
     "not_latest_version": _("Not the latest version"),
     "wrong_stage": _("Not at the right stage"),
     "signing_details_missing": _("Signing details missing"),
+    "officials_missing": _("Officials present missing"),
     "not_allowed_now": _("Not possible now"),
     "conflict": _("Conflict"),
     "file_mismatch": _("The stored file does not match"),

@@ -46,6 +46,8 @@ SENTENCES = {
     "record_edited": _("%(kind)s edited"),
     "record_deleted": _("%(kind)s deleted"),
     "articles_edited": _("Articles edited"),
+    "officials_edited": _("Officials present edited"),
+    "officials_moved": _("Moved from the memorandum's free text “officials present”"),
     "request_made": _("Request to %(action)s made by %(user)s"),
     "request_approved": _("Approved by %(user)s"),
     "request_rejected": _("Rejected by %(user)s"),

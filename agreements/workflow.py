@@ -69,6 +69,8 @@ class GateFacts:
     memorandum_signed_on: bool = False
     memorandum_home_signatory: bool = False
     memorandum_partner_signatory: bool = False
+    memorandum_home_officials: bool = False
+    memorandum_partner_officials: bool = False
     signed_copy_uploaded: bool = False
     completed_official_delegations: frozenset[str] = frozenset()
     # Official delegations that have begun (before today) but have no end date:
@@ -93,6 +95,8 @@ GATE_READS: dict[str, frozenset[str]] = {
             "memorandum_signed_on",
             "memorandum_home_signatory",
             "memorandum_partner_signatory",
+            "memorandum_home_officials",
+            "memorandum_partner_officials",
             "signed_copy_uploaded",
         }
     ),
@@ -135,6 +139,10 @@ MISSING_MEMORANDUM_FROZEN = _("The final memorandum is not frozen.")
 MISSING_SIGNING_DATE = _("The memorandum's signing date is not recorded.")
 MISSING_HOME_SIGNATORY = _("The home side's signatory is not recorded.")
 MISSING_PARTNER_SIGNATORY = _("The partner side's signatory is not recorded.")
+# The paper's fifth condition: the memorandum is exchanged with the relevant officials
+# of both sides present (services.freeze_memorandum refuses with the same messages).
+MISSING_HOME_OFFICIALS = _("The officials present on the home side are not recorded.")
+MISSING_PARTNER_OFFICIALS = _("The officials present on the partner side are not recorded.")
 MISSING_SIGNED_COPY = _("The signed copy of the memorandum is not uploaded.")
 MISSING_DELEGATION = _("No completed official delegation is recorded.")
 MISSING_DELEGATION_OUTGOING = _("No completed official outgoing delegation is recorded.")
@@ -236,6 +244,20 @@ _FIXED_GATES: dict[str, list[_Requirement]] = {
             MISSING_PARTNER_SIGNATORY,
             "memoranda",
             lambda f: f.memorandum_partner_signatory,
+        ),
+        _Requirement(
+            "home_officials",
+            _("Officials present on the home side"),
+            MISSING_HOME_OFFICIALS,
+            "memoranda",
+            lambda f: f.memorandum_home_officials,
+        ),
+        _Requirement(
+            "partner_officials",
+            _("Officials present on the partner side"),
+            MISSING_PARTNER_OFFICIALS,
+            "memoranda",
+            lambda f: f.memorandum_partner_officials,
         ),
         _Requirement(
             "signed_copy",

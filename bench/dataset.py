@@ -610,7 +610,6 @@ class Builder:
                     home_signatory_title_fa="شهردار",
                     partner_signatory_name=f"Mayor of {agreement.partner_city.name}",
                     partner_signatory_title="Mayor",
-                    officials_present="Ambassadors of both countries",
                     frozen_at=at(200) if frozen else None,
                     frozen_by=approver if frozen else None,
                     pdf=self.pdf_name if frozen else "",

@@ -21,6 +21,7 @@ from agreements.models import (
     LegalApproval,
     Memorandum,
     MemorandumArticle,
+    MemorandumOfficial,
     Role,
     RoleName,
 )
@@ -116,6 +117,7 @@ class LegalApprovalFactory(factory.django.DjangoModelFactory):
 class MemorandumFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Memorandum
+        skip_postgeneration_save = True  # the officials are rows of their own
 
     agreement = factory.SubFactory(AgreementFactory)
     # The next version of the agreement's memorandum (a reopened signing makes another).
@@ -126,6 +128,15 @@ class MemorandumFactory(factory.django.DjangoModelFactory):
     home_signatory_title = "Mayor"
     partner_signatory_name = "Partner Mayor"
     partner_signatory_title = "Mayor"
+
+    @factory.post_generation
+    def officials(memorandum, create, extracted, **kwargs):
+        """One official present on each side, as freezing needs; officials=False for
+        none (a memorandum the freeze refuses)."""
+        if not create or extracted is False:
+            return
+        for side in ("home", "partner"):
+            MemorandumOfficialFactory(memorandum=memorandum, side=side)
 
 
 class DelegationFactory(factory.django.DjangoModelFactory):
@@ -172,6 +183,17 @@ def sha256_of(file) -> str:
     return digest
 
 
+class MemorandumOfficialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemorandumOfficial
+
+    memorandum = factory.SubFactory(MemorandumFactory, officials=False)
+    side = "home"
+    position = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda o: f"{o.side.capitalize()} Official")
+    title = "Ambassador"
+
+
 class MemorandumArticleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = MemorandumArticle
@@ -208,3 +230,29 @@ def make_personas() -> SimpleNamespace:
             grant(user, role, city)
         setattr(p, username, user)
     return p
+
+
+def officials_form_data(memorandum: Memorandum) -> dict:
+    """The officials present of the memorandum edit page as it sends them back: one
+    formset per side (prefix officials-home, officials-partner), unchanged."""
+    data: dict = {}
+    for side in ("home", "partner"):
+        officials = list(memorandum.officials.filter(side=side).order_by("position", "id"))
+        prefix = f"officials-{side}"
+        data |= {
+            f"{prefix}-TOTAL_FORMS": str(len(officials)),
+            f"{prefix}-INITIAL_FORMS": str(len(officials)),
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+        for index, official in enumerate(officials):
+            data |= {
+                f"{prefix}-{index}-id": official.pk,
+                f"{prefix}-{index}-memorandum": memorandum.pk,
+                f"{prefix}-{index}-version": official.version,
+                **{
+                    f"{prefix}-{index}-{name}": getattr(official, name)
+                    for name in ("position", "name", "name_fa", "title", "title_fa")
+                },
+            }
+    return data

@@ -23,6 +23,7 @@ from tests.factories import (
     CommonalityFactory,
     GoalFactory,
     MemorandumFactory,
+    MemorandumOfficialFactory,
 )
 
 _DROP = dict.fromkeys(
@@ -104,9 +105,27 @@ def decompressed_streams(pdf: bytes) -> list[bytes]:
     return streams
 
 
-def make_memorandum(personas, **fields):
+# The officials present make_memorandum records, one on each side.
+OFFICIALS = {
+    "home": {
+        "name": "Mohammad Ali Shahidi",
+        "name_fa": "محمدعلی شهیدی",
+        "title": "Director-General for International Affairs",
+        "title_fa": "مدیرکل امور بین‌الملل",
+    },
+    "partner": {
+        "name": "Nizom Hakimov",
+        "name_fa": "نظام حکیم‌اف",
+        "title": "Ambassador of Tajikistan",
+        "title_fa": "سفیر تاجیکستان",
+    },
+}
+
+
+def make_memorandum(personas, *, officials: bool = True, **fields):
     """The Tehran–Dushanbe sister-city memorandum of the demo data, signed on
-    1 December 2026 (10 Azar 1405), with its default articles."""
+    1 December 2026 (10 Azar 1405), with its default articles and (unless
+    officials=False) one official present on each side (OFFICIALS)."""
     dushanbe = CityFactory(name="Dushanbe", name_fa="دوشنبه", country="TJ")
     agreement = AgreementFactory(
         home_city=personas.tehran,
@@ -143,8 +162,11 @@ def make_memorandum(personas, **fields):
         "partner_signatory_title_fa": "شهردار دوشنبه",
         **fields,
     }
-    memorandum = MemorandumFactory(**values)
+    memorandum = MemorandumFactory(**values, officials=False)
     add_default_articles(memorandum)
+    if officials:
+        for side, names in OFFICIALS.items():
+            MemorandumOfficialFactory(memorandum=memorandum, side=side, position=1, **names)
     return memorandum
 
 

@@ -114,6 +114,7 @@ RECORD_KINDS = [
     "delegations",
     "activities",
     "documents",
+    "memorandum-officials",  # /agreements/{id}/memoranda/{memorandum_id}/officials/
 ]
 
 POLICIES: dict[str, dict[str, dict[str, str]]] = {
@@ -265,6 +266,7 @@ def world(personas):
         "delegations": agreement.delegations.get().pk,
         "activities": agreement.activities.get().pk,
         "documents": document.pk,
+        "memorandum-officials": memorandum.officials.first().pk,
     }
     partner = CityFactory()
     export = _done_export(personas.viewer, [personas.tehran.pk])
@@ -273,6 +275,7 @@ def world(personas):
         "records": records,
         "request_id": stage_request.pk,
         "memorandum_id": memorandum.pk,
+        "memorandum_pk": memorandum.pk,
         "document_id": document.pk,
         "record_id": records["contacts"],
         "agreement_pk": agreement.pk,

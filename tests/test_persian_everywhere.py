@@ -53,6 +53,7 @@ from tests.factories import (
     DocumentFactory,
     GoalFactory,
     MemorandumFactory,
+    officials_form_data,
 )
 from tests.workflow_helpers import agreement_at, approved_move, fulfil_gate
 
@@ -436,6 +437,7 @@ def memorandum_post(memorandum, **changes) -> dict:
         "term_years": memorandum.term_years,
         "articles-TOTAL_FORMS": memorandum.articles.count(),
         "articles-INITIAL_FORMS": memorandum.articles.count(),
+        **officials_form_data(memorandum),
     }
     for index, article in enumerate(memorandum.articles.all()):
         prefix = f"articles-{index}-"

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -36,6 +36,7 @@ from ..models import (
     Goal,
     LegalApproval,
     Memorandum,
+    MemorandumOfficial,
 )
 from .conditional import ConditionalWrites
 from .filters import QueryFilterBackend
@@ -56,6 +57,7 @@ from .serializers import (
     GoalSerializer,
     LegalApprovalSerializer,
     MemorandumSerializer,
+    OfficialSerializer,
 )
 from .views import ID_PATTERN, AnyFileRenderer
 
@@ -206,7 +208,7 @@ class MemorandumRecordViewSet(RecordViewSet):
             super()
             .get_queryset()
             .select_related("frozen_by")
-            .prefetch_related("articles")
+            .prefetch_related("articles", "officials")
             .order_by("number")
         )
 
@@ -219,7 +221,43 @@ class MemorandumRecordViewSet(RecordViewSet):
                 for name, value in data.items():
                     setattr(memorandum, name, value)
                 memorandum = services.save_record(record=memorandum, by=self.request.user)
-        serializer.instance = Memorandum.objects.prefetch_related("articles").get(pk=memorandum.pk)
+        serializer.instance = Memorandum.objects.prefetch_related("articles", "officials").get(
+            pk=memorandum.pk
+        )
+
+
+@_schema("officials present", OfficialSerializer)
+class OfficialViewSet(RecordViewSet):
+    """/api/v1/agreements/{id}/memoranda/{memorandum_id}/officials/: the officials
+    present of one memorandum version, both sides. The memorandum is looked up
+    within the agreement (404 otherwise); a frozen one's officials are read-only (409)."""
+
+    model = MemorandumOfficial
+    serializer_class = OfficialSerializer
+
+    memorandum: Memorandum
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        memorandum = Memorandum.objects.filter(
+            pk=int(self.kwargs["memorandum_pk"]), agreement=self.agreement
+        ).first()
+        if memorandum is None:
+            raise Http404
+        self.memorandum = memorandum
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return self.model.objects.none()
+        return self.model.objects.filter(memorandum=self.memorandum).order_by(
+            "side", "position", "id"
+        )
+
+    def perform_create(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        record = self.model(memorandum=self.memorandum, **data)
+        serializer.instance = services.save_record(record=record, by=self.request.user)
 
 
 @_schema("documents", DocumentSerializer)

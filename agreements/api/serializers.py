@@ -36,6 +36,7 @@ from ..models import (
     LegalApproval,
     Memorandum,
     MemorandumArticle,
+    MemorandumOfficial,
     RequestAction,
     RequestState,
     Stage,
@@ -343,6 +344,27 @@ class ArticleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class OfficialSerializer(RecordSerializer):
+    """An official present at the exchange of the memorandum, on one side
+    (/api/v1/agreements/{id}/memoranda/{memorandum_id}/officials/)."""
+
+    created_by = None  # an official, as an article, has no creator of its own
+
+    class Meta:
+        model = MemorandumOfficial
+        fields = [name for name in RecordSerializer.BOOKKEEPING if name != "created_by"] + list(
+            MemorandumOfficial.EDITABLE_FIELDS
+        )
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class OfficialSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MemorandumOfficial
+        fields = ["id", *MemorandumOfficial.EDITABLE_FIELDS]
+        read_only_fields = fields
+
+
 MEMORANDUM_EDITABLE = list(Memorandum.EDITABLE_FIELDS)
 
 
@@ -350,6 +372,11 @@ class MemorandumSerializer(RecordSerializer):
     is_frozen = serializers.BooleanField(read_only=True)
     frozen_by = _username_field("Who froze it; null while it is a draft.")
     articles = ArticleSerializer(many=True, read_only=True)
+    officials = OfficialSummarySerializer(
+        many=True,
+        read_only=True,
+        help_text=_("The officials present, both sides; edited at .../officials/."),
+    )
 
     class Meta:
         model = Memorandum
@@ -357,7 +384,8 @@ class MemorandumSerializer(RecordSerializer):
             RecordSerializer.BOOKKEEPING
             + ["number", "supersedes", "kind"]
             + MEMORANDUM_EDITABLE
-            + ["is_frozen", "frozen_at", "frozen_by", "pdf_sha256", "content_sha256", "articles"]
+            + ["is_frozen", "frozen_at", "frozen_by", "pdf_sha256", "content_sha256"]
+            + ["articles", "officials"]
         )
         # Version numbers, supersession and freezing belong to the workflow.
         read_only_fields = [

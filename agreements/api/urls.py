@@ -11,7 +11,7 @@ from rest_framework.routers import SimpleRouter
 from . import views
 from .exports import ExportJobViewSet
 from .imports import ImportView
-from .records import RECORD_VIEWSETS
+from .records import RECORD_VIEWSETS, OfficialViewSet
 
 router = SimpleRouter()
 router.register("cities", views.CityViewSet, basename="city")
@@ -25,6 +25,12 @@ for kind, viewset in RECORD_VIEWSETS.items():
         viewset,
         basename=f"agreement-{kind}",
     )
+router.register(
+    rf"agreements/(?P<agreement_pk>{views.ID_PATTERN})"
+    rf"/memoranda/(?P<memorandum_pk>{views.ID_PATTERN})/officials",
+    OfficialViewSet,
+    basename="agreement-memorandum-officials",
+)
 
 app_name = "api"
 

@@ -637,7 +637,8 @@ class MemorandumViewSet(
         summary="Freeze a memorandum",
         description="Renders the final PDF once and stores it with its SHA-256; the "
         "memorandum can no longer be changed. Only the latest version, at the signing "
-        "stage, with signing date, place and both signatories.",
+        "stage, with signing date, place, both signatories and officials present on "
+        "both sides (else 409 `officials_missing`, naming the side).",
         request=None,
         responses={200: MemorandumSerializer, **ERRORS, **CONFLICT, **KEY_REUSED},
         **IDEMPOTENT,

@@ -4,7 +4,7 @@ logged against them, one module per part of the domain:
 - `codes`: the stored codes (DESIGN.md's "Codes" table), labels translated;
 - `base`: `Tracked` (stamps, version, history) and `Record` (logged by a user);
 - `agreement`: `Agreement` and its queryset (derived flags, sort keys);
-- `memoranda`: `Memorandum` and `MemorandumArticle`;
+- `memoranda`: `Memorandum`, `MemorandumArticle` and `MemorandumOfficial`;
 - `records`: contacts, goals, commonalities, support, legal approvals,
   delegations, activities, documents;
 - `requests`: `StageRequest`;
@@ -70,6 +70,7 @@ from .memoranda import (
     ARTICLE_BODY_MAX,
     Memorandum,
     MemorandumArticle,
+    MemorandumOfficial,
 )
 from .people import (
     MunicipalitySettings,
@@ -123,6 +124,7 @@ __all__ = [
     "LegalApproval",
     "Memorandum",
     "MemorandumArticle",
+    "MemorandumOfficial",
     "MunicipalitySettings",
     "Origin",
     "PartnerLanguage",

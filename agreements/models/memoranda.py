@@ -19,7 +19,7 @@ from cities.validators import (
 from ..dates import format_number
 from .agreement import Agreement
 from .base import TERM_YEARS_MAX, Record, Tracked, refuse_future_dates
-from .codes import ArticleKey, Kind, PartnerLanguage
+from .codes import ArticleKey, Kind, PartnerLanguage, Side
 
 
 class Memorandum(Record):
@@ -40,7 +40,6 @@ class Memorandum(Record):
         "partner_signatory_name_fa",
         "partner_signatory_title",
         "partner_signatory_title_fa",
-        "officials_present",
         "partner_language",
         "home_name_partner",
         "partner_name_partner",
@@ -133,9 +132,6 @@ class Memorandum(Record):
         max_length=200,
         blank=True,
         validators=[validate_line, PersianScript(_("partner signatory's title (Persian)"))],
-    )
-    officials_present = models.TextField(
-        _("officials present"), blank=True, validators=[validate_text]
     )
     # The partner's language, when the memorandum is also signed in it: every
     # text below and each article's *_partner text in that language; blank ones
@@ -302,3 +298,54 @@ class MemorandumArticle(Tracked):
         persian = (get_language() or "").startswith("fa")
         heading = self.heading_fa if persian and self.heading_fa else self.heading_en
         return f"{format_number(self.position, persian=persian)}. {heading}"
+
+
+class MemorandumOfficial(Tracked):
+    """One official present when the memorandum is exchanged, on one side (the
+    paper's fifth condition: a memorandum is frozen only with officials of both
+    sides recorded)."""
+
+    # What a person edits (its form, serializer and admin show these; services
+    # refuse a change to any other field).
+    EDITABLE_FIELDS = ("side", "position", "name", "name_fa", "title", "title_fa")
+
+    memorandum = models.ForeignKey(
+        Memorandum,
+        on_delete=models.CASCADE,
+        related_name="officials",
+        verbose_name=_("memorandum"),
+    )
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices, default=Side.HOME)
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    name = models.CharField(
+        _("name (English)"),
+        max_length=200,
+        validators=[validate_line, NoPersianScript(_("name (English)"))],
+    )
+    name_fa = models.CharField(
+        _("name (Persian)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line, PersianScript(_("name (Persian)"))],
+    )
+    title = models.CharField(
+        _("title (English)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line, NoPersianScript(_("title (English)"))],
+    )
+    title_fa = models.CharField(
+        _("title (Persian)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_line, PersianScript(_("title (Persian)"))],
+    )
+
+    class Meta:
+        verbose_name = _("official present")
+        verbose_name_plural = _("officials present")
+        ordering = ["memorandum", "side", "position", "id"]
+
+    def __str__(self) -> str:
+        persian = (get_language() or "").startswith("fa")
+        return self.name_fa if persian and self.name_fa else self.name

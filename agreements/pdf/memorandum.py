@@ -15,10 +15,10 @@ from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from ..models import Memorandum
+from ..models import Kind, Memorandum, Side
 from . import engine
 from .common import canonical_json, clean_text, jalali_iso, sha256_hex, text_direction
-from .wording import isolate, wording
+from .wording import isolate, supersedes_line, wording
 
 # Version of the canonical content's shape (and of the embedded JSON). Changing
 # the shape changes every hash: bump this and say so in the changelog.
@@ -97,7 +97,50 @@ def _wordings(memorandum: Memorandum, content: dict) -> dict:
             has_commonalities=bool(content["commonalities"]),
             article_count=len(content["articles"]),
         )
+        supersedes = content["supersedes"]
+        wordings[language]["supersedes"] = (
+            supersedes_line(
+                language,
+                number=supersedes["number"],
+                date=datetime.date.fromisoformat(supersedes["date"])
+                if supersedes["date"]
+                else None,
+                code=supersedes["integrity_code"],
+            )
+            if supersedes
+            else ""
+        )
     return wordings
+
+
+def _officials(memorandum: Memorandum) -> dict:
+    officials: dict[str, list[dict]] = {Side.HOME: [], Side.PARTNER: []}
+    for official in memorandum.officials.order_by("side", "position", "id"):
+        officials[official.side].append(
+            {
+                field: clean_text(getattr(official, field))
+                for field in ("name", "name_fa", "title", "title_fa")
+            }
+        )
+    return {str(side): names for side, names in officials.items()}
+
+
+def _superseded_friendship(memorandum: Memorandum) -> dict | None:
+    """The friendship memorandum a sister memorandum replaces (an upgrade makes the
+    sister version supersede the friendship one; services.requests._apply_upgrade)."""
+    previous = memorandum.supersedes
+    if (
+        previous is None
+        or memorandum.kind != Kind.SISTER
+        or previous.kind != Kind.FRIENDSHIP
+        or not previous.is_frozen
+    ):
+        return None
+    return {
+        "number": previous.number,
+        "date": previous.signed_on.isoformat() if previous.signed_on else None,
+        "integrity_code": integrity_code(previous.content_sha256),
+    }
 
 
 def memorandum_content(memorandum: Memorandum) -> dict:
@@ -155,7 +198,8 @@ def memorandum_content(memorandum: Memorandum) -> dict:
             "home": _signatory(memorandum, "home"),
             "partner": _signatory(memorandum, "partner"),
         },
-        "officials_present": clean_text(memorandum.officials_present),
+        "officials": _officials(memorandum),
+        "supersedes": _superseded_friendship(memorandum),
     }
     # The fixed texts as printed, with the names in them: the hash covers every
     # language's wording, not only the articles.
@@ -242,6 +286,19 @@ def _column(language: str, content: dict, integrity: str) -> dict:
             }
             for label, article in zip(words["articles"], content["articles"], strict=True)
         ],
+        "officials": [
+            {
+                "signs": words[f"{side}_signs"],
+                "people": [
+                    {
+                        "name": isolate(text(official, "name"), words["direction"]),
+                        "title": isolate(text(official, "title"), words["direction"]),
+                    }
+                    for official in content["officials"][side]
+                ],
+            }
+            for side in ("home", "partner")
+        ],
         "signatories": {
             side: {
                 "name": isolate(text(content["signatories"][side], "name"), words["direction"]),
@@ -291,7 +348,6 @@ def _context(
         "title_en": english["title"],
         "title_fa": content["wording"]["fa"]["title"],
         "draft_words": [{"word": column["words"]["draft"], "column": column} for column in columns],
-        "officials_dir": text_direction(content["officials_present"], "ltr"),
         "integrity_code": code,
         "draft": draft,
         "created_iso": created.isoformat(timespec="seconds"),

@@ -40,6 +40,7 @@ from ..models import (
     LegalApproval,
     Memorandum,
     MunicipalitySettings,
+    Side,
     Stage,
 )
 from ..workflow import GATE_READS, GateFacts, GateItem, checklist, missing
@@ -149,6 +150,11 @@ def collect_facts_for(
                 "home_signatory_name",
                 "partner_signatory_name",
             )
+            # Counted in the same query (a join on the officials' memorandum index).
+            .annotate(
+                home_officials=Count("officials", filter=Q(officials__side=Side.HOME)),
+                partner_officials=Count("officials", filter=Q(officials__side=Side.PARTNER)),
+            )
         )
         for version in versions:
             newest.setdefault(version["agreement_id"], version)
@@ -160,6 +166,8 @@ def collect_facts_for(
                 "memorandum_signed_on": memorandum["signed_on"] is not None,
                 "memorandum_home_signatory": memorandum["home_signatory_name"] != "",
                 "memorandum_partner_signatory": memorandum["partner_signatory_name"] != "",
+                "memorandum_home_officials": memorandum["home_officials"] > 0,
+                "memorandum_partner_officials": memorandum["partner_officials"] > 0,
                 "signed_copy_uploaded": pk in signed,
             }
     return {pk: GateFacts(**values) for pk, values in facts.items()}

@@ -42,6 +42,7 @@ from ..models import (
     LegalApproval,
     Memorandum,
     MemorandumArticle,
+    MemorandumOfficial,
     StageRequest,
 )
 
@@ -70,6 +71,7 @@ SOURCES = [
     Source("legal-approvals", LegalApproval),
     Source("memoranda", Memorandum),
     Source("articles", MemorandumArticle),
+    Source("officials", MemorandumOfficial),
     Source("delegations", Delegation),
     Source("activities", Activity),
     Source("documents", Document),
@@ -90,8 +92,8 @@ def rows_of(source: Source, agreement_pk: int) -> models.QuerySet:
     history = _history_model(source)
     if source.model is Agreement:
         return history.objects.filter(id=agreement_pk)
-    if source.model is MemorandumArticle:
-        # Articles of every memorandum the agreement ever had, deleted ones included.
+    if source.model in (MemorandumArticle, MemorandumOfficial):
+        # Articles (officials) of every memorandum the agreement ever had, deleted ones included.
         memoranda = _history_model(_BY_KEY["memoranda"]).objects.filter(agreement_id=agreement_pk)
         return history.objects.filter(memorandum_id__in=memoranda.values("id"))
     return history.objects.filter(agreement_id=agreement_pk)

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from .. import reasons
+from .. import reasons, workflow
 from ..memoranda import add_default_articles
 from ..models import (
     Agreement,
     Memorandum,
+    MemorandumOfficial,
+    Side,
     Stage,
     Status,
 )
@@ -76,6 +78,14 @@ def _create_memorandum_version(
         )
     _save(memorandum, reason)
     add_default_articles(memorandum, reason=reason)
+    if supersedes is not None:
+        # ...and so do the officials present, for the officer to review.
+        for official in supersedes.officials.order_by("side", "position", "id"):
+            copy = MemorandumOfficial(
+                memorandum=memorandum,
+                **{name: getattr(official, name) for name in MemorandumOfficial.EDITABLE_FIELDS},
+            )
+            _save(copy, reason)
     return memorandum
 
 
@@ -94,6 +104,19 @@ def new_memorandum(
                 locked.memoranda.filter(frozen_at__isnull=False).order_by("-number").first()
             )
         return _create_memorandum_version(locked, by, supersedes)
+
+
+_NO_OFFICIALS = {
+    Side.HOME: workflow.MISSING_HOME_OFFICIALS,
+    Side.PARTNER: workflow.MISSING_PARTNER_OFFICIALS,
+}
+
+
+def officials_missing(memorandum: Memorandum) -> str:
+    """What freezing misses of the officials present (the gate's own messages): ""
+    when both sides have at least one, else the missing side's (or both sides') message."""
+    sides = set(memorandum.officials.values_list("side", flat=True).distinct())
+    return " ".join(str(message) for side, message in _NO_OFFICIALS.items() if side not in sides)
 
 
 def freeze_memorandum(*, memorandum: Memorandum, by: AbstractBaseUser) -> Memorandum:
@@ -122,6 +145,10 @@ def freeze_memorandum(*, memorandum: Memorandum, by: AbstractBaseUser) -> Memora
             and fresh.partner_signatory_name
         ):
             raise WorkflowError(FREEZE_INCOMPLETE, code="signing_details_missing")
+        refusal = officials_missing(fresh)
+        if refusal:
+            _refuse(by, "freeze", fresh, "officials")
+            raise WorkflowError(refusal, code="officials_missing")
         fresh.frozen_at = timezone.now()
         fresh.frozen_by = by
         freeze_pdf(fresh)

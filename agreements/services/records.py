@@ -16,6 +16,7 @@ from ..models import (
     DocumentKind,
     Memorandum,
     MemorandumArticle,
+    MemorandumOfficial,
     Status,
 )
 from ..permissions import (
@@ -58,7 +59,7 @@ _FIXED_ONCE_SAVED = {Document: {"file"}}
 
 
 def _record_agreement(record: models.Model) -> Agreement:
-    if isinstance(record, MemorandumArticle):
+    if isinstance(record, MemorandumArticle | MemorandumOfficial):
         return record.memorandum.agreement
     return record.agreement
 
@@ -122,8 +123,10 @@ def _check_record_change(record: models.Model, stored: models.Model | None, by) 
         if changed:
             _refuse(by, "save_record", record, "fixed: " + ", ".join(changed))
             raise ValidationError({name: [FIXED_ONCE_SAVED] for name in changed})
-    new_article = isinstance(record, MemorandumArticle) and stored is None
-    if new_article and _frozen_memorandum_of(record) is not None:
+    # A new article or official of a frozen memorandum (one moved to another memorandum
+    # is refused above: the memorandum is not among their EDITABLE_FIELDS).
+    new_part = isinstance(record, MemorandumArticle | MemorandumOfficial) and stored is None
+    if new_part and _frozen_memorandum_of(record) is not None:
         raise WorkflowError(FROZEN, code="frozen")
     if isinstance(record, Document):
         _check_document(record, stored)

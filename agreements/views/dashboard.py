@@ -34,6 +34,7 @@ from ..models import (
     Agreement,
     Memorandum,
     MemorandumArticle,
+    MemorandumOfficial,
     RequestState,
     RoleName,
     Stage,
@@ -218,8 +219,8 @@ def _visible_rows(source: Source, visible: QuerySet[Agreement]) -> QuerySet:
     history = history_model(source).objects
     if source.model is Agreement:
         rows = history.annotate(agreement_ref=F("id"))
-    elif source.model is MemorandumArticle:
-        # An article names its memorandum; the memorandum's rows name the agreement
+    elif source.model in (MemorandumArticle, MemorandumOfficial):
+        # An article (an official) names its memorandum; the memorandum's rows name the agreement
         # (deleted memoranda included).
         memoranda = history_model(next(s for s in SOURCES if s.model is Memorandum))
         rows = history.annotate(

@@ -48,6 +48,7 @@ from ..models import (
     LegalApproval,
     Memorandum,
     MemorandumArticle,
+    MemorandumOfficial,
     StageRequest,
 )
 from ..permissions import get_agreement_for_user
@@ -109,6 +110,9 @@ def _label(row) -> str:
     if model is MemorandumArticle:
         heading = row.heading_fa if get_language_bidi() and row.heading_fa else row.heading_en
         return f"{reader_digits(row.position)}. {heading}"
+    if model is MemorandumOfficial:
+        name = row.name_fa if get_language_bidi() and row.name_fa else row.name
+        return f"{row.get_side_display()}: {name or row.name_fa}"
     if model in (Delegation,):
         return f"{row.get_direction_display()} {jdate(row.start_date)}: {row.head}"
     if model is Activity:

@@ -26,8 +26,21 @@ from django_htmx.http import reswap, retarget
 
 from .. import permissions, services, workflow
 from ..dates import reader_digits
-from ..forms import AgreementCreateForm, AgreementEditForm, ArticleFormSet, MemorandumForm
-from ..models import Agreement, Memorandum, MemorandumArticle, RequestState, RoleName
+from ..forms import (
+    AgreementCreateForm,
+    AgreementEditForm,
+    ArticleFormSet,
+    MemorandumForm,
+    OfficialFormSet,
+)
+from ..models import (
+    Agreement,
+    Memorandum,
+    MemorandumArticle,
+    RequestState,
+    RoleName,
+    Side,
+)
 from ..permissions import Forbidden, get_agreement_for_user
 from ..selectors.display import yes_no
 from ..templatetags.sistercities import jdate
@@ -309,6 +322,14 @@ def _memorandum_create(request: HttpRequest, agreement: Agreement) -> HttpRespon
     return redirect("agreements:record-edit", agreement.pk, "memoranda", memorandum.pk)
 
 
+def _official_formsets(request: HttpRequest, memorandum: Memorandum) -> list:
+    """One formset of officials present per side (home first)."""
+    data = request.POST if request.method == "POST" else None
+    return [
+        OfficialFormSet(data, instance=memorandum, side=side) for side in (Side.HOME, Side.PARTNER)
+    ]
+
+
 def _memorandum_edit(
     request: HttpRequest, agreement: Agreement, memorandum: Memorandum
 ) -> HttpResponse:
@@ -321,17 +342,23 @@ def _memorandum_edit(
     else:
         form = MemorandumForm(instance=memorandum)
         formset = ArticleFormSet(instance=memorandum, queryset=articles)
+    official_formsets = _official_formsets(request, memorandum)
     status = 200
     extra: dict = {}
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    officials_valid = [each.is_valid() for each in official_formsets] if form.is_bound else []
+    valid = (
+        request.method == "POST" and form.is_valid() and formset.is_valid() and all(officials_valid)
+    )
+    if valid:
         try:
-            _save_memorandum(request, form, formset)
+            _save_memorandum(request, form, [formset, *official_formsets])
         except Forbidden as exc:
             return forbidden(request, exc)
         except services.Conflict as exc:
             current = Memorandum.objects.filter(pk=memorandum.pk).first()
             extra = _handle_conflict(form, exc, current)
-            _refresh_article_versions(formset)
+            for each in (formset, *official_formsets):
+                _refresh_article_versions(each)
             status = 409
         except services.WorkflowError as exc:
             form.add_error(None, exc.message)
@@ -348,47 +375,50 @@ def _memorandum_edit(
         "memorandum": memorandum,
         "form": form,
         "formset": formset,
+        "official_formsets": official_formsets,
+        "officials_have_errors": any(f.total_error_count() for f in official_formsets),
         **extra,
     }
     return render(request, "agreements/memorandum_form.html", context, status=status)
 
 
-def _save_memorandum(request: HttpRequest, form, formset) -> None:
-    """The memorandum and its articles in one transaction: a conflict on any of
-    them leaves all of them as they were."""
+def _save_memorandum(request: HttpRequest, form, formsets: list) -> None:
+    """The memorandum, its articles and its officials present in one transaction: a
+    conflict on any of them leaves all of them as they were."""
     by = request.user
     with transaction.atomic():
         if form.has_changed():
             services.save_record(
                 record=form.instance, by=by, expected_version=form.expected_version
             )
-        for article_form in formset.forms:
-            article = article_form.instance
-            if article_form in formset.deleted_forms:
-                if article.pk is not None:
-                    # delete_record takes no expected version: check it here, inside
-                    # the same transaction, so a deletion never discards an edit made
-                    # meanwhile.
-                    current = (
-                        MemorandumArticle.objects.filter(pk=article.pk)
-                        .values_list("version", flat=True)
-                        .first()
-                    )
-                    if current != article_form.expected_version:
-                        raise services.Conflict(services.STALE, code="version_conflict")
-                    services.delete_record(record=article, by=by)
-                continue
-            if not article_form.has_changed():
-                continue
-            article.memorandum = form.instance
-            services.save_record(
-                record=article, by=by, expected_version=article_form.expected_version
-            )
+        for formset in formsets:
+            _save_parts(formset, form.instance, by)
+
+
+def _save_parts(formset, memorandum: Memorandum, by) -> None:
+    """The articles (or one side's officials) of a memorandum formset."""
+    model = formset.model
+    for part_form in formset.forms:
+        part = part_form.instance
+        if part_form in formset.deleted_forms:
+            if part.pk is not None:
+                # delete_record takes no expected version: check it here, inside
+                # the same transaction, so a deletion never discards an edit made
+                # meanwhile.
+                current = model.objects.filter(pk=part.pk).values_list("version", flat=True).first()
+                if current != part_form.expected_version:
+                    raise services.Conflict(services.STALE, code="version_conflict")
+                services.delete_record(record=part, by=by)
+            continue
+        if not part_form.has_changed():
+            continue
+        part.memorandum = memorandum
+        services.save_record(record=part, by=by, expected_version=part_form.expected_version)
 
 
 def _refresh_article_versions(formset) -> None:
     current = dict(
-        MemorandumArticle.objects.filter(
+        formset.model.objects.filter(
             pk__in=[f.instance.pk for f in formset.forms if f.instance.pk]
         ).values_list("pk", "version")
     )

@@ -115,7 +115,7 @@ KINDS: dict[str, RecordKind] = {
             _("New memorandum version"),
             "memoranda",
             select_related=("frozen_by",),
-            prefetch_related=("articles",),
+            prefetch_related=("articles", "officials"),
             order_by=("-number",),
         ),
         RecordKind(
@@ -188,6 +188,8 @@ def checklist(agreement: Agreement, latest_memorandum: Memorandum | None = None)
             url = reverse(
                 "agreements:record-edit", args=[agreement.pk, "memoranda", latest_memorandum.pk]
             )
+            if item.code in ("home_officials", "partner_officials"):
+                url += f"#officials-{item.code.removesuffix('_officials')}"
         else:
             initial = _fix_initial(item.code)
             if initial:

@@ -32,9 +32,11 @@ from agreements.pdf import (
     signed_mou_zip,
     stream_signed_mou_export,
 )
+from agreements.pdf.memorandum import memorandum_content
 from agreements.selectors.history import history_querysets
-from tests.factories import AgreementFactory, CityFactory, ContactFactory
+from tests.factories import AgreementFactory, CityFactory, ContactFactory, MemorandumFactory
 from tests.pdf_helpers import (
+    OFFICIALS,
     attachments,
     catalog_language,
     contains,
@@ -134,12 +136,61 @@ def test_integrity_code_and_page_numbers_in_both_scripts_on_every_page(memorandu
         assert contains(page, persian_digits(f"صفحه {number} از {len(pages)}"))
 
 
-def test_draft_says_draft_on_every_page(memorandum):
+def test_draft_says_draft_once_on_every_page(memorandum):
     pages = page_texts(render_memorandum(memorandum))  # not frozen: a draft
     assert len(pages) >= 2
-    for page in pages:
-        assert "DRAFT" in page
-        assert DRAFT_FA in normalise(page)
+    for number, page in enumerate(pages, start=1):
+        # Once: the first page printed it twice at its top (a line and the header).
+        assert page.count("DRAFT") == 1, number
+        assert normalise(page).count(DRAFT_FA) == 1, number
+
+
+def test_memorandum_shows_the_officials_present_of_both_sides_in_both_languages(final_pdf):
+    text = text_of(final_pdf)
+    assert "Officials present" in text and contains(text, "مقامات حاضر")
+    for official in OFFICIALS.values():
+        for value in official.values():
+            assert normalise(value) in text, value
+
+
+def test_the_content_holds_the_officials_per_side(memorandum):
+    content = memorandum_content(memorandum)
+    assert content["schema"] == "sistercities.memorandum/2"
+    assert content["officials"] == {"home": [OFFICIALS["home"]], "partner": [OFFICIALS["partner"]]}
+    assert "officials_present" not in content
+    assert content["supersedes"] is None  # a first memorandum replaces none
+
+
+def test_a_sister_memorandum_names_the_friendship_memorandum_it_supersedes(personas):
+    friendship = make_memorandum(personas, kind="friendship", signed_on=datetime.date(2015, 5, 5))
+    friendship.agreement.kind = "friendship"
+    friendship.agreement.save()
+    freeze(friendship)
+    sister = MemorandumFactory(agreement=friendship.agreement, kind="sister", supersedes=friendship)
+    code = friendship.content_sha256[:12]
+    content = memorandum_content(sister)
+    assert content["supersedes"] == {"number": 1, "date": "2015-05-05", "integrity_code": code}
+    text = text_of(render_memorandum(sister, draft=False))
+    assert (
+        normalise(
+            "This memorandum supersedes the friendship memorandum No. 1 of "
+            f"5 May 2015 (15 Ordibehesht 1394 SH) (integrity code {code})."
+        )
+        in text
+    )
+    # Persian: Persian digits and the Jalali date (the Gregorian one after it).
+    for part in (
+        "این تفاهم‌نامه جایگزین تفاهم‌نامه دوستی شماره ۱ مورخ ۱۵ اردیبهشت ۱۳۹۴",
+        "کد یکپارچگی",
+        code,
+    ):
+        assert contains(text, part), part
+    # The code in brackets (which an extractor may mirror: the wording says it).
+    assert f"(کد یکپارچگی {code})" in content["wording"]["fa"]["supersedes"]
+    # A sister memorandum after a sister one (a new version) replaces no friendship one.
+    freeze(sister)
+    later = MemorandumFactory(agreement=sister.agreement, kind="sister", supersedes=sister)
+    assert memorandum_content(later)["supersedes"] is None
 
 
 def test_final_rendering_has_no_draft_mark(final_pdf):

@@ -118,7 +118,7 @@ def test_each_language_prints_its_fixed_texts_in_its_font(personas, language):
         expected = [
             pgettext("memorandum", "The Parties"),
             pgettext("memorandum", "Preamble"),
-            pgettext("memorandum", "Officials present") if memorandum.officials_present else "",
+            pgettext("memorandum", "Officials present"),
             digits(pgettext("memorandum", "Article %(number)s") % {"number": 7}, language),
         ]
     with translation.override("en"):

@@ -130,7 +130,10 @@ def test_hostile_memorandum_text_is_escaped_and_loads_nothing(personas, server, 
         return real_fetch(self, url, headers)
 
     monkeypatch.setattr(SafeURLFetcher, "fetch", recording_fetch)
-    memorandum = make_memorandum(personas, officials_present=HOSTILE.format(base=base))
+    memorandum = make_memorandum(personas)
+    official = memorandum.officials.get(side="home")
+    official.name = official.name_fa = official.title = HOSTILE.format(base=base)
+    official.save()
     article = memorandum.articles.order_by("position").first()
     article.body_en = HOSTILE.format(base=base)
     article.body_fa = HOSTILE.format(base=base)

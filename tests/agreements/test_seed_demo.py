@@ -74,3 +74,27 @@ def test_the_demo_data_keeps_the_date_rules():
             record.clean()
             checked += 1
     assert checked > 50
+
+
+def test_the_demo_memoranda_are_dated_as_the_paper_and_have_officials():
+    """Budapest: Ordibehesht 1394 (April/May 2015); Bishkek: 1373 SH, the agreement's
+    1994. Every signed memorandum's date is its agreement's; every frozen one has
+    officials present on both sides."""
+    import datetime
+
+    call_command("seed_demo", "--password", "pw", stdout=io.StringIO())
+    budapest = Memorandum.objects.get(agreement__partner_city__name="Budapest")
+    assert datetime.date(2015, 4, 21) <= budapest.signed_on <= datetime.date(2015, 5, 21)
+    bishkek = Memorandum.objects.get(agreement__partner_city__name="Bishkek")
+    assert bishkek.signed_on.year == 1994
+    for memorandum in Memorandum.objects.filter(signed_on__isnull=False):
+        agreement = memorandum.agreement
+        assert agreement.signed_year == memorandum.signed_on.year, agreement
+        if agreement.signed_on is not None:
+            assert agreement.signed_on == memorandum.signed_on, agreement
+        # The contacts and decisions before it lead up to the signing.
+        assert agreement.contacts.earliest("date").date < memorandum.signed_on
+    for memorandum in Memorandum.objects.filter(frozen_at__isnull=False):
+        sides = set(memorandum.officials.values_list("side", flat=True))
+        assert sides == {"home", "partner"}, memorandum.agreement
+    assert Memorandum.objects.filter(frozen_at__isnull=False).count() >= 4

@@ -567,9 +567,14 @@ def test_a_new_version_carries_the_signing_details_over_but_not_the_date(persona
     from tests.factories import MemorandumFactory
 
     agreement = AgreementFactory(home_city=personas.tehran)
-    first = MemorandumFactory(agreement=agreement, place_fa="تهران", officials_present="Both")
+    first = MemorandumFactory(agreement=agreement, place_fa="تهران")
     second = services.new_memorandum(agreement=agreement, by=personas.officer, supersedes=first)
     for name in Memorandum.EDITABLE_FIELDS:
         expected = None if name == "signed_on" else getattr(first, name)
         assert getattr(second, name) == expected, name
     assert (second.number, second.supersedes_id) == (2, first.pk)
+
+    def officials(memorandum):
+        return list(memorandum.officials.values_list("side", "name", "title"))
+
+    assert officials(second) == officials(first) != []

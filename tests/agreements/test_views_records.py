@@ -34,6 +34,7 @@ from tests.factories import (
     GoalFactory,
     MemorandumArticleFactory,
     MemorandumFactory,
+    officials_form_data,
 )
 from tests.workflow_helpers import approved_move, db_state
 
@@ -521,6 +522,7 @@ def _memorandum_post(memorandum, articles, **changes) -> dict:
         "articles-INITIAL_FORMS": str(len(articles)),
         "articles-MIN_NUM_FORMS": "0",
         "articles-MAX_NUM_FORMS": "1000",
+        **officials_form_data(memorandum),
     }
     for index, article in enumerate(articles):
         data.update(

@@ -60,6 +60,8 @@ def test_signing_gate():
         memorandum_signed_on=True,
         memorandum_home_signatory=True,
         memorandum_partner_signatory=True,
+        memorandum_home_officials=True,
+        memorandum_partner_officials=True,
         signed_copy_uploaded=True,
     )
     assert workflow.missing(Stage.SIGNING, full) == []
@@ -69,7 +71,14 @@ def test_signing_gate():
     assert workflow.missing(Stage.SIGNING, replace(full, signed_copy_uploaded=False)) == [
         str(workflow.MISSING_SIGNED_COPY)
     ]
-    assert len(workflow.missing(Stage.SIGNING, GateFacts())) == 5
+    # The paper's fifth condition: officials of both sides present, each side named.
+    assert workflow.missing(Stage.SIGNING, replace(full, memorandum_partner_officials=False)) == [
+        str(workflow.MISSING_PARTNER_OFFICIALS)
+    ]
+    assert workflow.missing(Stage.SIGNING, replace(full, memorandum_home_officials=False)) == [
+        str(workflow.MISSING_HOME_OFFICIALS)
+    ]
+    assert len(workflow.missing(Stage.SIGNING, GateFacts())) == 7
 
 
 def test_delegations_gate_one_or_each_way():

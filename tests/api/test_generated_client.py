@@ -263,7 +263,25 @@ def test_one_agreement_from_contact_to_active_with_the_generated_client(
             ),
         )
     )
+    # The paper's fifth condition: officials of both sides present, else no freeze.
+    refused = api("v1_memoranda_freeze_create").sync_detailed(memorandum.id, client=officer)
+    assert refused.status_code == 409
+    assert json.loads(refused.content)["code"] == "officials_missing"
+    for side, name in (
+        (models.SideEnum.HOME, "Tehran official"),
+        (models.SideEnum.PARTNER, "Envoy"),
+    ):
+        _ok(
+            api("v1_agreements_memoranda_officials_create").sync_detailed(
+                pk,
+                memorandum.id,
+                client=officer,
+                body=models.OfficialRequest(side=side, name=name),
+            ),
+            201,
+        )
     frozen = _ok(api("v1_memoranda_freeze_create").sync_detailed(memorandum.id, client=officer))
+    assert [official.name for official in frozen.officials] == ["Tehran official", "Envoy"]
     assert frozen.frozen_by == "officer" and frozen.pdf_sha256
     pdf = api("v1_agreements_memorandum_pdf_retrieve").sync_detailed(pk, client=officer)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

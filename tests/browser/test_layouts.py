@@ -31,6 +31,7 @@ from tests.factories import (
     GoalFactory,
     MemorandumArticleFactory,
     MemorandumFactory,
+    MemorandumOfficialFactory,
 )
 from tests.workflow_helpers import agreement_at, fulfil_gate
 
@@ -91,7 +92,8 @@ def build_world(personas) -> World:
     frozen.frozen_at = datetime.datetime(2025, 3, 2, tzinfo=datetime.UTC)
     frozen.pdf_sha256 = "9f" * 32
     frozen.save()
-    memorandum = MemorandumFactory(agreement=agreement, officials_present=LONG_URL)
+    memorandum = MemorandumFactory(agreement=agreement)
+    MemorandumOfficialFactory(memorandum=memorandum, side="partner", title=LONG_URL)
     for position in range(1, 9):
         MemorandumArticleFactory(
             memorandum=memorandum,

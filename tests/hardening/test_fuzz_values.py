@@ -90,7 +90,6 @@ TEXT_FIELDS = {
         "partner_signatory_name_fa",
         "partner_signatory_title",
         "partner_signatory_title_fa",
-        "officials_present",
     ],
     "delegations": ["head", "members", "purpose", "outcomes"],
     "activities": ["title", "description", "outcome", "partners"],

@@ -33,6 +33,7 @@ from agreements.models import (
     Goal,
     LegalApproval,
     Memorandum,
+    MemorandumOfficial,
     Role,
     RoleName,
     Side,
@@ -255,7 +256,11 @@ class Command(BaseCommand):
 
     def _records(self, agreement: Agreement, example: Example, officer) -> None:
         stage_index = Stage.values.index(agreement.stage)
-        start = agreement.first_contact_on or date(self.today.year - 3, 3, 21)
+        if example.signed_on is not None:
+            # The paper's signing date: the records before it lead up to it.
+            start = example.signed_on - timedelta(days=240)
+        else:
+            start = agreement.first_contact_on or date(self.today.year - 3, 3, 21)
         by = {"created_by": officer}
         _save(
             Contact(
@@ -331,22 +336,25 @@ class Command(BaseCommand):
                     signed_on=start + timedelta(days=240) if signed else None,
                     place=example.signing_place,
                     place_fa=example.signing_place_fa,
-                    home_signatory_name="Alireza Zakani",
-                    home_signatory_name_fa="علیرضا زاکانی",
+                    home_signatory_name=example.home_mayor,
+                    home_signatory_name_fa=example.home_mayor_fa,
                     home_signatory_title="Mayor of Tehran",
                     home_signatory_title_fa="شهردار تهران",
                     partner_signatory_name=example.partner_mayor,
                     partner_signatory_name_fa=example.partner_mayor_fa,
                     partner_signatory_title=f"Mayor of {agreement.partner_city.name}",
                     partner_signatory_title_fa=f"شهردار {agreement.partner_city.name_fa}",
-                    officials_present="Ambassadors of both countries",
                     **by,
                 )
             )
             add_default_articles(memorandum, reason=REASON)
+            self._officials(memorandum, example)
             if signed:
                 self._freeze_with_signed_copy(memorandum, officer)
-                if agreement.signed_on is None and agreement.signed_year is None:
+                if agreement.signed_on is None and agreement.signed_year in (
+                    None,
+                    memorandum.signed_on.year,
+                ):
                     agreement.signed_on = memorandum.signed_on
                     _save(agreement)
         if stage_index >= 4:
@@ -373,6 +381,34 @@ class Command(BaseCommand):
                     start_date=self.today - timedelta(days=example.last_activity_days_ago),
                     description="Joint programme under the memorandum.",
                     **by,
+                )
+            )
+
+    def _officials(self, memorandum: Memorandum, example: Example) -> None:
+        """The officials present at the exchange, one on each side (the workflow
+        freezes a memorandum only with both sides' officials recorded)."""
+        partner = memorandum.agreement.partner_city
+        for side, (name, name_fa, title, title_fa) in (
+            (Side.HOME, example.home_official),
+            (
+                Side.PARTNER,
+                example.partner_official
+                or (
+                    example.partner_deputy or "Deputy Mayor",
+                    example.partner_deputy_fa or "معاون شهردار",
+                    f"Deputy Mayor of {partner.name}",
+                    f"معاون شهردار {partner.name_fa}",
+                ),
+            ),
+        ):
+            _save(
+                MemorandumOfficial(
+                    memorandum=memorandum,
+                    side=side,
+                    name=name,
+                    name_fa=name_fa,
+                    title=title,
+                    title_fa=title_fa,
                 )
             )
 
@@ -424,10 +460,24 @@ class Example:
     signing_place: str = "Tehran"
     signing_place_fa: str = "تهران"
     partner_mayor: str = ""
+    home_mayor: str = "Alireza Zakani"  # Tehran's mayor at the signing
+    home_mayor_fa: str = "علیرضا زاکانی"
     partner_mayor_fa: str = ""
     activity: str = "Cultural week"
     last_activity_days_ago: int = 120
     pending_request: str = ""
+    # The memorandum's signing date when the paper gives it (else the records'
+    # dates follow from the first contact).
+    signed_on: date | None = None
+    home_official: tuple[str, str, str, str] = (
+        "Mohammad Ali Shahidi",
+        "محمدعلی شهیدی",
+        "Director-General for International Affairs, Tehran Municipality",
+        "مدیرکل امور بین‌الملل شهرداری تهران",
+    )
+    partner_official: tuple[str, str, str, str] | None = None
+    partner_deputy: str = ""
+    partner_deputy_fa: str = ""
 
 
 _GOALS_CULTURE = [
@@ -543,6 +593,10 @@ PAPER_TEHRAN = {
         commonalities=_COMMON,
         partner_mayor="Aibek Dzhunushaliev",
         partner_mayor_fa="آیبک جونوشالیف",
+        home_mayor="Gholamhossein Karbaschi",  # Tehran's mayor in 1994
+        home_mayor_fa="غلامحسین کرباسچی",
+        # 1373 SH, as the paper (and the agreement's year, 1994) says.
+        signed_on=date(1994, 10, 12),
         signing_place="Bishkek",
         signing_place_fa="بیشکک",
     ),
@@ -561,8 +615,12 @@ PAPER_TEHRAN = {
         ]
         + _GOALS_URBAN,
         commonalities=_COMMON[1:],
-        partner_mayor="Gergely Karácsony",
-        partner_mayor_fa="گرگه‌لی کاراچونی",
+        partner_mayor="István Tarlós",  # mayors of both cities in 2015
+        partner_mayor_fa="ایشتوان تارلوش",
+        home_mayor="Mohammad Bagher Ghalibaf",
+        home_mayor_fa="محمدباقر قالیباف",
+        # Ordibehesht 1394 (15 Ordibehesht), as the paper says.
+        signed_on=date(2015, 5, 5),
         signing_place="Budapest",
         signing_place_fa="بوداپست",
     ),

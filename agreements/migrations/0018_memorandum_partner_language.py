@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0016_field_labels'),
+        ('agreements', '0017_memorandum_officials'),
     ]
 
     operations = [
