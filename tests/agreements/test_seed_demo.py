@@ -98,3 +98,26 @@ def test_the_demo_memoranda_are_dated_as_the_paper_and_have_officials():
         sides = set(memorandum.officials.values_list("side", flat=True))
         assert sides == {"home", "partner"}, memorandum.agreement
     assert Memorandum.objects.filter(frozen_at__isnull=False).count() >= 4
+
+
+def test_some_demo_memoranda_are_signed_in_the_partner_language_too():
+    """Budapest in Hungarian, Bishkek in Russian, Beijing in Chinese, Havana in Spanish:
+    their articles' partner texts come from the catalogues, and the frozen PDF holds them."""
+    from django.utils import translation
+    from django.utils.translation import pgettext
+
+    from agreements.pdf.memorandum import memorandum_content
+
+    call_command("seed_demo", "--password", "pw", stdout=io.StringIO())
+    languages = dict(
+        Memorandum.objects.exclude(partner_language="").values_list(
+            "agreement__partner_city__name", "partner_language"
+        )
+    )
+    assert languages == {"Budapest": "hu", "Bishkek": "ru", "Beijing": "zh-hans", "Havana": "es"}
+    bishkek = Memorandum.objects.get(agreement__partner_city__name="Bishkek")
+    subject = bishkek.articles.get(key="subject")
+    with translation.override("ru"):
+        assert subject.heading_partner == pgettext("memorandum article", "Subject")
+    assert "Бишкек" in subject.body_partner and "Тегеран" in subject.body_partner
+    assert "Бишкек" in memorandum_content(bishkek)["wording"]["ru"]["title"]

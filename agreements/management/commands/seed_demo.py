@@ -344,6 +344,7 @@ class Command(BaseCommand):
                     partner_signatory_name_fa=example.partner_mayor_fa,
                     partner_signatory_title=f"Mayor of {agreement.partner_city.name}",
                     partner_signatory_title_fa=f"شهردار {agreement.partner_city.name_fa}",
+                    **example.in_partner_language,
                     **by,
                 )
             )
@@ -478,6 +479,9 @@ class Example:
     partner_official: tuple[str, str, str, str] | None = None
     partner_deputy: str = ""
     partner_deputy_fa: str = ""
+    # The memorandum's partner language and its texts in it (Memorandum fields:
+    # partner_language, home_name_partner, ...), when it is signed in three.
+    in_partner_language: dict[str, str] = field(default_factory=dict)
 
 
 _GOALS_CULTURE = [
@@ -566,6 +570,15 @@ TEHRAN_EXAMPLES = [
         signing_place="Beijing",
         signing_place_fa="پکن",
         partner_mayor="Yin Yong",
+        in_partner_language={
+            "partner_language": "zh-hans",
+            "home_name_partner": "德黑兰",
+            "partner_name_partner": "北京",
+            "place_partner": "北京",
+            "home_signatory_title_partner": "德黑兰市市长",
+            "partner_signatory_name_partner": "殷勇",
+            "partner_signatory_title_partner": "北京市市长",
+        },
         partner_mayor_fa="یین یونگ",
     ),
     Example(
@@ -579,6 +592,13 @@ TEHRAN_EXAMPLES = [
         last_activity_days_ago=900,
         activity="Photo exhibition of Tehran",
         partner_mayor="Reinaldo García Zapata",
+        in_partner_language={
+            "partner_language": "es",
+            "home_name_partner": "Teherán",
+            "partner_name_partner": "La Habana",
+            "home_signatory_title_partner": "Alcalde de Teherán",
+            "partner_signatory_title_partner": "Alcalde de La Habana",
+        },
         partner_mayor_fa="رینالدو گارسیا زاپاتا",
     ),
 ]
@@ -592,6 +612,15 @@ PAPER_TEHRAN = {
         goals=_GOALS_CULTURE,
         commonalities=_COMMON,
         partner_mayor="Aibek Dzhunushaliev",
+        in_partner_language={
+            "partner_language": "ru",
+            "home_name_partner": "Тегеран",
+            "partner_name_partner": "Бишкек",
+            "place_partner": "Бишкек",
+            "home_signatory_title_partner": "Мэр Тегерана",
+            "partner_signatory_name_partner": "Айбек Джунушалиев",
+            "partner_signatory_title_partner": "Мэр города Бишкек",
+        },
         partner_mayor_fa="آیبک جونوشالیف",
         home_mayor="Gholamhossein Karbaschi",  # Tehran's mayor in 1994
         home_mayor_fa="غلامحسین کرباسچی",
@@ -616,6 +645,14 @@ PAPER_TEHRAN = {
         + _GOALS_URBAN,
         commonalities=_COMMON[1:],
         partner_mayor="István Tarlós",  # mayors of both cities in 2015
+        in_partner_language={
+            "partner_language": "hu",
+            "home_name_partner": "Teherán",
+            "partner_name_partner": "Budapest",
+            "place_partner": "Budapest",
+            "home_signatory_title_partner": "Teherán polgármestere",
+            "partner_signatory_title_partner": "Budapest főpolgármestere",
+        },
         partner_mayor_fa="ایشتوان تارلوش",
         home_mayor="Mohammad Bagher Ghalibaf",
         home_mayor_fa="محمدباقر قالیباف",
