@@ -123,8 +123,12 @@ def wording(
     partner = {key: isolate(value, direction(language)) for key, value in partner.items()}
     place = isolate(place, direction(language))
     with translation.override(language):
-        names = {"home": home["name"], "home_country": home["country"]}
-        names.update(partner=partner["name"], partner_country=partner["country"])
+        names = {
+            "home": home["name"],
+            "home_country": home["country"],
+            "partner": partner["name"],
+            "partner_country": partner["country"],
+        }
         if kind == Kind.SISTER:
             title = pgettext(
                 "memorandum",
