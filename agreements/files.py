@@ -17,7 +17,8 @@ ZIPs) reads it through `verified_open(field_file, expected_sha256, record=...)`:
   of the file is returned.
 
 `file_problem(field_file, expected_sha256)` is the same check without the copy,
-for `manage.py verify_files`.
+for `manage.py verify_files`. `stored_names(storage)` lists every file a storage
+holds (a folder on disk or a bucket), for `backup` and `restore`.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+from collections.abc import Iterator
 from typing import IO
 
+from django.core.files.storage import Storage
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
@@ -126,3 +129,31 @@ def file_problem(field_file: FieldFile, expected_sha256: str, *, record: Model) 
     if problem is not None:
         _refuse(record_label(record), field_file, problem)
     return problem
+
+
+def stored_names(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file's name in `storage` (under `folder`), through the storage API only:
+    a folder tree on local disk, the objects of a bucket (one listing per prefix)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    prefix = f"{folder}/" if folder else ""
+    for name in sorted(files):
+        yield prefix + name
+    for name in sorted(folders):
+        yield from stored_names(storage, prefix + name)
+
+
+def copy_hashing(storage: Storage, name: str, sink: IO[bytes] | None) -> tuple[str, int]:
+    """A stored file's SHA-256 and size, read once in chunks (and copied into `sink`
+    if given)."""
+    digest = hashlib.sha256()
+    size = 0
+    with storage.open(name, "rb") as source:
+        for chunk in source.chunks(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            if sink is not None:
+                sink.write(chunk)
+    return digest.hexdigest(), size

@@ -195,8 +195,80 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Uploaded files are never served from a public URL; downloads go through
 # views that check who may see the agreement.
 MEDIA_URL = "/media-not-served/"
+# Where uploads, frozen memoranda, cached dossiers, pending imports and background
+# exports live: `local` files under MEDIA_ROOT (the embedded default, one machine or a
+# shared filesystem), or `s3`, a bucket of any S3-compatible object store shared by
+# every app server (docs/architecture.md, "Stored files"). Either way every file goes
+# through Django's storage API and is read back by the app after its permission check.
+MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "local", {"local", "s3"})
+# Bytes of a file read from the bucket kept in memory; more spill to local temporary disk.
+S3_SPOOL_BYTES = 1024 * 1024
+
+
+def s3_media_storage(
+    *,
+    bucket: str,
+    endpoint_url: str | None,
+    region: str,
+    access_key: str | None,
+    secret_key: str | None,
+) -> dict:
+    """The STORAGES entry for media in an S3 bucket (django-storages' S3Storage)."""
+    from botocore.config import Config
+
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url,
+            "region_name": region,
+            # None lets boto3 find credentials itself (an instance role, ~/.aws).
+            "access_key": access_key,
+            "secret_key": secret_key,
+            # Private objects: no ACL header (the bucket's own policy, private by
+            # default), and nothing the app hands out is a bucket URL.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # A name is never reused: a second object under a taken name gets a new
+            # name, as on local disk (a frozen PDF is never overwritten).
+            "file_overwrite": False,
+            # Self-hosted stores (SeaweedFS, MinIO, Ceph) answer path-style requests.
+            "addressing_style": "path" if endpoint_url else None,
+            "signature_version": "s3v4",
+            "max_memory_size": S3_SPOOL_BYTES,
+            "client_config": Config(
+                connect_timeout=5,
+                read_timeout=60,
+                retries={"max_attempts": 5, "mode": "standard"},
+            ),
+        },
+    }
+
+
+if MEDIA_STORAGE == "s3":
+    S3_BUCKET = env_str("S3_BUCKET") or ""
+    if not S3_BUCKET:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET, the bucket's name.")
+    S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL") or None
+    if S3_ENDPOINT_URL is not None:
+        _endpoint = urlsplit(S3_ENDPOINT_URL)
+        if _endpoint.scheme not in {"http", "https"} or not _endpoint.hostname:
+            raise ImproperlyConfigured(
+                f"S3_ENDPOINT_URL must be an http:// or https:// address, not {S3_ENDPOINT_URL!r}"
+            )
+    S3_REGION = env_str("S3_REGION") or "us-east-1"
+    _media_storage = s3_media_storage(
+        bucket=S3_BUCKET,
+        endpoint_url=S3_ENDPOINT_URL,
+        region=S3_REGION,
+        access_key=env_str("AWS_ACCESS_KEY_ID") or None,
+        secret_key=env_str("AWS_SECRET_ACCESS_KEY") or None,
+    )
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -207,6 +279,36 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+
+# --- Cache -----------------------------------------------------------------------
+# The dashboard's figures, the directory's counts and draft memorandum PDFs
+# (agreements/figures.py, agreements/pdf/memorandum.py). One process's memory by
+# default; with REDIS_URL one Redis shared by every app server (Django's own backend),
+# so that each figure is counted once for all of them. Nothing is kept only in the
+# cache: sessions, login attempts and the task queue are in the database.
+REDIS_URL = env_str("REDIS_URL") or None
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "sistercities")
+if REDIS_URL is not None:
+    if urlsplit(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"REDIS_URL must be a redis://, rediss:// or unix:// address, not {REDIS_URL!r}"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A Redis that stops answering slows a page by at most this, never hangs it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
 
 # --- E-mail --------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -44,6 +44,9 @@ def test_secret_key_required_when_debug_is_off():
         ("API_TOKEN_DAYS", "0", "API_TOKEN_DAYS must be at least 1"),
         ("SITE_URL", "sister-cities.example.org", "SITE_URL must be an http:// or https://"),
         ("SITE_URL", "https://example.org/?a=1", "SITE_URL must be an http:// or https://"),
+        ("MEDIA_STORAGE", "nfs", "MEDIA_STORAGE must be one of"),
+        ("MEDIA_STORAGE", "s3", "MEDIA_STORAGE=s3 needs S3_BUCKET"),
+        ("REDIS_URL", "127.0.0.1:6379", "REDIS_URL must be a redis://"),
     ],
 )
 def test_wrong_value_fails_at_start_up(name, value, message):
@@ -95,3 +98,43 @@ def test_api_token_days_sets_the_tokens_life():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "7 days, 0:00:00"
+
+
+def _printed(expression: str, **env: str) -> str:
+    unset = {"DEBUG", "MEDIA_STORAGE", "REDIS_URL"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
+    environment.update(SISTERCITIES_TESTING="true", **env)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import config.settings as s; print({expression})"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_media_in_a_bucket_is_private_and_never_overwritten():
+    options = _printed(
+        "sorted((k, str(v)) for k, v in s.STORAGES['default']['OPTIONS'].items())",
+        MEDIA_STORAGE="s3",
+        S3_BUCKET="media",
+        S3_ENDPOINT_URL="http://127.0.0.1:8333",
+    )
+    assert "('bucket_name', 'media')" in options
+    assert "('default_acl', 'None')" in options
+    assert "('file_overwrite', 'False')" in options
+    assert "('addressing_style', 'path')" in options
+    assert _printed("s.STORAGES['default']['BACKEND']") == (
+        "django.core.files.storage.FileSystemStorage"
+    )
+
+
+def test_redis_url_gives_a_shared_cache():
+    assert _printed("s.CACHES['default']['BACKEND']", REDIS_URL="redis://127.0.0.1:6379/9") == (
+        "django.core.cache.backends.redis.RedisCache"
+    )
+    assert _printed("s.CACHES['default']['BACKEND']") == (
+        "django.core.cache.backends.locmem.LocMemCache"
+    )

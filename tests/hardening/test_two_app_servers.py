@@ -37,7 +37,7 @@ def _database_url() -> str:
 
 
 @contextlib.contextmanager
-def app_server(port: int, log: Path):
+def app_server(port: int, log: Path, extra_env: dict[str, str] | None = None):
     env = {
         k: v
         for k, v in os.environ.items()
@@ -53,6 +53,7 @@ def app_server(port: int, log: Path):
         HTTPS="false",
         ALLOWED_HOSTS="127.0.0.1",
     )
+    env.update(extra_env or {})
     with log.open("wb") as output:
         process = subprocess.Popen(
             [

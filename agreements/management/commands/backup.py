@@ -6,7 +6,9 @@ The archive holds
 - data/db.jsonl: `dumpdata` of every app with its primary keys as they are
   (users, roles, API tokens, content types, every historical table, the task
   queue), so that history rows pointing at since-deleted users survive too;
-- media/...: every file under MEDIA_ROOT (uploaded documents, frozen PDFs).
+- media/...: every file of the media storage (uploaded documents, frozen PDFs,
+  cached dossiers), read through Django's storage API: the files under MEDIA_ROOT,
+  or the objects of the bucket with MEDIA_STORAGE=s3, each under its own name.
 
 Left out: sessions and django-axes' login attempts (state that a restore should
 not bring back), background exports (ExportJob and its files under
@@ -27,11 +29,13 @@ import tempfile
 from pathlib import Path
 
 from django.apps import apps
-from django.conf import settings
 from django.core import serializers
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+
+from agreements.files import copy_hashing, stored_names
 
 FORMAT = 1
 DATA_MEMBER = "data/db.jsonl"
@@ -67,10 +71,9 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def media_files(root: Path) -> list[Path]:
-    if not root.exists():
-        return []
-    return sorted(path for path in root.rglob("*") if path.is_file() and not path.is_symlink())
+def media_names() -> list[str]:
+    """The names of the stored files a backup carries: all but background exports."""
+    return [name for name in stored_names(default_storage) if not name.startswith(EXPORTS_PREFIX)]
 
 
 class FullPrecisionEncoder(DjangoJSONEncoder):
@@ -103,8 +106,9 @@ class Command(BaseCommand):
         target = Path(options["file"]).resolve()
         if target.exists():
             raise CommandError(f"{target} exists; choose a new file name.")
-        media_root = Path(settings.MEDIA_ROOT).resolve()
-        if target.is_relative_to(media_root):
+        if isinstance(default_storage, FileSystemStorage) and target.is_relative_to(
+            Path(default_storage.location).resolve()
+        ):
             raise CommandError("Write the backup outside MEDIA_ROOT.")
         models = backed_up_models()
         labels = [m._meta.label for m in models]
@@ -118,17 +122,20 @@ class Command(BaseCommand):
                         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 counts = {m._meta.label: m._base_manager.count() for m in models}
                 dump(models, data_path)
-            files = [
-                path
-                for path in media_files(media_root)
-                if not path.relative_to(media_root).as_posix().startswith(EXPORTS_PREFIX)
-            ]
             members: dict[str, dict] = {
                 DATA_MEMBER: {"sha256": sha256_file(data_path), "size": data_path.stat().st_size}
             }
-            for path in files:
-                name = MEDIA_PREFIX + path.relative_to(media_root).as_posix()
-                members[name] = {"sha256": sha256_file(path), "size": path.stat().st_size}
+            # Each stored file is read once, through the storage, into a private copy:
+            # the manifest's SHA-256 is of exactly the bytes the archive holds.
+            files_dir = Path(tmp) / "media"
+            copies: dict[str, Path] = {}
+            for number, name in enumerate(media_names()):
+                copy = files_dir / str(number)
+                copy.parent.mkdir(exist_ok=True)
+                with copy.open("wb") as sink:
+                    sha256, size = copy_hashing(default_storage, name, sink)
+                members[MEDIA_PREFIX + name] = {"sha256": sha256, "size": size}
+                copies[MEDIA_PREFIX + name] = copy
             manifest = {
                 "format": FORMAT,
                 "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -147,14 +154,13 @@ class Command(BaseCommand):
                     info.mode = 0o600
                     tar.addfile(info, io.BytesIO(manifest_bytes))
                     tar.add(data_path, arcname=DATA_MEMBER, recursive=False)
-                    for path in files:
-                        name = MEDIA_PREFIX + path.relative_to(media_root).as_posix()
-                        tar.add(path, arcname=name, recursive=False)
+                    for name, copy in copies.items():
+                        tar.add(copy, arcname=name, recursive=False)
                 partial.replace(target)
             except BaseException:
                 partial.unlink(missing_ok=True)
                 raise
         rows = sum(counts.values())
         self.stdout.write(
-            f"Backed up {rows} rows in {len(models)} tables and {len(files)} files to {target}."
+            f"Backed up {rows} rows in {len(models)} tables and {len(copies)} files to {target}."
         )

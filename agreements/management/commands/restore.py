@@ -2,8 +2,9 @@
 
 Only into an empty installation: a database that has been migrated but holds
 no data (content types and permissions made by `migrate` are replaced by the
-archive's own, with their original ids) and an empty MEDIA_ROOT. Anything else
-is refused: a restore never merges into, or overwrites, live records.
+archive's own, with their original ids) and an empty media storage (MEDIA_ROOT, or
+the bucket with MEDIA_STORAGE=s3). Anything else is refused: a restore never
+merges into, or overwrites, live records.
 
 Before anything is written, every member's SHA-256 is checked against the
 manifest, member names are checked to stay inside the archive's folders, and
@@ -11,25 +12,28 @@ every record that keeps the SHA-256 of its file (Document.sha256,
 Memorandum.pdf_sha256) is checked against that file in the archive: an archive
 whose files and manifest were changed together is still refused, naming the
 record.
-Files are copied first; the data is then loaded in one transaction; if the load
-fails the copied files are removed again, so a failed restore leaves the
-installation as empty as it found it.
+Files are written first, through Django's storage API under their archived names,
+and each is read back and checked against the manifest; the data is then loaded
+in one transaction; if the load fails the written files are deleted again, so a
+failed restore leaves the installation as empty as it found it.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+from agreements.files import copy_hashing, stored_names
 
 from .backup import (
     DATA_MEMBER,
@@ -37,7 +41,6 @@ from .backup import (
     MANIFEST_MEMBER,
     MEDIA_PREFIX,
     METADATA_MODELS,
-    media_files,
     sha256_file,
 )
 
@@ -49,13 +52,21 @@ RETIRED_MODELS = {
 }
 
 
+def where() -> str:
+    """The media storage, as a message names it."""
+    bucket = getattr(default_storage, "bucket_name", None)
+    if bucket:
+        return f"the bucket {bucket}"
+    return f"MEDIA_ROOT ({getattr(default_storage, 'location', '?')})"
+
+
 def _safe_name(name: str) -> bool:
     path = PurePosixPath(name)
     return not path.is_absolute() and ".." not in path.parts and name == path.as_posix()
 
 
 class Command(BaseCommand):
-    help = "Restore a backup archive into an empty database and an empty MEDIA_ROOT."
+    help = "Restore a backup archive into an empty database and an empty media storage."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help="The archive written by `manage.py backup`.")
@@ -64,7 +75,6 @@ class Command(BaseCommand):
         source = Path(options["file"])
         if not source.is_file():
             raise CommandError(f"{source} is not a file.")
-        media_root = Path(settings.MEDIA_ROOT).resolve()
         with tempfile.TemporaryDirectory(prefix="sistercities-restore-") as tmp:
             staging = Path(tmp)
             manifest = self._extract(source, staging)
@@ -73,13 +83,13 @@ class Command(BaseCommand):
             if retired:
                 data = self._without(data, retired)
             models = [apps.get_model(label) for label in manifest["models"] if label not in retired]
-            self._refuse_unless_empty(models, media_root)
-            copied = self._copy_media(manifest, staging, media_root)
+            self._refuse_unless_empty(models)
+            copied = self._copy_media(manifest, staging)
             try:
                 self._load(data, models, manifest["counts"])
             except BaseException:
-                for path in copied:
-                    path.unlink(missing_ok=True)
+                for name in copied:
+                    default_storage.delete(name)
                 raise
         rows = sum(manifest["counts"].values())
         self.stdout.write(
@@ -160,7 +170,7 @@ class Command(BaseCommand):
                     out.write(line)
         return kept
 
-    def _refuse_unless_empty(self, models: list, media_root: Path) -> None:
+    def _refuse_unless_empty(self, models: list) -> None:
         holding = [
             m._meta.label
             for m in models
@@ -171,24 +181,28 @@ class Command(BaseCommand):
                 "The database is not empty (" + ", ".join(holding[:5]) + "). "
                 "Restore only into a new, migrated database."
             )
-        if media_files(media_root):
-            raise CommandError(f"MEDIA_ROOT ({media_root}) is not empty.")
+        stored = next(stored_names(default_storage), None)
+        if stored is not None:
+            raise CommandError(f"The media storage is not empty ({where()} holds {stored}).")
 
-    def _copy_media(self, manifest: dict, staging: Path, media_root: Path) -> list[Path]:
-        copied: list[Path] = []
+    def _copy_media(self, manifest: dict, staging: Path) -> list[str]:
+        copied: list[str] = []
         try:
-            for name, expected in manifest["members"].items():
-                if not name.startswith(MEDIA_PREFIX):
+            for member, expected in manifest["members"].items():
+                if not member.startswith(MEDIA_PREFIX):
                     continue
-                target = media_root / name[len(MEDIA_PREFIX) :]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(staging / name, target)
-                copied.append(target)
-                if sha256_file(target) != expected["sha256"]:
-                    raise CommandError(f"{target} differs from the archive after copying.")
+                name = member[len(MEDIA_PREFIX) :]
+                with (staging / member).open("rb") as source:
+                    saved = default_storage.save(name, File(source, name=name))
+                copied.append(saved)
+                if saved != name:
+                    raise CommandError(f"{name} was stored as {saved}: the storage renamed it.")
+                sha256, _size = copy_hashing(default_storage, name, None)
+                if sha256 != expected["sha256"]:
+                    raise CommandError(f"{name} differs from the archive after copying.")
         except BaseException:
-            for path in copied:
-                path.unlink(missing_ok=True)
+            for name in copied:
+                default_storage.delete(name)
             raise
         return copied
 
