@@ -243,3 +243,30 @@ def test_a_restore_that_fails_leaves_the_bucket_empty(bucket, s3_server, tmp_pat
     with pytest.raises(CommandError, match="loading failed"):
         call_command("restore", str(archive), verbosity=0)
     assert _keys(s3_server, bucket) == []
+
+
+def test_the_dossier_is_stored_in_the_bucket_and_read_back_from_it(
+    client, personas, bucket, s3_server, monkeypatch
+):
+    """The dossier's stored copy (pdf/dossier.py) lives in the bucket: a second request
+    reads it without rendering; a change to the agreement stores a new one and
+    deletes the old one."""
+    from agreements.pdf import engine
+
+    agreement = AgreementFactory(home_city=personas.tehran)
+    client.force_login(personas.officer)
+    url = f"/agreements/{agreement.pk}/dossier.pdf"
+    first = _body(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    keys = [key for key in _keys(s3_server, bucket) if key.startswith("dossiers/")]
+    assert len(keys) == 1 and _object(s3_server, bucket, keys[0]) == first
+    renders = []
+    real = engine.html_to_pdf
+    monkeypatch.setattr(engine, "html_to_pdf", lambda *a, **k: renders.append(1) or real(*a, **k))
+    assert _body(client.get(url, HTTP_ACCEPT_LANGUAGE="en")) == first
+    assert renders == []
+    agreement.title = "A new title"
+    agreement.save()
+    second = _body(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    assert renders == [1] and second != first
+    now = [key for key in _keys(s3_server, bucket) if key.startswith("dossiers/")]
+    assert len(now) == 1 and now != keys
