@@ -387,12 +387,14 @@ def _save_memorandum(request: HttpRequest, form, formsets: list) -> None:
     conflict on any of them leaves all of them as they were."""
     by = request.user
     with transaction.atomic():
+        # The parts first: a new partner language then fills the articles' texts
+        # in it (services.save_record) after the edits made on this page.
+        for formset in formsets:
+            _save_parts(formset, form.instance, by)
         if form.has_changed():
             services.save_record(
                 record=form.instance, by=by, expected_version=form.expected_version
             )
-        for formset in formsets:
-            _save_parts(formset, form.instance, by)
 
 
 def _save_parts(formset, memorandum: Memorandum, by) -> None:

@@ -247,3 +247,31 @@ def test_partner_language_on_the_page(personas, client):
     Memorandum.objects.filter(pk=memorandum.pk).update(partner_language="zh-hans")
     page = client.get(url)
     assert 'name="articles-0-body_partner"' in page.content.decode()
+
+
+def test_choosing_the_language_on_the_page_with_the_articles(personas, client):
+    """The whole form as a browser posts it (every article, line ends as CRLF, one
+    article edited): the language is saved, the articles' texts in it filled, the
+    edit kept; no conflict between the memorandum and its articles."""
+    from tests.agreements.test_views_records import _memorandum_post
+
+    memorandum = make_memorandum(personas)
+    articles = list(memorandum.articles.order_by("position", "id"))
+    client.force_login(personas.officer)
+    url = reverse(
+        "agreements:record-edit", args=[memorandum.agreement_id, "memoranda", memorandum.pk]
+    )
+    data = _memorandum_post(memorandum, articles, partner_language="ar")
+    for index, article in enumerate(articles):
+        data[f"articles-{index}-body_en"] = article.body_en.replace("\n", "\r\n")
+        data[f"articles-{index}-body_fa"] = article.body_fa.replace("\n", "\r\n")
+    data["articles-2-body_en"] = "An edited text."
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    memorandum.refresh_from_db()
+    assert memorandum.partner_language == "ar"
+    edited = memorandum.articles.get(pk=articles[2].pk)
+    assert edited.body_en == "An edited text."
+    with translation.override("ar"):
+        assert edited.heading_partner == pgettext("memorandum article", edited.heading_en)
+    assert all(article.body_partner for article in memorandum.articles.all())
