@@ -24,6 +24,7 @@ from agreements.models import (
     MemorandumOfficial,
     Role,
     RoleName,
+    StageRequest,
 )
 from cities.models import City
 
@@ -205,6 +206,24 @@ class MemorandumArticleFactory(factory.django.DjangoModelFactory):
     heading_fa = "ماده"
     body_en = "The parties agree."
     body_fa = "طرفین توافق می‌کنند."
+
+
+def approved_signing_request(agreement, *, requested_by, decided_by) -> StageRequest:
+    """A decided request from the legal stage to signing, with both notes: the
+    history and the dossier show its people and words."""
+    from django.utils import timezone
+
+    return StageRequest.objects.create(
+        agreement=agreement,
+        from_stage="legal",
+        to_stage="signing",
+        requested_by=requested_by,
+        note="All three approvals granted.",
+        state="approved",
+        decided_by=decided_by,
+        decision_note="Agreed at the board meeting.",
+        decided_at=timezone.now(),
+    )
 
 
 def grant(user, role: str, city: City | None = None) -> Role:

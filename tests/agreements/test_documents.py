@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 
 from agreements import services
 from agreements.dates import persian_digits
-from agreements.models import Agreement, Document, StageRequest
+from agreements.models import Agreement, Document
 from agreements.pdf import (
     NothingToExport,
     dossier,
@@ -34,7 +34,13 @@ from agreements.pdf import (
 )
 from agreements.pdf.memorandum import memorandum_content
 from agreements.selectors.history import history_querysets
-from tests.factories import AgreementFactory, CityFactory, ContactFactory, MemorandumFactory
+from tests.factories import (
+    AgreementFactory,
+    CityFactory,
+    ContactFactory,
+    MemorandumFactory,
+    approved_signing_request,
+)
 from tests.pdf_helpers import (
     OFFICIALS,
     attachments,
@@ -418,17 +424,7 @@ def busy_agreement(personas, memorandum):
     personas.approver.first_name, personas.approver.last_name = "Reza", "Karimi"
     personas.approver.save()
     ContactFactory(agreement=agreement, participants="Both mayors at the Asian Mayors Forum")
-    StageRequest.objects.create(
-        agreement=agreement,
-        from_stage="legal",
-        to_stage="signing",
-        requested_by=personas.officer,
-        note="All three approvals granted.",
-        state="approved",
-        decided_by=personas.approver,
-        decision_note="Agreed at the board meeting.",
-        decided_at=timezone.now(),
-    )
+    approved_signing_request(agreement, requested_by=personas.officer, decided_by=personas.approver)
     agreement._change_reason = "Council asked for a clearer title"
     agreement.title = "Tehran and Dushanbe: sister cities"
     agreement.save()

@@ -15,7 +15,6 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from agreements.models import StageRequest
 from agreements.pdf import dossier, engine, freeze_pdf, render_dossier
 from tests.factories import (
     ActivityFactory,
@@ -23,6 +22,7 @@ from tests.factories import (
     ContactFactory,
     GoalFactory,
     UserFactory,
+    approved_signing_request,
 )
 from tests.pdf_helpers import (
     attachments,
@@ -56,17 +56,7 @@ def agreement(personas):
     personas.officer.save()
     ContactFactory(agreement=agreement, participants="Both mayors at the Asian Mayors Forum")
     ActivityFactory(agreement=agreement, title="Nowruz concert")
-    StageRequest.objects.create(
-        agreement=agreement,
-        from_stage="legal",
-        to_stage="signing",
-        requested_by=personas.officer,
-        note="All three approvals granted.",
-        state="approved",
-        decided_by=personas.approver,
-        decision_note="Agreed at the board meeting.",
-        decided_at=timezone.now(),
-    )
+    approved_signing_request(agreement, requested_by=personas.officer, decided_by=personas.approver)
     agreement.responsible_officer = personas.officer
     agreement.summary = "Old summary"
     agreement.save()

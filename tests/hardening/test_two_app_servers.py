@@ -19,6 +19,7 @@ from django.db import connection
 
 from agreements.models import StageRequest
 from tests.factories import AgreementFactory, ContactFactory
+from tests.processes import stop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,12 +84,7 @@ def app_server(port: int, log: Path, extra_env: dict[str, str] | None = None):
                     time.sleep(0.3)
             yield f"http://127.0.0.1:{port}"
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def _csrf_from(html: str) -> str:
