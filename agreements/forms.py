@@ -295,6 +295,7 @@ class OfficialForm(VersionedForm):
     class Meta:
         model = MemorandumOfficial
         fields = [name for name in MemorandumOfficial.EDITABLE_FIELDS if name != "side"]
+        widgets = {"name_partner": PARTNER_TEXT, "title_partner": PARTNER_TEXT}
 
 
 class BaseOfficialFormSet(BaseArticleFormSet):

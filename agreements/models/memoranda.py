@@ -307,7 +307,16 @@ class MemorandumOfficial(Tracked):
 
     # What a person edits (its form, serializer and admin show these; services
     # refuse a change to any other field).
-    EDITABLE_FIELDS = ("side", "position", "name", "name_fa", "title", "title_fa")
+    EDITABLE_FIELDS = (
+        "side",
+        "position",
+        "name",
+        "name_fa",
+        "title",
+        "title_fa",
+        "name_partner",
+        "title_partner",
+    )
 
     memorandum = models.ForeignKey(
         Memorandum,
@@ -339,6 +348,13 @@ class MemorandumOfficial(Tracked):
         max_length=200,
         blank=True,
         validators=[validate_line, PersianScript(_("title (Persian)"))],
+    )
+    # In the memorandum's partner language (blank: the English one is printed).
+    name_partner = models.CharField(
+        _("name (partner language)"), max_length=200, blank=True, validators=[validate_line]
+    )
+    title_partner = models.CharField(
+        _("title (partner language)"), max_length=200, blank=True, validators=[validate_line]
     )
 
     class Meta:

@@ -119,7 +119,14 @@ def _officials(memorandum: Memorandum) -> dict:
         officials[official.side].append(
             {
                 field: clean_text(getattr(official, field))
-                for field in ("name", "name_fa", "title", "title_fa")
+                for field in (
+                    "name",
+                    "name_fa",
+                    "name_partner",
+                    "title",
+                    "title_fa",
+                    "title_partner",
+                )
             }
         )
     return {str(side): names for side, names in officials.items()}

@@ -275,3 +275,18 @@ def test_choosing_the_language_on_the_page_with_the_articles(personas, client):
     with translation.override("ar"):
         assert edited.heading_partner == pgettext("memorandum article", edited.heading_en)
     assert all(article.body_partner for article in memorandum.articles.all())
+
+
+def test_the_officials_present_in_the_partner_language(personas):
+    """An official's name and title in the partner's language are printed in its
+    column; one without them falls back to English there."""
+    memorandum = make_memorandum(personas, partner_language="ru")
+    home = memorandum.officials.filter(side="home").first()
+    home.name_partner, home.title_partner = "Мохаммад Али Шахиди", "Генеральный директор"
+    home.save()
+    content = memorandum_content(memorandum)
+    assert content["officials"]["home"][0]["name_partner"] == "Мохаммад Али Шахиди"
+    text = text_of(render_memorandum(memorandum))
+    assert contains(text, "Мохаммад Али Шахиди") and contains(text, "Генеральный директор")
+    partner = memorandum.officials.filter(side="partner").first()
+    assert text.count(partner.name) >= 2  # its English name in the English and Russian columns
