@@ -162,7 +162,12 @@ def test_memorandum_shows_the_officials_present_of_both_sides_in_both_languages(
 def test_the_content_holds_the_officials_per_side(memorandum):
     content = memorandum_content(memorandum)
     assert content["schema"] == "sistercities.memorandum/2"
-    assert content["officials"] == {"home": [OFFICIALS["home"]], "partner": [OFFICIALS["partner"]]}
+    # No partner language: the partner-language name and title are blank.
+    blank = {"name_partner": "", "title_partner": ""}
+    assert content["officials"] == {
+        "home": [OFFICIALS["home"] | blank],
+        "partner": [OFFICIALS["partner"] | blank],
+    }
     assert "officials_present" not in content
     assert content["supersedes"] is None  # a first memorandum replaces none
 
