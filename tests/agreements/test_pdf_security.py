@@ -117,6 +117,8 @@ HOSTILE = (
     '<link rel="attachment" href="file:///etc/passwd"> <a href="{base}/">click</a> '
     "<style>@import url({base}/x.css); body {{ background: url({base}/bg.png) }}</style>"
 )
+# For a one-line field of at most 200 characters (an official's name and title).
+HOSTILE_LINE = '<img src="file:///etc/passwd"> <img src="{base}/img.png">'
 
 
 @pytest.mark.django_db
@@ -132,7 +134,7 @@ def test_hostile_memorandum_text_is_escaped_and_loads_nothing(personas, server, 
     monkeypatch.setattr(SafeURLFetcher, "fetch", recording_fetch)
     memorandum = make_memorandum(personas)
     official = memorandum.officials.get(side="home")
-    official.name = official.name_fa = official.title = HOSTILE.format(base=base)
+    official.name = official.name_fa = official.title = HOSTILE_LINE.format(base=base)
     official.save()
     article = memorandum.articles.order_by("position").first()
     article.body_en = HOSTILE.format(base=base)
