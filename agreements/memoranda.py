@@ -123,7 +123,8 @@ def default_articles(
     names in that language (the English ones where blank). The partner's text
     of a goal is its English description: goals are recorded in Persian and
     English only."""
-    from .pdf.wording import LANGUAGE_NAMES, digits
+    from .pdf.common import number
+    from .pdf.wording import LANGUAGE_NAMES
 
     kind = kind or agreement.kind
     home, partner = agreement.home_city, agreement.partner_city
@@ -144,7 +145,7 @@ def default_articles(
             "home": names[0] or home.name,
             "partner": names[1] or partner.name,
             "sectors": _labels(sectors, language),
-            "years": digits(term_years, language),
+            "years": number(term_years, language),
             "language": _in(language, LANGUAGE_NAMES.get(partner_language, "")),
         }
         goal_lines = "\n".join(

@@ -148,10 +148,13 @@ def who(user) -> str:
     return person_name(user)
 
 
-def arrow(language: str) -> str:
-    """From -> to, pointing the way the reader reads."""
-    return "←" if language == "fa" else "→"
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 def number(value: object, language: str) -> str:
-    return persian_digits(value) if language == "fa" else str(value)
+    """Numbers in the language's own digits: Persian, Arabic-Indic, or Latin."""
+    if language == "fa":
+        return persian_digits(value)
+    if language == "ar":
+        return str(value).translate(ARABIC_INDIC)
+    return str(value)

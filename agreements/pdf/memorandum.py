@@ -91,7 +91,7 @@ def _wordings(memorandum: Memorandum, content: dict) -> dict:
             languages=spoken,
             home=parties["home"],
             partner=parties["partner"],
-            number=memorandum.number,
+            version=memorandum.number,
             signed_on=memorandum.signed_on,
             place=in_language(content["signing"], "place", language, partner_language),
             has_commonalities=bool(content["commonalities"]),
@@ -101,7 +101,7 @@ def _wordings(memorandum: Memorandum, content: dict) -> dict:
         wordings[language]["supersedes"] = (
             supersedes_line(
                 language,
-                number=supersedes["number"],
+                version=supersedes["number"],
                 date=datetime.date.fromisoformat(supersedes["date"])
                 if supersedes["date"]
                 else None,

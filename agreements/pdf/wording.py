@@ -18,12 +18,10 @@ from django.utils.dates import MONTHS_ALT
 from django.utils.translation import pgettext, pgettext_lazy
 from hijridate import Gregorian
 
-from ..dates import persian_digits
 from ..models import Kind
-from .common import date_both_en, date_both_fa, text_direction
+from .common import date_both_en, date_both_fa, number, text_direction
 
 RIGHT_TO_LEFT = {"fa", "ar"}
-ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 # Each language's name as the "done at" sentence uses it ("each in Persian,
 # Arabic and English"): a translator gives the form that sentence needs.
@@ -51,22 +49,12 @@ def direction(language: str) -> str:
     return "rtl" if language in RIGHT_TO_LEFT else "ltr"
 
 
-def digits(value: object, language: str) -> str:
-    """Numbers in the language's own digits: Persian, Arabic-Indic, or Latin."""
-    text = str(value)
-    if language == "fa":
-        return persian_digits(text)
-    if language == "ar":
-        return text.translate(ARABIC_INDIC)
-    return text
-
-
 def hijri(value: datetime.date) -> str:
     """6 رجب 1436 هـ (Umm al-Qura), in Arabic-Indic digits; "" outside the table."""
     if not HIJRI_FIRST <= value <= HIJRI_LAST:
         return ""
     date = Gregorian(value.year, value.month, value.day).to_hijri()
-    return digits(f"{date.day} {date.month_name('ar')} {date.year} {date.notation('ar')}", "ar")
+    return number(f"{date.day} {date.month_name('ar')} {date.year} {date.notation('ar')}", "ar")
 
 
 def local_date(value: datetime.date, language: str) -> str:
@@ -83,7 +71,7 @@ def local_date(value: datetime.date, language: str) -> str:
             "month_number": value.month,
             "year": value.year,
         }
-        text = digits(text, language)
+        text = number(text, language)
         if language == "ar" and hijri(value):
             text = pgettext("memorandum date", "%(gregorian)s (Hijri: %(hijri)s)") % {
                 "gregorian": text,
@@ -109,7 +97,7 @@ def wording(
     languages: list[str],
     home: dict,
     partner: dict,
-    number: int,
+    version: int,
     signed_on: datetime.date | None,
     place: str,
     has_commonalities: bool,
@@ -169,8 +157,8 @@ def wording(
             "language": language,
             "direction": direction(language),
             "title": title % names,
-            "version": digits(
-                pgettext("memorandum", "Version %(number)s") % {"number": number}, language
+            "version": number(
+                pgettext("memorandum", "Version %(number)s") % {"number": version}, language
             ),
             "integrity_code": pgettext("memorandum", "Integrity code"),
             "parties": pgettext("memorandum", "The Parties"),
@@ -191,7 +179,7 @@ def wording(
                 "the Parties have agreed as follows:",
             ),
             "articles": [
-                digits(pgettext("memorandum", "Article %(number)s") % {"number": n}, language)
+                number(pgettext("memorandum", "Article %(number)s") % {"number": n}, language)
                 for n in range(1, article_count + 1)
             ],
             "done": done,
@@ -202,7 +190,7 @@ def wording(
         }
 
 
-def supersedes_line(language: str, *, number: int, date: datetime.date | None, code: str) -> str:
+def supersedes_line(language: str, *, version: int, date: datetime.date | None, code: str) -> str:
     """The sentence naming the friendship memorandum a sister-city one replaces."""
     with translation.override(language):
         return pgettext(
@@ -210,7 +198,7 @@ def supersedes_line(language: str, *, number: int, date: datetime.date | None, c
             "This memorandum supersedes the friendship memorandum No. %(number)s of %(date)s "
             "(integrity code %(code)s).",
         ) % {
-            "number": digits(number, language),
+            "number": number(version, language),
             "date": local_date(date, language) if date else "—",
             "code": code,
         }

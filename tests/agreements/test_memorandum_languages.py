@@ -22,8 +22,8 @@ from hijridate import Gregorian
 from agreements.memoranda import add_default_articles
 from agreements.models import Memorandum, PartnerLanguage
 from agreements.pdf import memorandum_content_hash, render_memorandum
+from agreements.pdf.common import number as digits
 from agreements.pdf.memorandum import memorandum_content
-from agreements.pdf.wording import digits
 from tests.pdf_helpers import (
     bundled_font_names,
     contains,
