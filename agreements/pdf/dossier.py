@@ -111,7 +111,17 @@ def _cell(text: str, language: str, *, typed: bool = False) -> dict:
     `typed`: a person's words, isolated."""
     text = truncate(text, TEXT_LIMIT)
     default = "rtl" if language == "fa" else "ltr"
-    return {"text": isolate(text) if typed else text, "dir": text_direction(text, default)}
+    direction = text_direction(text, default)
+    return {
+        "text": isolate(text) if typed else text,
+        "dir": direction,
+        # Each line in its own direction: an English title under a Persian label
+        # in one right-to-left cell copied out as ")Signed memorandum (scan".
+        "lines": [
+            {"text": isolate(line) if typed else line, "dir": text_direction(line, direction)}
+            for line in text.split("\n")
+        ],
+    }
 
 
 def _lines(*parts: str) -> str:
@@ -314,10 +324,15 @@ def _facts(data: dict, language: str) -> list[tuple[str, dict]]:
 def _party(city: dict, language: str) -> dict:
     name = local_variant(language, city["name_fa"], city["name"])
     other = city["name"] if language == "fa" else city["name_fa"]
+    other = other if other and other != name else ""
     return {
         "plain_name": name,
         "name": isolate(name),
-        "other_name": isolate(other) if other and other != name else "",
+        # On a line of its own, in its own direction: "تهران (Tehran)" on one line
+        # copied out of a Persian page as "تهران ()Tehran" (poppler moves a bracket
+        # at the edge of a run of the other direction).
+        "other_name": isolate(other),
+        "other_direction": text_direction(other, "ltr" if language == "fa" else "rtl"),
         "country": city["country_name"],
         "region": isolate(local_variant(language, city["region_fa"], city["region"])),
     }

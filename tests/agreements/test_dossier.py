@@ -241,6 +241,23 @@ def test_a_latin_name_with_brackets_copies_out_whole_on_a_persian_page(personas)
     assert contains(text, "برگزاری هفته فرهنگی در هر دو شهر هر سال")
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_brackets_inside_the_other_directions_runs_copy_out_in_order(agreement):
+    """An English note in a Persian dossier keeps its brackets in order (it is
+    drawn in the left-to-right copy of the font), and each city's other name is on
+    a line of its own, so no bracket of ours sits at the edge of a run."""
+    agreement.summary = "Signed in May 2015 (Ordibehesht 1394) for trade"
+    agreement.save()
+    persian = pdftotext(render_dossier(agreement, language="fa"))
+    assert "Signed in May 2015 (Ordibehesht 1394) for trade" in persian
+    assert "Ordibehesht 1394(" not in persian and "()" not in persian
+    english = pdftotext(render_dossier(agreement, language="en"))
+    assert "Signed in May 2015 (Ordibehesht 1394) for trade" in english
+    assert "()" not in english and ")" + normalise("تهران") not in english
+    for text in (persian, english):
+        assert "Tehran" in text and normalise("تهران") in text
+
+
 def test_what_people_typed_is_isolated_in_every_table(agreement):
     with translation.override("fa"):
         context = dossier.dossier_context(agreement, "fa")
