@@ -97,8 +97,9 @@ class PublicMemorandum:
 
 
 def normalised_code(code: str) -> str | None:
-    """The code as stored (lowercase), or None when it cannot be one."""
-    code = (code or "").strip().lower()
+    """The code as stored (lowercase), or None when it cannot be one (nothing
+    around it: the form removes what a person types between its characters)."""
+    code = (code or "").lower()
     return code if CODE.fullmatch(code) else None
 
 

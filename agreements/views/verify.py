@@ -99,7 +99,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
     """/verify/: type the code printed on the paper (for a reader without a QR scanner)."""
     typed = request.GET.get("code")
     if typed is not None:
-        code = normalised_code(typed.replace(" ", ""))
+        code = normalised_code("".join(typed.split()))
         if code is not None:
             return redirect(verify_path(code))
     return render(
