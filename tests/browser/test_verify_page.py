@@ -80,8 +80,6 @@ def test_the_language_switch_works_without_an_account(code, sign_in):
 def test_an_unknown_code_offers_the_form(code, sign_in):
     page = sign_in(None, "en", expect_404="/verify/000000000000/")
     assert page.goto("/verify/000000000000/").status == 404
-    page.get_by_label("The integrity code printed at the foot of every page").fill(
-        code.upper()
-    )
+    page.get_by_label("The integrity code printed at the foot of every page").fill(code.upper())
     page.get_by_role("button", name="Verify").click()
     expect(page.locator(".verify-code")).to_have_text(code)

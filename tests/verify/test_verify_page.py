@@ -120,9 +120,7 @@ def test_nothing_private_is_shown(personas):
     memorandum.frozen_by = personas.officer
     memorandum.save()
     MemorandumOfficialFactory(memorandum=memorandum, name="Official Present Person")
-    ContactFactory(
-        agreement=agreement, participants="Secret Participant", notes="A private note"
-    )
+    ContactFactory(agreement=agreement, participants="Secret Participant", notes="A private note")
     DocumentFactory(agreement=agreement, title="Confidential letter", original_name="letter.pdf")
     response = anonymous("en").get(f"/verify/{code}/")
     page = text(response)
@@ -183,9 +181,10 @@ def test_unknown_draft_and_malformed_codes_are_404():
         response = client.get(f"/verify/{bad}/")
         assert response.status_code == 404, bad
         assert "No signed memorandum has this integrity code." in text(response)
-    assert client.get(f"/verify/{draft_code}/", HTTP_ACCEPT="application/json").json()[
-        "code"
-    ] == "not_found"
+    assert (
+        client.get(f"/verify/{draft_code}/", HTTP_ACCEPT="application/json").json()["code"]
+        == "not_found"
+    )
     # The code as someone types it from the paper: upper case is the same code.
     assert client.get(f"/verify/{code.upper()}/").status_code == 200
 
@@ -260,9 +259,10 @@ def test_the_api_answers_anyone(settings):
     assert data["partnership_status"] == "terminated" and data["integrity_code"] == code
     assert data == public_data(public_memorandum(code)) | {"frozen_at": data["frozen_at"]}
     # A token or session is not needed, and a wrong one does not matter.
-    assert client.get(
-        f"/api/v1/verify/{code}/", HTTP_AUTHORIZATION="Token nonsense"
-    ).status_code == 200
+    assert (
+        client.get(f"/api/v1/verify/{code}/", HTTP_AUTHORIZATION="Token nonsense").status_code
+        == 200
+    )
     missing = client.get(f"/api/v1/verify/{'0' * 12}/")
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
     assert client.get("/api/v1/verify/nonsense/").status_code == 404
