@@ -495,6 +495,9 @@ AXES_CLIENT_IP_CALLABLE = "agreements.audit.client_ip"
 # A translated page for the login form, JSON for the API (429 with Retry-After).
 AXES_LOCKOUT_CALLABLE = "agreements.audit.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+# /verify/<code>/ (anonymous): look-ups of unknown codes allowed per address and minute
+# (agreements/throttling.py), then 429 until the minute ends.
+VERIFY_MISSES_PER_MINUTE = env_int("VERIFY_MISSES_PER_MINUTE", 10, minimum=1)
 
 # Background work (large exports, e-mail in production) goes through django-tasks:
 # a database queue run by `manage.py db_worker`; tests and DEBUG run tasks at once.

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from agreements.views import verify
 from agreements.views.language import set_language
 
 urlpatterns = [
@@ -12,6 +13,9 @@ urlpatterns = [
     # Django's set_language, also saved on the user's profile.
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # Anonymous: anyone holding a signed memorandum checks its integrity code (issue 20).
+    path("verify/", verify.verify_form, name="verify-form"),
+    path("verify/<str:code>/", verify.verify_memorandum, name="verify-memorandum"),
     # REST API /api/v1/, OpenAPI schema /api/schema/, Swagger UI /api/docs/.
     path("api/", include("agreements.api.urls")),
     # Staff pages: dashboard at /, /agreements/, /cities/.

@@ -182,6 +182,10 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     "cities:edit": page(WRITE_ANY_OFFICER, WRITE_ANY_OFFICER),
     # API
     "api:token": page(NOT_ALLOWED, PUBLIC),
+    # Anyone verifies a signed memorandum by its integrity code (world's "code"); read only.
+    "verify-form": page(PUBLIC, NOT_ALLOWED),
+    "verify-memorandum": page(PUBLIC, NOT_ALLOWED),
+    "api:verify": page(PUBLIC, NOT_ALLOWED),
     # The schema and its docs describe the contract; they hold no data.
     "api:schema": page(PUBLIC, NOT_ALLOWED),
     "api:docs": page(PUBLIC, NOT_ALLOWED),
@@ -286,6 +290,7 @@ def world(personas):
         "personas": personas,
         "stage": Stage.CONTACT,
         "job_id": str(export.pk),
+        "code": memorandum.content_sha256[:12],
     }
 
 

@@ -427,6 +427,29 @@ def test_every_page_is_persian_for_every_persona(personas, world):
     assert not problems, report(problems)
 
 
+def test_the_verify_pages_are_persian(world):
+    """/verify/<code>/ of a signed memorandum, an unknown code's, the form, a refused
+    code and the rate limit's answer, as anyone (no sign-in) reads them."""
+    memorandum = world["signed"].memoranda.get()
+    memorandum.content_sha256 = memorandum_content_hash(memorandum)
+    memorandum.pdf_sha256 = "e" * 64
+    memorandum.save()
+    code = integrity_code(memorandum.content_sha256)
+    later = world["signed"].memoranda.create(number=2, supersedes=memorandum, kind="sister")
+    later.frozen_at = timezone.now()
+    later.content_sha256 = "d" * 64
+    later.save()
+    urls = [f"/verify/{code}/", "/verify/", "/verify/?code=xyz", "/verify/000000000000/"]
+    problems, statuses = check_pages(persian_client(), urls, text_values())
+    assert statuses == dict(zip(urls, [200, 200, 400, 404], strict=True)), statuses
+    client = persian_client()
+    for _number in range(settings.VERIFY_MISSES_PER_MINUTE):
+        client.get("/verify/111111111111/")
+    found, statuses = check_pages(client, [f"/verify/{code}/"], text_values())
+    assert statuses == {f"/verify/{code}/": 429}
+    assert not problems + found, report(problems + found)
+
+
 def memorandum_post(memorandum, **changes) -> dict:
     """The memorandum form with its articles, as the edit page sends it."""
     data = {

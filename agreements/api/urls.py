@@ -12,6 +12,7 @@ from . import views
 from .exports import ExportJobViewSet
 from .imports import ImportView
 from .records import RECORD_VIEWSETS, OfficialViewSet
+from .verify import VerifyView
 
 router = SimpleRouter()
 router.register("cities", views.CityViewSet, basename="city")
@@ -73,6 +74,7 @@ urlpatterns = [
     path("v1/agreements/export.csv", export_csv, name="agreement-export-csv"),
     path("v1/agreements/export.xlsx", export_xlsx, name="agreement-export-xlsx"),
     path("v1/imports/", ImportView.as_view(), name="import"),
+    path("v1/verify/<str:code>/", VerifyView.as_view(), name="verify"),
     path("v1/", include(router.urls)),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     # The split view serves its start-up script as a file and our template has no

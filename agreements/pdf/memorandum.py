@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from ..models import Kind, Memorandum, Side
+from ..selectors.verification import verify_url
 from . import engine
 from .common import canonical_json, clean_text, jalali_iso, sha256_hex, text_direction
+from .qr import qr_svg
 from .wording import isolate, supersedes_line, wording
 
 # Version of the canonical content's shape (and of the embedded JSON). Changing
@@ -383,6 +386,10 @@ def _context(
     columns = [_column(language, content, code) for language in content["languages"]]
     home, partner = content["parties"]["home"], content["parties"]["partner"]
     english = content["wording"]["en"]
+    # A signed (non-draft) memorandum carries, beside its code on every page, the
+    # QR code of its verify page: derived from the code, so it is not part of the
+    # content the code hashes. A draft's code verifies nothing, so it has no QR.
+    verify = "" if draft else verify_url(code)
     return {
         "content": content,
         "columns": columns,
@@ -392,6 +399,10 @@ def _context(
         "title_fa": content["wording"]["fa"]["title"],
         "draft_words": [{"word": column["words"]["draft"], "column": column} for column in columns],
         "integrity_code": code,
+        "integrity_code_en": english["integrity_code"],
+        "integrity_code_fa": content["wording"]["fa"]["integrity_code"],
+        "verify_url": verify,
+        "qr_svg": qr_svg(verify) if verify else "",
         "draft": draft,
         "created_iso": created.isoformat(timespec="seconds"),
         "keywords": [home["name_en"], home["name_fa"], partner["name_en"], partner["name_fa"]],
@@ -450,7 +461,9 @@ def render_memorandum(
     content, content_hash, data = _prepare(memorandum, draft)
     if not use_cache:
         return _render(memorandum, content, content_hash, data, draft)
-    key = f"pdf-mou:{engine.render_version()}:{sha256_hex(data)}"
+    # SITE_URL too: a signed rendering prints it (the QR code and its address).
+    site = sha256_hex(settings.SITE_URL.encode())[:8]
+    key = f"pdf-mou:{engine.render_version()}:{site}:{sha256_hex(data)}"
     pdf = cache.get(key)
     if pdf is None:
         pdf = _render(memorandum, content, content_hash, data, draft)
