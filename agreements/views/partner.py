@@ -40,8 +40,10 @@ def page_language(partner_language: str) -> str:
 
 
 def _headers(response: HttpResponse) -> HttpResponse:
-    # The token is in the address: never sent on, never kept, never indexed.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address: never sent to another site, never kept, never
+    # indexed. ("no-referrer" would make browsers send `Origin: null` with the forms,
+    # which the CSRF check refuses.)
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     return response

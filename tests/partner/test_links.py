@@ -82,7 +82,7 @@ def test_the_page_opens_without_an_account_and_creates_no_session(link, draft, p
     assert article.body_partner and article.body_partner.splitlines()[0] in html
     # The same Content-Security-Policy as every page; the token is not passed on.
     assert "default-src 'self'" in response["Content-Security-Policy"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
 
 
