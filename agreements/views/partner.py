@@ -209,6 +209,8 @@ def partner_comment(request: HttpRequest, token: str) -> HttpResponse:
         return _render(request, link, token, comment_form=form, status=400)
     data = form.cleaned_data
     try:
+        # The refusal's message in the page's language (services word it when raised).
+        translation.activate(page_language(link.memorandum.partner_language))
         services.add_partner_comment(
             link=link,
             name=data["name"],
@@ -235,6 +237,7 @@ def partner_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return _render(request, link, token, confirm_form=form, status=400)
     data = form.cleaned_data
     try:
+        translation.activate(page_language(link.memorandum.partner_language))
         services.confirm_partner_text(
             link=link,
             name=data["name"],

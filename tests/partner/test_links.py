@@ -112,6 +112,7 @@ def test_comment_and_confirm_are_history_rows_and_tell_the_officer(
     assert [m.to for m in mail.outbox] == [[personas.officer.email]]
     assert "Layla Haddad" in mail.outbox[0].body
     assert "cultural heritage" in mail.outbox[0].body
+    assert f"/memoranda/{draft.pk}/edit/#partner-review" in mail.outbox[0].body
 
     page = _open(partner_client, f"{path}?done=comment").content.decode()
     assert "cultural heritage" in page
@@ -124,7 +125,8 @@ def test_comment_and_confirm_are_history_rows_and_tell_the_officer(
     confirmation = PartnerConfirmation.objects.get()
     assert confirmation.content_hash == current
     assert confirmation.history.count() == 1
-    assert len(mail.outbox) == 1 and "confirmed" in mail.outbox[0].subject
+    assert [m.to for m in mail.outbox] == [[personas.officer.email]]
+    assert current[:12] in mail.outbox[0].body
     assert "sessionid" not in partner_client.cookies
 
 
