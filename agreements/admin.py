@@ -34,6 +34,7 @@ from .models import (
     Agreement,
     Commonality,
     Contact,
+    Counterpart,
     Delegation,
     DepartmentSupport,
     Document,
@@ -306,6 +307,12 @@ class ContactAdmin(RecordAdmin):
     list_filter = ["date"]
 
 
+@admin.register(Counterpart)
+class CounterpartAdmin(RecordAdmin):
+    list_display = ["agreement", "name", "title", "office", "email", "language"]
+    list_filter = ["language"]
+
+
 @admin.register(Goal)
 class GoalAdmin(RecordAdmin):
     list_display = ["agreement", "sector", "description"]
@@ -519,7 +526,12 @@ class RoleAdmin(AdministratorOnly, SimpleHistoryAdmin):
 
 @admin.register(MunicipalitySettings)
 class MunicipalitySettingsAdmin(AdministratorOnly, SimpleHistoryAdmin):
-    list_display = ["city", "required_authorities", "delegations_each_way"]
+    list_display = [
+        "city",
+        "required_authorities",
+        "delegations_each_way",
+        "partner_confirmation_required",
+    ]
     list_select_related = ["city"]
     autocomplete_fields = ["city"]
     readonly_fields = ["version", "created_at", "updated_at"]

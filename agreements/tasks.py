@@ -26,7 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django_tasks import task
 from django_tasks.base import Task
 
-from . import export_jobs, notifications
+from . import export_jobs, notifications, partner_mail
 
 logger = logging.getLogger("sistercities.mail")
 
@@ -64,6 +64,16 @@ def notify_request_made(*, stage_request_id: int) -> int:
 def notify_request_decided(*, stage_request_id: int) -> int:
     """E-mail the requester how their request was decided."""
     return queue_emails(notifications.request_decided(stage_request_id))
+
+
+@task()
+def notify_partner_feedback(
+    *, comment_id: int | None = None, confirmation_id: int | None = None
+) -> int:
+    """E-mail the home municipality's officers the partner's comment or confirmation."""
+    return queue_emails(
+        partner_mail.partner_feedback(comment_id=comment_id, confirmation_id=confirmation_id)
+    )
 
 
 @task()

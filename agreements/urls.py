@@ -17,6 +17,7 @@ from .views import (
     history,
     imports,
     lists,
+    partners,
     records,
 )
 
@@ -71,6 +72,22 @@ urlpatterns = [
         "agreements/<int:pk>/memoranda/<int:memorandum_id>/pdf/",
         files.memorandum_pdf,
         name="memorandum-pdf",
+    ),
+    # The partner's review of a memorandum draft (views/partners.py).
+    path(
+        "agreements/<int:pk>/memoranda/<int:memorandum_id>/partner-links/new/",
+        partners.partner_link_create,
+        name="partner-link-create",
+    ),
+    path(
+        "agreements/<int:pk>/memoranda/<int:memorandum_id>/partner-links/<int:link_id>/revoke/",
+        partners.partner_link_revoke,
+        name="partner-link-revoke",
+    ),
+    path(
+        "agreements/<int:pk>/memoranda/<int:memorandum_id>/partner-comments/<int:comment_id>/reply/",
+        partners.partner_comment_reply,
+        name="partner-comment-reply",
     ),
     path("agreements/<int:pk>/dossier.pdf", files.dossier_pdf, name="dossier-pdf"),
     path("agreements/<int:pk>/signed-mou.zip", files.signed_mou_export, name="signed-mou-export"),

@@ -483,6 +483,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Partner review links (agreements/services/partners.py): valid for this many days
+# unless the officer chooses (at most PARTNER_LINK_MAX_DAYS); an address that asks
+# for this many unknown, expired or revoked tokens in a minute gets 429 for the minute.
+PARTNER_LINK_DAYS = env_int("PARTNER_LINK_DAYS", 30, minimum=1)
+PARTNER_LINK_MAX_DAYS = env_int("PARTNER_LINK_MAX_DAYS", 90, minimum=1)
+PARTNER_BAD_TOKENS_PER_MINUTE = env_int("PARTNER_BAD_TOKENS_PER_MINUTE", 10, minimum=1)
+
 # Login throttling by username AND address together: five failures lock that
 # pair for the cool-off. Not by address alone (a municipality's staff share one
 # outgoing address), not by username alone (anyone could lock an approver out).

@@ -18,6 +18,8 @@ urlpatterns = [
     path("verify/<str:code>/", verify.verify_memorandum, name="verify-memorandum"),
     # REST API /api/v1/, OpenAPI schema /api/schema/, Swagger UI /api/docs/.
     path("api/", include("agreements.api.urls")),
+    # The partner city's review page, by token, without an account.
+    path("partner/", include("agreements.partner_urls")),
     # Staff pages: dashboard at /, /agreements/, /cities/.
     path("cities/", include("agreements.city_urls")),
     path("", include("agreements.urls")),

@@ -30,7 +30,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from agreements import services
-from agreements.models import Document, ExportFormat, ExportJob, ExportState, Stage
+from agreements.models import (
+    Counterpart,
+    Document,
+    ExportFormat,
+    ExportJob,
+    ExportState,
+    PartnerComment,
+    PartnerLink,
+    Stage,
+)
 from agreements.pdf import freeze_pdf
 from tests.factories import ActivityFactory, AgreementFactory, CityFactory, MemorandumFactory
 from tests.workflow_helpers import fulfil_gate
@@ -115,6 +124,7 @@ RECORD_KINDS = [
     "activities",
     "documents",
     "memorandum-officials",  # /agreements/{id}/memoranda/{memorandum_id}/officials/
+    "counterparts",
 ]
 
 POLICIES: dict[str, dict[str, dict[str, str]]] = {
@@ -216,6 +226,17 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
         API_NOT_ALLOWED, {**API_DECIDE_TEHRAN, "officer": "ok", "approver": "403"}
     ),
     "api:memorandum-freeze": page(API_NOT_ALLOWED, API_WRITE_TEHRAN),
+    "api:memorandum-detail": page(API_READ_TEHRAN, API_NOT_ALLOWED),
+    # The partner's review: links of a memorandum (the world's is frozen: 409 for a new one).
+    "api:memorandum-partner-links-list": page(API_READ_TEHRAN, API_WRITE_TEHRAN),
+    "api:memorandum-partner-links-detail": page(API_READ_TEHRAN, API_DETAIL_POST),
+    "agreements:partner-link-create": page(LOGIN_THEN_405, WRITE_TEHRAN),
+    "agreements:partner-link-revoke": page(LOGIN_THEN_405, WRITE_TEHRAN),
+    "agreements:partner-comment-reply": page(LOGIN_THEN_405, WRITE_TEHRAN),
+    # The partner's page: anyone holding the token, no account (an empty form is a 400).
+    "partner:page": page(PUBLIC, NOT_ALLOWED),
+    "partner:comment": page(NOT_ALLOWED, PUBLIC),
+    "partner:confirm": page(NOT_ALLOWED, PUBLIC),
     "api:agreement-documents-file": page(API_READ_TEHRAN, API_DETAIL_POST),
     "api:export-list": page(API_READ_ANY, API_NOT_ALLOWED),
     "api:export-detail": page(API_OWNER_ONLY, API_NOT_ALLOWED),
@@ -260,7 +281,18 @@ def world(personas):
     document.file.save("scan.pdf", ContentFile(b"%PDF-1.4 signed scan"), save=False)
     document.sha256 = hashlib.sha256(b"%PDF-1.4 signed scan").hexdigest()
     document.save()
+    counterpart = Counterpart.objects.create(agreement=agreement, name="Layla Haddad")
+    token = "world-token-" + "x" * 32
+    link = PartnerLink.objects.create(
+        memorandum=memorandum,
+        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    comment = PartnerComment.objects.create(
+        link=link, memorandum=memorandum, name="Layla", body="A comment", content_hash="0" * 64
+    )
     records = {
+        "counterparts": counterpart.pk,
         "contacts": agreement.contacts.get().pk,
         "goals": agreement.goals.get().pk,
         "commonalities": agreement.commonalities.get().pk,
@@ -291,6 +323,9 @@ def world(personas):
         "stage": Stage.CONTACT,
         "job_id": str(export.pk),
         "code": memorandum.content_sha256[:12],
+        "token": token,
+        "link_id": link.pk,
+        "comment_id": comment.pk,
     }
 
 

@@ -44,6 +44,7 @@ from ..models import (
 )
 from ..permissions import can_decide, can_edit_agreement
 from ..selectors.gates import gate_checklist
+from ..selectors.partners import partner_confirmation
 from ..services import REJECTION_REASON_REQUIRED, REQUEST_REASON_REQUIRED
 
 VERSION_HELP = _(
@@ -399,6 +400,34 @@ class MemorandumSerializer(RecordSerializer):
             "pdf_sha256",
             "content_sha256",
         ]
+
+
+class PartnerConfirmationSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    email = serializers.EmailField()
+    confirmed_at = serializers.DateTimeField()
+    content_hash = serializers.CharField(help_text="SHA-256 of the text confirmed.")
+    outdated = serializers.BooleanField(
+        help_text="The text has changed since: its content hash is no longer this one."
+    )
+
+
+class MemorandumDetailSerializer(MemorandumSerializer):
+    partner_confirmation = serializers.SerializerMethodField(
+        help_text="The partner city's latest confirmation of the text, or null."
+    )
+
+    class Meta(MemorandumSerializer.Meta):
+        fields = [*MemorandumSerializer.Meta.fields, "partner_confirmation"]
+
+    @extend_schema_field(PartnerConfirmationSerializer(allow_null=True))
+    def get_partner_confirmation(self, memorandum: Memorandum) -> dict | None:
+        from ..pdf import memorandum_content_hash
+
+        current = memorandum.content_sha256 if memorandum.is_frozen else ""
+        data = partner_confirmation(memorandum, current or memorandum_content_hash(memorandum))
+        return PartnerConfirmationSerializer(data).data if data is not None else None
 
 
 class DelegationSerializer(RecordSerializer):

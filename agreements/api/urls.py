@@ -11,6 +11,7 @@ from rest_framework.routers import SimpleRouter
 from . import views
 from .exports import ExportJobViewSet
 from .imports import ImportView
+from .partners import CounterpartViewSet, PartnerLinkViewSet
 from .records import RECORD_VIEWSETS, OfficialViewSet
 from .verify import VerifyView
 
@@ -31,6 +32,16 @@ router.register(
     rf"/memoranda/(?P<memorandum_pk>{views.ID_PATTERN})/officials",
     OfficialViewSet,
     basename="agreement-memorandum-officials",
+)
+router.register(
+    rf"agreements/(?P<agreement_pk>{views.ID_PATTERN})/counterparts",
+    CounterpartViewSet,
+    basename="agreement-counterparts",
+)
+router.register(
+    rf"memoranda/(?P<memorandum_pk>{views.ID_PATTERN})/partner-links",
+    PartnerLinkViewSet,
+    basename="memorandum-partner-links",
 )
 
 app_name = "api"

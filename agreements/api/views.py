@@ -78,6 +78,7 @@ from .serializers import (
     AgreementUpdateSerializer,
     CitySerializer,
     HistoryEntrySerializer,
+    MemorandumDetailSerializer,
     MemorandumSerializer,
     NoteSerializer,
     RejectionSerializer,
@@ -620,18 +621,40 @@ class StageRequestViewSet(
 # --- Memoranda -------------------------------------------------------------------------------------
 
 
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="Read one memorandum version",
+        description="With `partner_confirmation`: the partner city's latest confirmation "
+        "of the text, `outdated` when the text has changed since (null when none).",
+        responses={200: MemorandumDetailSerializer, **ERRORS},
+    )
+)
 class MemorandumViewSet(
-    IdempotentPosts, MemorandumFiles, ConditionalWrites, viewsets.GenericViewSet
+    IdempotentPosts,
+    MemorandumFiles,
+    ConditionalWrites,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
-    """The freeze action and a version's PDF (documents.py); memoranda are listed
-    under their agreement."""
+    """One version (with the partner's confirmation), the freeze action and a
+    version's PDF (documents.py); memoranda are listed under their agreement."""
 
     serializer_class = MemorandumSerializer
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return MemorandumDetailSerializer
+        return MemorandumSerializer
     permission_classes = [HasRole]
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Memorandum]:
-        return visible_memoranda(self.request).select_related("agreement")
+        queryset = visible_memoranda(self.request).select_related("agreement")
+        if self.action == "retrieve":
+            queryset = queryset.select_related("frozen_by").prefetch_related(
+                "articles", "officials"
+            )
+        return queryset
 
     @extend_schema(
         summary="Freeze a memorandum",

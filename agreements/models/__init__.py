@@ -8,6 +8,7 @@ logged against them, one module per part of the domain:
 - `records`: contacts, goals, commonalities, support, legal approvals,
   delegations, activities, documents;
 - `requests`: `StageRequest`;
+- `partners`: `Counterpart`, `PartnerLink`, `PartnerComment`, `PartnerConfirmation`;
 - `people`: roles, profiles, municipality settings, reminders;
 - `exports`: `ExportJob`;
 - `idempotency`: `IdempotentRequest` (the first answer to an API POST with an
@@ -72,6 +73,13 @@ from .memoranda import (
     MemorandumArticle,
     MemorandumOfficial,
 )
+from .partners import (
+    COUNTERPART_LANGUAGES,
+    Counterpart,
+    PartnerComment,
+    PartnerConfirmation,
+    PartnerLink,
+)
 from .people import (
     MunicipalitySettings,
     Reminder,
@@ -104,7 +112,9 @@ __all__ = [
     "Authority",
     "Commonality",
     "CommonalityKind",
+    "COUNTERPART_LANGUAGES",
     "Contact",
+    "Counterpart",
     "Delegation",
     "Department",
     "DepartmentSupport",
@@ -127,7 +137,10 @@ __all__ = [
     "MemorandumOfficial",
     "MunicipalitySettings",
     "Origin",
+    "PartnerComment",
+    "PartnerConfirmation",
     "PartnerLanguage",
+    "PartnerLink",
     "Record",
     "Reminder",
     "ReminderReason",

@@ -121,6 +121,13 @@ class MunicipalitySettings(Tracked):
         default=False,
         help_text=_("Otherwise one completed official delegation in either direction is enough."),
     )
+    partner_confirmation_required = models.BooleanField(
+        _("freezing requires a current partner confirmation"),
+        default=False,
+        help_text=_(
+            "A memorandum is frozen only when the partner city has confirmed its current text."
+        ),
+    )
 
     class Meta:
         verbose_name = _("municipality settings")

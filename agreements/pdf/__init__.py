@@ -3,6 +3,8 @@ exports of signed memoranda. One function per document:
 
     render_memorandum(memorandum, *, draft=None, use_cache=True) -> bytes
     memorandum_content_hash(memorandum) -> str
+    memorandum_content(memorandum) -> dict        (what the hash covers; the partner's page)
+    integrity_code(content_hash) -> str           (the printed code: the hash's start)
     freeze_pdf(memorandum) -> None
     render_dossier(agreement, *, language) -> bytes
     signed_mou_zip(agreement) -> bytes            (raises NothingToExport)
@@ -18,13 +20,23 @@ from __future__ import annotations
 from .dossier import render_dossier
 from .export import NothingToExport, signed_mou_zip, stream_signed_mou_export
 from .fetcher import RefusedURL, SafeURLFetcher
-from .memorandum import freeze_pdf, memorandum_content_hash, render_memorandum
+from .memorandum import (
+    content_hash_of,
+    freeze_pdf,
+    integrity_code,
+    memorandum_content,
+    memorandum_content_hash,
+    render_memorandum,
+)
 
 __all__ = [
     "NothingToExport",
     "RefusedURL",
     "SafeURLFetcher",
+    "content_hash_of",
     "freeze_pdf",
+    "integrity_code",
+    "memorandum_content",
     "memorandum_content_hash",
     "render_dossier",
     "render_memorandum",

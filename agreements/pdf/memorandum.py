@@ -220,7 +220,13 @@ def memorandum_content(memorandum: Memorandum) -> dict:
 def memorandum_content_hash(memorandum: Memorandum) -> str:
     """SHA-256 (hex) of the canonical JSON of the memorandum's content. Its first
     characters are the integrity code printed on every page."""
-    return sha256_hex(canonical_json(memorandum_content(memorandum)))
+    return content_hash_of(memorandum_content(memorandum))
+
+
+def content_hash_of(content: dict) -> str:
+    """The hash of a memorandum_content() already read (the partner's page shows the
+    content and confirms its hash without reading it twice)."""
+    return sha256_hex(canonical_json(content))
 
 
 def integrity_code(content_hash: str) -> str:

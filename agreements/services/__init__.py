@@ -3,7 +3,8 @@ and management commands all call these; a rule lives in one place.
 
 By part of the domain: `agreements` (an agreement's own fields), `records` (the
 records under it), `requests` (stage requests and their decisions), `memoranda`
-(versions and the freeze), `roles`; `base` holds the errors, messages and the
+(versions and the freeze), `partners` (review links, the partner's comments and
+confirmation), `roles`; `base` holds the errors, messages and the
 helpers they share. Import from `agreements.services`, not from the modules.
 
 Each function takes keyword-only arguments, checks the permission
@@ -63,6 +64,15 @@ from .memoranda import (
     freeze_memorandum,
     new_memorandum,
 )
+from .partners import (
+    CONTENT_CHANGED,
+    add_partner_comment,
+    confirm_partner_text,
+    create_partner_link,
+    find_active_link,
+    reply_to_partner_comment,
+    revoke_partner_link,
+)
 from .records import (
     check_record,
     check_record_delete,
@@ -88,6 +98,7 @@ __all__ = [
     "AGREEMENT_EDITABLE_FIELDS",
     "ALREADY_DECIDED",
     "ALREADY_PENDING",
+    "CONTENT_CHANGED",
     "Conflict",
     "DECISION_FIELDS",
     "DUPLICATE_PAIR",
@@ -117,19 +128,25 @@ __all__ = [
     "TERMINATED_READ_ONLY",
     "ValidationError",
     "WorkflowError",
+    "add_partner_comment",
     "agreement_editable_fields",
     "approve_stage_request",
     "check_record",
     "check_record_delete",
+    "confirm_partner_text",
     "create_agreement",
+    "create_partner_link",
     "delete_record",
+    "find_active_link",
     "freeze_memorandum",
     "grant_role",
     "make_request",
     "new_memorandum",
     "reject_stage_request",
+    "reply_to_partner_comment",
     "request_advance",
     "request_upgrade",
+    "revoke_partner_link",
     "revoke_role",
     "save_record",
     "update_agreement",

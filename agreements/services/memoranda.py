@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .. import reasons, workflow
 from ..memoranda import add_default_articles
@@ -14,6 +15,7 @@ from ..models import (
     Agreement,
     Memorandum,
     MemorandumOfficial,
+    MunicipalitySettings,
     Side,
     Stage,
     Status,
@@ -21,6 +23,7 @@ from ..models import (
 from ..permissions import (
     can_edit_agreement,
 )
+from ..selectors.partners import has_current_confirmation
 from .base import (
     FREEZE_INCOMPLETE,
     FREEZE_NOT_LATEST,
@@ -119,9 +122,22 @@ def officials_missing(memorandum: Memorandum) -> str:
     return " ".join(str(message) for side, message in _NO_OFFICIALS.items() if side not in sides)
 
 
+PARTNER_CONFIRMATION_MISSING = _(
+    "This municipality freezes a memorandum only when the partner city has confirmed its "
+    "current text: send the partner a review link, and freeze once it has confirmed."
+)
+
+
+def partner_confirmation_required(agreement: Agreement) -> bool:
+    """The home municipality's setting (MunicipalitySettings)."""
+    return MunicipalitySettings.objects.filter(
+        city_id=agreement.home_city_id, partner_confirmation_required=True
+    ).exists()
+
+
 def freeze_memorandum(*, memorandum: Memorandum, by: AbstractBaseUser) -> Memorandum:
     """Render the final PDF once, store it with its SHA-256; never again editable."""
-    from ..pdf import freeze_pdf
+    from ..pdf import freeze_pdf, memorandum_content_hash
 
     with transaction.atomic():
         agreement = _lock_agreement(memorandum.agreement_id)
@@ -149,6 +165,11 @@ def freeze_memorandum(*, memorandum: Memorandum, by: AbstractBaseUser) -> Memora
         if refusal:
             _refuse(by, "freeze", fresh, "officials")
             raise WorkflowError(refusal, code="officials_missing")
+        if partner_confirmation_required(agreement) and not has_current_confirmation(
+            fresh, memorandum_content_hash(fresh)
+        ):
+            _refuse(by, "freeze", fresh, "partner_confirmation")
+            raise WorkflowError(PARTNER_CONFIRMATION_MISSING, code="partner_confirmation_missing")
         fresh.frozen_at = timezone.now()
         fresh.frozen_by = by
         freeze_pdf(fresh)

@@ -46,6 +46,7 @@ from ..selectors.display import yes_no
 from ..templatetags.sistercities import jdate
 from .access import role_required
 from .common import add_validation_errors, forbidden, is_htmx, refused
+from .partners import partner_review
 from .sections import KINDS, RecordKind, checklist, get_kind, latest_memorandum, section
 
 
@@ -377,6 +378,7 @@ def _memorandum_edit(
         "formset": formset,
         "official_formsets": official_formsets,
         "officials_have_errors": any(f.total_error_count() for f in official_formsets),
+        "partner": partner_review(memorandum),
         **extra,
     }
     return render(request, "agreements/memorandum_form.html", context, status=status)

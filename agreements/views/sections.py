@@ -16,11 +16,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .. import forms as record_forms
+from ..forms_partners import CounterpartForm
 from ..models import (
     Activity,
     Agreement,
     Commonality,
     Contact,
+    Counterpart,
     Delegation,
     DepartmentSupport,
     Document,
@@ -80,6 +82,14 @@ KINDS: dict[str, RecordKind] = {
             _("Contacts"),
             _("Log a contact"),
             "contacts",
+        ),
+        RecordKind(
+            "counterparts",
+            Counterpart,
+            CounterpartForm,
+            _("Counterparts in the partner city"),
+            _("Add a counterpart"),
+            "counterparts",
         ),
         RecordKind("goals", Goal, record_forms.GoalForm, _("Goals"), _("Add a goal"), "goals"),
         RecordKind(
