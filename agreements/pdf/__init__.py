@@ -5,6 +5,7 @@ exports of signed memoranda. One function per document:
     memorandum_content_hash(memorandum) -> str
     freeze_pdf(memorandum) -> None
     render_dossier(agreement, *, language) -> bytes
+    render_programme(delegation) -> bytes         (English and Persian, for the guests)
     signed_mou_zip(agreement) -> bytes            (raises NothingToExport)
     stream_signed_mou_export(agreements) -> Iterator[bytes]
 
@@ -19,6 +20,7 @@ from .dossier import render_dossier
 from .export import NothingToExport, signed_mou_zip, stream_signed_mou_export
 from .fetcher import RefusedURL, SafeURLFetcher
 from .memorandum import freeze_pdf, memorandum_content_hash, render_memorandum
+from .programme import render_programme
 
 __all__ = [
     "NothingToExport",
@@ -28,6 +30,7 @@ __all__ = [
     "memorandum_content_hash",
     "render_dossier",
     "render_memorandum",
+    "render_programme",
     "signed_mou_zip",
     "stream_signed_mou_export",
 ]

@@ -59,6 +59,9 @@ from .base import (
     GateNotMet,
     WorkflowError,
 )
+from .delegations import (
+    save_ceremony,
+)
 from .memoranda import (
     freeze_memorandum,
     new_memorandum,
@@ -131,6 +134,7 @@ __all__ = [
     "request_advance",
     "request_upgrade",
     "revoke_role",
+    "save_ceremony",
     "save_record",
     "update_agreement",
     "withdraw_stage_request",
