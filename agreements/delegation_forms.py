@@ -146,6 +146,12 @@ class GiftForm(VersionedForm):
         )
 
 
+class WebAddressField(forms.URLField):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
 class CeremonyForm(VersionedForm):
     photos = DocumentMultipleChoiceField(
         label=_("photos"),
@@ -158,7 +164,7 @@ class CeremonyForm(VersionedForm):
     class Meta:
         model = Ceremony
         fields = list(Ceremony.EDITABLE_FIELDS)
-        field_classes = {"date": JalaliDateField}
+        field_classes = {"date": JalaliDateField, "press_release_url": WebAddressField}
         widgets = {
             "home_officials": forms.Textarea(attrs={"rows": 2}),
             "partner_officials": forms.Textarea(attrs={"rows": 2}),
