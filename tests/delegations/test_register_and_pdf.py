@@ -151,8 +151,10 @@ def test_programme_pdf_renders_both_languages_with_embedded_fonts(personas, clie
         fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     assert "Programme of the visit" in text and "Welcome at City Hall" in text
     assert "Tuesday, 1 April 2025" in text
-    # pdftotext moves the hamza of "برنامهٔ": its words are checked one by one.
-    assert "سفر" in text and "مراسم امضا" in text and "خوش‌آمدگویی در شهرداری" in text
+    # pdftotext drops zero-width non-joiners and bidi embeddings and moves the hamza
+    # of "برنامهٔ": compared without them, word by word.
+    text = text.translate(dict.fromkeys(map(ord, "\u200c\u202a\u202b\u202c")))
+    assert "سفر" in text and "مراسم امضا" in text and "خوشآمدگویی در شهرداری" in text
     assert "فروردین" in text and "۱۴۰۴" in text and "۰۹:۰۰" in text
     font_rows = [line for line in fonts.splitlines()[2:] if line.strip()]
     assert font_rows and all("Vazirmatn" in line for line in font_rows)
