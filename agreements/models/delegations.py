@@ -354,7 +354,8 @@ class BudgetLine(DelegationPart):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()}: {self.planned_amount} {self.currency}"
+        category = str(self.get_category_display())
+        return f"{category}: {self.description}" if self.description else category
 
 
 # --- Gifts ----------------------------------------------------------------------------------

@@ -29,3 +29,14 @@ def clock(value) -> str:
 @register.filter
 def weekday(value) -> str:
     return weekday_text(value)
+
+
+@register.filter
+def currency_name(code) -> str:
+    """A currency's name in the page's language ("Euro", "یورو"); the code when unknown."""
+    from agreements.models import Currency
+
+    try:
+        return str(Currency(code).label)
+    except ValueError:
+        return str(code or "")
