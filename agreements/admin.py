@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import URLField
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
@@ -370,7 +371,7 @@ DELEGATION_INLINES = [
     _part_inline(ProgrammeItem, raw_id_fields=["responsible"]),
     _part_inline(BudgetLine),
     _part_inline(Gift, raw_id_fields=["photo"]),
-    _part_inline(Ceremony),
+    _part_inline(Ceremony, formfield_overrides={URLField: {"assume_scheme": "https"}}),
 ]
 
 

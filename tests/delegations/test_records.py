@@ -3,9 +3,6 @@ participant's passport and visa hidden from viewers."""
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -28,13 +25,26 @@ KINDS = {
     "participants": (DelegationParticipant, {"name": "Reza Karimi", "side": "home"}),
     "programme": (
         ProgrammeItem,
-        {"date": "2025-04-02", "start_time": "09:00", "end_time": "10:00", "description": "Welcome"},
+        {
+            "date": "2025-04-02",
+            "start_time": "09:00",
+            "end_time": "10:00",
+            "description": "Welcome",
+        },
     ),
     "budget-lines": (
         BudgetLine,
         {"category": "travel", "planned_amount": "100.50", "currency": "EUR", "paid_by": "home"},
     ),
-    "gifts": (Gift, {"direction": "received", "description": "Vase", "estimated_value": "30", "currency": "EUR"}),
+    "gifts": (
+        Gift,
+        {
+            "direction": "received",
+            "description": "Vase",
+            "estimated_value": "30",
+            "currency": "EUR",
+        },
+    ),
     "ceremonies": (Ceremony, {"kind": "signing", "date": "2025-04-03", "venue": "City Hall"}),
 }
 
@@ -55,7 +65,9 @@ def test_permission_ladder_and_history(personas, delegation, kind):
     model, body = KINDS[kind]
     # viewer reads, cannot write
     assert _api(personas.viewer).get(_url(delegation, kind)).status_code == 200
-    assert _api(personas.viewer).post(_url(delegation, kind), body, format="json").status_code == 403
+    assert (
+        _api(personas.viewer).post(_url(delegation, kind), body, format="json").status_code == 403
+    )
     # another municipality: 404, reading or writing
     assert _api(personas.isfahan_officer).get(_url(delegation, kind)).status_code == 404
     assert (
@@ -143,7 +155,11 @@ def test_programme_responsible_must_hold_a_role_at_home(personas, delegation):
         personas,
         delegation,
         "programme",
-        {"date": "2025-04-02", "description": "X", "responsible": personas.isfahan_officer.username},
+        {
+            "date": "2025-04-02",
+            "description": "X",
+            "responsible": personas.isfahan_officer.username,
+        },
     )
     assert "responsible" in errors
     response = _api(personas.officer).post(
@@ -233,7 +249,9 @@ def test_the_programme_pdf_never_names_a_participant(personas, delegation):
     from agreements.pdf.programme import programme_context
 
     services.save_record(
-        record=DelegationParticipant(delegation=delegation, name="Secret Traveller", travel_documents="visa_refused"),
+        record=DelegationParticipant(
+            delegation=delegation, name="Secret Traveller", travel_documents="visa_refused"
+        ),
         by=personas.officer,
     )
     assert "Secret Traveller" not in str(programme_context(delegation))
@@ -244,4 +262,7 @@ def test_admin_inline_saves_through_the_services(personas, delegation, client):
     url = reverse("admin:agreements_delegation_change", args=[delegation.pk])
     response = client.get(url)
     assert response.status_code == 200
-    assert "programme_items" in response.content.decode() or "programmeitem" in response.content.decode().lower()
+    assert (
+        "programme_items" in response.content.decode()
+        or "programmeitem" in response.content.decode().lower()
+    )

@@ -25,19 +25,44 @@ pytestmark = pytest.mark.django_db
 def gifts(personas):
     by = personas.officer
     home = AgreementFactory(home_city=personas.tehran)
-    d2024 = DelegationFactory(agreement=home, start_date=datetime.date(2024, 6, 1), end_date=datetime.date(2024, 6, 3))
-    d2025 = DelegationFactory(agreement=home, start_date=datetime.date(2025, 6, 1), end_date=datetime.date(2025, 6, 3))
+    d2024 = DelegationFactory(
+        agreement=home, start_date=datetime.date(2024, 6, 1), end_date=datetime.date(2024, 6, 3)
+    )
+    d2025 = DelegationFactory(
+        agreement=home, start_date=datetime.date(2025, 6, 1), end_date=datetime.date(2025, 6, 3)
+    )
     vase = services.save_record(
-        record=Gift(delegation=d2024, direction="received", description="Crystal vase", estimated_value=Decimal("300"), currency="EUR", giver="Host mayor", recipient="Mayor of Tehran", date=datetime.date(2024, 6, 2), kept_at="Protocol showcase"),
+        record=Gift(
+            delegation=d2024,
+            direction="received",
+            description="Crystal vase",
+            estimated_value=Decimal("300"),
+            currency="EUR",
+            giver="Host mayor",
+            recipient="Mayor of Tehran",
+            date=datetime.date(2024, 6, 2),
+            kept_at="Protocol showcase",
+        ),
         by=by,
     )
     carpet = services.save_record(
-        record=Gift(delegation=d2025, direction="given", description="=HYPERLINK(\"x\") carpet", estimated_value=Decimal("45000000"), currency="IRR", date=datetime.date(2025, 6, 1)),
+        record=Gift(
+            delegation=d2025,
+            direction="given",
+            description='=HYPERLINK("x") carpet',
+            estimated_value=Decimal("45000000"),
+            currency="IRR",
+            date=datetime.date(2025, 6, 1),
+        ),
         by=by,
     )
     isfahan = AgreementFactory(home_city=personas.isfahan)
     services.save_record(
-        record=Gift(delegation=DelegationFactory(agreement=isfahan), direction="received", description="Isfahan secret"),
+        record=Gift(
+            delegation=DelegationFactory(agreement=isfahan),
+            direction="received",
+            description="Isfahan secret",
+        ),
         by=personas.isfahan_officer,
     )
     return vase, carpet
@@ -74,7 +99,9 @@ def test_register_csv(gifts, personas, client):
     assert row["direction"] == "received" and row["description"] == "Crystal vase"
     assert row["estimated_value"] == "300.00" and row["currency"] == "EUR"
     assert row["date"] == "2024-06-02" and row["kept_at"] == "Protocol showcase"
-    rows = list(csv.DictReader(io.StringIO(client.get("/gifts/export.csv").content.decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/gifts/export.csv").content.decode("utf-8-sig")))
+    )
     assert len(rows) == 2
     carpet = next(r for r in rows if "carpet" in r["description"])
     assert carpet["description"].startswith("'=")  # neutralised formula
@@ -142,13 +169,19 @@ def test_agenda_day_by_day_in_both_languages(personas, client):
 def test_programme_pdf_renders_both_languages_with_embedded_fonts(personas, client):
     delegation = _programme(personas)
     _en(client, personas.viewer)
-    response = client.get(f"/agreements/{delegation.agreement_id}/delegations/{delegation.pk}/programme.pdf")
+    response = client.get(
+        f"/agreements/{delegation.agreement_id}/delegations/{delegation.pk}/programme.pdf"
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "programme.pdf"
         path.write_bytes(response.content)
-        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        fonts = subprocess.run(
+            ["pdffonts", str(path)], capture_output=True, text=True, check=True
+        ).stdout
     assert "Programme of the visit" in text and "Welcome at City Hall" in text
     assert "Tuesday, 1 April 2025" in text
     # pdftotext drops zero-width non-joiners and bidi embeddings and moves the hamza
@@ -176,7 +209,10 @@ def test_page_forms_ladder(personas, client):
     client.force_login(personas.viewer)
     assert client.get(f"{base}/").status_code == 200
     assert client.get(f"{base}/gifts/new/").status_code == 403
-    assert client.post(f"{base}/gifts/new/", {"direction": "given", "description": "X"}).status_code == 403
+    assert (
+        client.post(f"{base}/gifts/new/", {"direction": "given", "description": "X"}).status_code
+        == 403
+    )
     client.force_login(personas.officer)
     client.cookies["django_language"] = "en"
     response = client.post(
@@ -190,7 +226,10 @@ def test_page_forms_ladder(personas, client):
         {"date": "2025-04-01", "start_time": "11:00", "end_time": "10:00", "description": "Late"},
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 200 and "An item cannot end before it starts." in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "An item cannot end before it starts." in response.content.decode()
+    )
     item = delegation.programme_items.first()
     response = client.post(f"{base}/programme/{item.pk}/delete/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and 'id="section-programme"' in response.content.decode()

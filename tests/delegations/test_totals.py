@@ -33,13 +33,19 @@ def _line(delegation, by, planned, actual, currency, category="travel"):
 def budgets(personas):
     agreement = AgreementFactory(home_city=personas.tehran)
     spring = DelegationFactory(
-        agreement=agreement, start_date=datetime.date(2024, 4, 1), end_date=datetime.date(2024, 4, 3)
+        agreement=agreement,
+        start_date=datetime.date(2024, 4, 1),
+        end_date=datetime.date(2024, 4, 3),
     )
     autumn = DelegationFactory(
-        agreement=agreement, start_date=datetime.date(2024, 10, 1), end_date=datetime.date(2024, 10, 2)
+        agreement=agreement,
+        start_date=datetime.date(2024, 10, 1),
+        end_date=datetime.date(2024, 10, 2),
     )
     next_year = DelegationFactory(
-        agreement=agreement, start_date=datetime.date(2025, 5, 1), end_date=datetime.date(2025, 5, 2)
+        agreement=agreement,
+        start_date=datetime.date(2025, 5, 1),
+        end_date=datetime.date(2025, 5, 2),
     )
     by = personas.officer
     _line(spring, by, "1200.50", "1100.25", "EUR")
@@ -49,7 +55,13 @@ def budgets(personas):
     _line(autumn, by, "40", "40", "USD", "gifts")
     _line(next_year, by, "10", "0", "EUR")
     # another agreement's line counts nowhere here
-    _line(DelegationFactory(agreement=AgreementFactory(home_city=personas.tehran)), by, "5", "5", "EUR")
+    _line(
+        DelegationFactory(agreement=AgreementFactory(home_city=personas.tehran)),
+        by,
+        "5",
+        "5",
+        "EUR",
+    )
     return agreement, spring, autumn, next_year
 
 
@@ -62,12 +74,18 @@ def test_totals_per_delegation(budgets):
         "IRR": (Decimal("250000000"), Decimal("260000000"), 1),
     }
     totals = {t.currency: (t.planned, t.actual) for t in budget_totals(autumn)}
-    assert totals == {"EUR": (Decimal("99.99"), Decimal("100.01")), "USD": (Decimal("40"), Decimal("40"))}
+    assert totals == {
+        "EUR": (Decimal("99.99"), Decimal("100.01")),
+        "USD": (Decimal("40"), Decimal("40")),
+    }
 
 
 def test_totals_per_year(budgets):
     agreement, *_ = budgets
-    rows = {(t.year, t.currency): (t.planned, t.actual) for t in budget_totals_by_year(agreement.delegations.all())}
+    rows = {
+        (t.year, t.currency): (t.planned, t.actual)
+        for t in budget_totals_by_year(agreement.delegations.all())
+    }
     # by hand: 2024 EUR planned 1200.50 + 300.00 + 99.99 = 1600.49; actual 1100.25 + 100.01 = 1200.26
     assert rows == {
         (2024, "EUR"): (Decimal("1600.49"), Decimal("1200.26")),
@@ -89,9 +107,13 @@ def test_totals_endpoint_and_page(budgets, personas, client):
         ("EUR", "1500.50", "1100.25"),
         ("IRR", "250000000.00", "260000000.00"),
     }
-    assert {"year": 2024, "currency": "EUR", "planned": "1600.49", "actual": "1200.26", "lines": 3} in body[
-        "agreement_by_year"
-    ]
+    assert {
+        "year": 2024,
+        "currency": "EUR",
+        "planned": "1600.49",
+        "actual": "1200.26",
+        "lines": 3,
+    } in body["agreement_by_year"]
     client.force_login(personas.viewer)
     client.cookies["django_language"] = "en"
     page = client.get(f"/agreements/{agreement.pk}/delegations/{spring.pk}/").content.decode()
