@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import URLField
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
@@ -32,18 +33,23 @@ from .admin_base import AdministratorOnly
 from .models import (
     Activity,
     Agreement,
+    BudgetLine,
+    Ceremony,
     Commonality,
     Contact,
     Counterpart,
     Delegation,
+    DelegationParticipant,
     DepartmentSupport,
     Document,
+    Gift,
     Goal,
     LegalApproval,
     Memorandum,
     MemorandumArticle,
     MemorandumOfficial,
     MunicipalitySettings,
+    ProgrammeItem,
     Reminder,
     Role,
     StageRequest,
@@ -338,10 +344,65 @@ class LegalApprovalAdmin(RecordAdmin):
     autocomplete_fields = ["agreement", "document"]
 
 
+# --- Under a delegation (participants, programme, budget, gifts, ceremonies) -----------------
+
+
+class _DelegationPartInline(admin.StackedInline):
+    """Edited on the delegation's admin page, each row through the services."""
+
+    extra = 0
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_administrator(request.user)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return is_administrator(request.user) and (obj is None or obj.agreement.is_live)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_administrator(request.user) and (obj is None or obj.agreement.is_live)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return is_administrator(request.user) and (obj is None or obj.agreement.is_live)
+
+
+def _part_inline(model_class, **extra):
+    return type(
+        f"{model_class.__name__}Inline",
+        (_DelegationPartInline,),
+        {"model": model_class, "fields": list(model_class.EDITABLE_FIELDS), **extra},
+    )
+
+
+DELEGATION_INLINES = [
+    _part_inline(DelegationParticipant),
+    _part_inline(ProgrammeItem, raw_id_fields=["responsible"]),
+    _part_inline(BudgetLine),
+    _part_inline(Gift, raw_id_fields=["photo"]),
+    _part_inline(Ceremony, formfield_overrides={URLField: {"assume_scheme": "https"}}),
+]
+
+
 @admin.register(Delegation)
 class DelegationAdmin(RecordAdmin):
     list_display = ["agreement", "direction", "start_date", "end_date", "head", "official"]
     list_filter = ["direction", "official"]
+    inlines = DELEGATION_INLINES
+
+    def save_formset(self, request, form, formset, change) -> None:
+        """Each participant, item, line, gift and ceremony through the services, as
+        the delegation itself."""
+        reason = self._reason(form, "record_edited", kind=formset.model._meta.model_name)
+        try:
+            for part in formset.save(commit=False):
+                services.save_record(
+                    record=part, by=request.user, reason=reason, as_administrator=True
+                )
+            for part in formset.deleted_objects:
+                services.delete_record(
+                    record=part, by=request.user, reason=reason, as_administrator=True
+                )
+        except REFUSED as exc:
+            raise PermissionDenied(_message(exc))
 
 
 @admin.register(Activity)

@@ -20,6 +20,7 @@ state, and a global would leak between requests).
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal, InvalidOperation
 
 import jdatetime
 from django.utils import timezone, translation
@@ -100,3 +101,46 @@ def reader_digits(value: object) -> str:
     number, a year, a version: no thousands separator, unlike format_number)."""
     persian = (translation.get_language() or "").startswith("fa")
     return persian_digits(value) if persian else str(value)
+
+
+# --- Delegations: amounts, clock times, weekdays (pages, exports and the programme PDF) -----
+
+_WEEKDAYS_FA = ["دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه"]
+_WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def _is_persian(persian: bool | None) -> bool:
+    if persian is None:
+        return (translation.get_language() or "").startswith("fa")
+    return persian
+
+
+def amount_text(value, *, persian: bool | None = None) -> str:
+    """12,500 or 12,500.50; in Persian digits with the Arabic separators in Persian."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    text = f"{number:,.2f}"
+    if text.endswith(".00"):
+        text = text[:-3]
+    if _is_persian(persian):
+        return persian_digits(text.replace(",", "\u066c").replace(".", "\u066b"))
+    return text
+
+
+def clock_text(value, *, persian: bool | None = None) -> str:
+    """09:30 (۰۹:۳۰ in Persian); "" for no time."""
+    if value is None or value == "":
+        return ""
+    text = value.strftime("%H:%M") if hasattr(value, "strftime") else str(value)
+    return persian_digits(text) if _is_persian(persian) else text
+
+
+def weekday_text(value, *, persian: bool | None = None) -> str:
+    if not isinstance(value, datetime.date):
+        return ""
+    names = _WEEKDAYS_FA if _is_persian(persian) else _WEEKDAYS_EN
+    return names[value.weekday()]

@@ -197,3 +197,18 @@ def can_edit_city(user: AnyUser, city: City) -> bool:
 
 def can_create_home_city(user: AnyUser) -> bool:
     return is_administrator(user)
+
+
+# --- Delegations -------------------------------------------------------------------------
+
+
+def can_see_travel_documents(user: AnyUser, agreement: Agreement) -> bool:
+    """A participant's passport and visa: officers and approvers of the home
+    municipality and administrators; never a viewer, never anything public."""
+    return is_administrator(user) or can_edit_agreement(user, agreement)
+
+
+def visible_through_delegation(user: AnyUser, queryset: QuerySet) -> QuerySet:
+    """Rows under a delegation (gifts, budget lines...) whose agreement `user` may
+    see: visible_agreements' rule through the delegation's agreement."""
+    return _restrict_to_home_cities(user, queryset, "delegation__agreement__home_city_id")

@@ -10,6 +10,7 @@ from .views import (
     approvals,
     bulk,
     dashboard,
+    delegations,
     detail,
     export_jobs,
     exports,
@@ -96,6 +97,35 @@ urlpatterns = [
         files.document_download,
         name="document-download",
     ),
+    # A delegation's page and what is recorded under it (views/delegations.py).
+    path(
+        "agreements/<int:pk>/delegations/<int:delegation_id>/",
+        delegations.delegation_detail,
+        name="delegation",
+    ),
+    path(
+        "agreements/<int:pk>/delegations/<int:delegation_id>/programme.pdf",
+        delegations.programme_pdf,
+        name="delegation-programme-pdf",
+    ),
+    path(
+        "agreements/<int:pk>/delegations/<int:delegation_id>/<slug:kind>/new/",
+        delegations.part_create,
+        name="delegation-part-create",
+    ),
+    path(
+        "agreements/<int:pk>/delegations/<int:delegation_id>/<slug:kind>/<int:record_id>/edit/",
+        delegations.part_edit,
+        name="delegation-part-edit",
+    ),
+    path(
+        "agreements/<int:pk>/delegations/<int:delegation_id>/<slug:kind>/<int:record_id>/delete/",
+        delegations.part_delete,
+        name="delegation-part-delete",
+    ),
+    path("gifts/", delegations.gift_register, name="gift-register"),
+    path("gifts/export.csv", delegations.gift_register_csv, name="gift-register-csv"),
+    path("gifts/export.xlsx", delegations.gift_register_xlsx, name="gift-register-xlsx"),
     # Records of every kind (views.sections.KINDS: contacts, goals, ..., documents).
     path("agreements/<int:pk>/<slug:kind>/new/", records.record_create, name="record-create"),
     path(

@@ -125,6 +125,12 @@ RECORD_KINDS = [
     "documents",
     "memorandum-officials",  # /agreements/{id}/memoranda/{memorandum_id}/officials/
     "counterparts",
+    # /agreements/{id}/delegations/{delegation_id}/<kind>/
+    "delegation-participants",
+    "delegation-programme",
+    "delegation-budget-lines",
+    "delegation-gifts",
+    "delegation-ceremonies",
 ]
 
 POLICIES: dict[str, dict[str, dict[str, str]]] = {
@@ -185,6 +191,15 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
         {**dict.fromkeys(PERSONAS, "403"), "anonymous": "login", "admin": "ok"},
         {**dict.fromkeys(PERSONAS, "403"), "anonymous": "login", "admin": "ok"},
     ),
+    # A delegation's page and what is recorded under it; the gift register.
+    "agreements:delegation": page(READ_TEHRAN, LOGIN_THEN_405),
+    "agreements:delegation-programme-pdf": page(READ_TEHRAN, LOGIN_THEN_405),
+    "agreements:delegation-part-create": page(WRITE_TEHRAN, WRITE_TEHRAN),
+    "agreements:delegation-part-edit": page(WRITE_TEHRAN, WRITE_TEHRAN),
+    "agreements:delegation-part-delete": page(LOGIN_THEN_405, WRITE_TEHRAN),
+    "agreements:gift-register": page(READ_ANY, LOGIN_THEN_405),
+    "agreements:gift-register-csv": page(READ_ANY, LOGIN_THEN_405),
+    "agreements:gift-register-xlsx": page(READ_ANY, LOGIN_THEN_405),
     "cities:directory": page(READ_ANY, LOGIN_THEN_405),
     "cities:detail": page(READ_ANY, LOGIN_THEN_405),
     # Partner cities: officers (anywhere) and administrators.
@@ -241,6 +256,7 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     "api:export-list": page(API_READ_ANY, API_NOT_ALLOWED),
     "api:export-detail": page(API_OWNER_ONLY, API_NOT_ALLOWED),
     "api:export-download": page(API_OWNER_ONLY, API_NOT_ALLOWED),
+    "api:agreement-delegation-budget-lines-totals": page(API_READ_TEHRAN, API_DETAIL_POST),
 }
 for _kind in RECORD_KINDS:
     POLICIES[f"api:agreement-{_kind}-list"] = page(API_READ_TEHRAN, API_WRITE_TEHRAN)
@@ -304,6 +320,9 @@ def world(personas):
         "documents": document.pk,
         "memorandum-officials": memorandum.officials.first().pk,
     }
+    delegation = agreement.delegations.get()
+    parts = _delegation_parts(delegation, personas.officer)
+    records |= {f"delegation-{kind}": part.pk for kind, part in parts.items()}
     partner = CityFactory()
     export = _done_export(personas.viewer, [personas.tehran.pk])
     return {
@@ -326,7 +345,28 @@ def world(personas):
         "token": token,
         "link_id": link.pk,
         "comment_id": comment.pk,
+        "delegation_id": delegation.pk,
+        "delegation_pk": delegation.pk,
+        "gift_id": parts["gifts"].pk,
     }
+
+
+def _delegation_parts(delegation, officer) -> dict:
+    from agreements.models import BudgetLine, Ceremony, DelegationParticipant, Gift, ProgrammeItem
+
+    day = delegation.start_date
+    parts = {
+        "participants": DelegationParticipant(delegation=delegation, name="Traveller"),
+        "programme": ProgrammeItem(delegation=delegation, date=day, description="Welcome"),
+        "budget-lines": BudgetLine(
+            delegation=delegation, category="travel", planned_amount=1, currency="EUR"
+        ),
+        "gifts": Gift(delegation=delegation, direction="given", description="Vase"),
+        "ceremonies": Ceremony(delegation=delegation, date=day, venue="City Hall"),
+    }
+    for part in parts.values():
+        services.save_record(record=part, by=officer)
+    return parts
 
 
 def _done_export(owner, scope) -> ExportJob:
@@ -366,6 +406,11 @@ def build_path(pattern: Pattern, world: dict) -> str:
         if name == "record_id" and pattern.key.startswith("api:agreement-"):
             kind = pattern.key.removeprefix("api:agreement-").rsplit("-", 1)[0]
             return str(world["records"][kind])
+        if pattern.key.startswith("agreements:delegation-part-"):
+            if name == "kind":
+                return "gifts"
+            if name == "record_id":
+                return str(world["gift_id"])
         if name in ("app_label",):
             return "agreements"
         if name == "model_name":

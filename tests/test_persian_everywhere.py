@@ -42,6 +42,7 @@ from agreements import errors, services
 from agreements.memoranda import add_default_articles
 from agreements.models import ExportJob, Kind, RequestAction, Stage
 from agreements.pdf.memorandum import integrity_code, memorandum_content_hash
+from agreements.views.delegations import PART_KINDS
 from agreements.views.sections import KINDS
 from tests.factories import (
     ActivityFactory,
@@ -308,7 +309,8 @@ def world(personas):
     )
     add_default_articles(memorandum)
     DocumentFactory(agreement=agreement, title="Letter of intent", original_name="intent.pdf")
-    DelegationFactory(agreement=agreement, head="Deputy mayor", purpose="Craft fair")
+    trip = DelegationFactory(agreement=agreement, head="Deputy mayor", purpose="Craft fair")
+    _delegation_protocol(trip, officer)
     ActivityFactory(agreement=agreement, title="Joint exhibition of miniatures")
     services.make_request(
         agreement=agreement, by=officer, action=RequestAction.ADVANCE, note="All approvals in"
@@ -336,7 +338,58 @@ def world(personas):
         expires_at=now + datetime.timedelta(days=1),
     )
     agreement.refresh_from_db()
-    return {"agreement": agreement, "signed": signed, "memorandum": memorandum, "export": export}
+    return {
+        "agreement": agreement,
+        "signed": signed,
+        "memorandum": memorandum,
+        "export": export,
+        "delegation": trip,
+    }
+
+
+def _delegation_protocol(delegation, officer) -> None:
+    """One record of every kind under the delegation (its page, forms, the register)."""
+    from decimal import Decimal
+
+    from agreements.models import BudgetLine, Ceremony, DelegationParticipant, Gift, ProgrammeItem
+
+    day = delegation.start_date
+    for record in [
+        DelegationParticipant(
+            delegation=delegation,
+            name="Reza Karimi",
+            role="Interpreter",
+            travel_documents="visa_requested",
+            dietary_needs="Vegetarian",
+        ),
+        ProgrammeItem(
+            delegation=delegation,
+            date=day,
+            start_time=datetime.time(9, 30),
+            end_time=datetime.time(11, 0),
+            description="Welcome at City Hall",
+            description_fa="خوش‌آمدگویی در شهرداری",
+            place="City Hall",
+            responsible=officer,
+        ),
+        BudgetLine(
+            delegation=delegation,
+            category="travel",
+            planned_amount=Decimal("12500.50"),
+            actual_amount=Decimal("12000"),
+            currency="EUR",
+        ),
+        Gift(
+            delegation=delegation,
+            direction="received",
+            description="Crystal vase",
+            estimated_value=Decimal("300"),
+            currency="EUR",
+            date=day,
+        ),
+        Ceremony(delegation=delegation, date=day, venue="Council chamber"),
+    ]:
+        services.save_record(record=record, by=officer)
 
 
 def persian_client(user=None) -> Client:
@@ -377,6 +430,12 @@ def pages(world) -> list[str]:
         # A frozen memorandum whose stored PDF is missing: the refusal page (409).
         reverse("agreements:memorandum-pdf", args=[signed.pk, signed.memoranda.get().pk]),
     ]
+    trip = world["delegation"]
+    urls += [f"/agreements/{pk}/delegations/{trip.pk}/", "/gifts/", "/gifts/?year=2025"]
+    for slug, kind in PART_KINDS.items():
+        urls.append(f"/agreements/{pk}/delegations/{trip.pk}/{slug}/new/")
+        for record in kind.model.objects.filter(delegation=trip):
+            urls.append(f"/agreements/{pk}/delegations/{trip.pk}/{slug}/{record.pk}/edit/")
     for slug, kind in KINDS.items():
         urls.append(f"/agreements/{pk}/{slug}/new/")
         for record in kind.records(agreement):

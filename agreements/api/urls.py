@@ -9,6 +9,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .delegations import DELEGATION_VIEWSETS
 from .exports import ExportJobViewSet
 from .imports import ImportView
 from .partners import CounterpartViewSet, PartnerLinkViewSet
@@ -43,6 +44,14 @@ router.register(
     PartnerLinkViewSet,
     basename="memorandum-partner-links",
 )
+for kind, viewset in DELEGATION_VIEWSETS.items():
+    # Records under a delegation (api/delegations.py): participants, programme, ...
+    router.register(
+        rf"agreements/(?P<agreement_pk>{views.ID_PATTERN})"
+        rf"/delegations/(?P<delegation_pk>{views.ID_PATTERN})/{kind}",
+        viewset,
+        basename=f"agreement-delegation-{kind}",
+    )
 
 app_name = "api"
 

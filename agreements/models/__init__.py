@@ -7,6 +7,8 @@ logged against them, one module per part of the domain:
 - `memoranda`: `Memorandum`, `MemorandumArticle` and `MemorandumOfficial`;
 - `records`: contacts, goals, commonalities, support, legal approvals,
   delegations, activities, documents;
+- `delegations`: what is recorded under a delegation (participants, programme,
+  budget lines, gifts, ceremonies);
 - `requests`: `StageRequest`;
 - `partners`: `Counterpart`, `PartnerLink`, `PartnerComment`, `PartnerConfirmation`;
 - `people`: roles, profiles, municipality settings, reminders;
@@ -59,6 +61,19 @@ from .codes import (
     Stage,
     Status,
 )
+from .delegations import (
+    DELEGATION_PARTS,
+    BudgetCategory,
+    BudgetLine,
+    Ceremony,
+    CeremonyKind,
+    Currency,
+    DelegationParticipant,
+    Gift,
+    GiftDirection,
+    ProgrammeItem,
+    TravelDocumentStatus,
+)
 from .exports import (
     ExportJob,
     export_upload_to,
@@ -103,6 +118,17 @@ from .requests import (
 )
 
 __all__ = [
+    "DELEGATION_PARTS",
+    "BudgetCategory",
+    "BudgetLine",
+    "Ceremony",
+    "CeremonyKind",
+    "Currency",
+    "DelegationParticipant",
+    "Gift",
+    "GiftDirection",
+    "ProgrammeItem",
+    "TravelDocumentStatus",
     "ARTICLE_BODY_MAX",
     "Activity",
     "Agreement",

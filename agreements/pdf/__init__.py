@@ -7,6 +7,7 @@ exports of signed memoranda. One function per document:
     integrity_code(content_hash) -> str           (the printed code: the hash's start)
     freeze_pdf(memorandum) -> None
     render_dossier(agreement, *, language) -> bytes
+    render_programme(delegation) -> bytes         (English and Persian, for the guests)
     signed_mou_zip(agreement) -> bytes            (raises NothingToExport)
     stream_signed_mou_export(agreements) -> Iterator[bytes]
 
@@ -28,6 +29,7 @@ from .memorandum import (
     memorandum_content_hash,
     render_memorandum,
 )
+from .programme import render_programme
 
 __all__ = [
     "NothingToExport",
@@ -40,6 +42,7 @@ __all__ = [
     "memorandum_content_hash",
     "render_dossier",
     "render_memorandum",
+    "render_programme",
     "signed_mou_zip",
     "stream_signed_mou_export",
 ]

@@ -60,6 +60,9 @@ from .base import (
     GateNotMet,
     WorkflowError,
 )
+from .delegations import (
+    save_ceremony,
+)
 from .memoranda import (
     freeze_memorandum,
     new_memorandum,
@@ -148,6 +151,7 @@ __all__ = [
     "request_upgrade",
     "revoke_partner_link",
     "revoke_role",
+    "save_ceremony",
     "save_record",
     "update_agreement",
     "withdraw_stage_request",

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from .. import reasons
 from ..memoranda import refresh_partner_articles
 from ..models import (
+    DELEGATION_PARTS,
     Agreement,
     Document,
     DocumentKind,
@@ -61,6 +62,8 @@ _FIXED_ONCE_SAVED = {Document: {"file"}}
 def _record_agreement(record: models.Model) -> Agreement:
     if isinstance(record, MemorandumArticle | MemorandumOfficial):
         return record.memorandum.agreement
+    if isinstance(record, DELEGATION_PARTS):
+        return record.delegation.agreement  # participants, programme, budget, gifts...
     return record.agreement
 
 

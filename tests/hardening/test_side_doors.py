@@ -27,17 +27,23 @@ from rest_framework.test import APIClient
 
 from agreements import services
 from agreements.models import (
+    DELEGATION_PARTS,
     Activity,
     Agreement,
+    BudgetLine,
+    Ceremony,
     Commonality,
     Contact,
     Delegation,
+    DelegationParticipant,
     DepartmentSupport,
     Document,
+    Gift,
     Goal,
     LegalApproval,
     Memorandum,
     MemorandumArticle,
+    ProgrammeItem,
     RequestState,
     Stage,
     StageRequest,
@@ -129,6 +135,15 @@ class World:
             ActivityFactory,
         ):
             factory(agreement=self.terminated)
+        trip = Delegation.objects.filter(agreement=self.terminated).first()
+        for part in (
+            DelegationParticipant(delegation=trip, name="Traveller", travel_documents="to_check"),
+            ProgrammeItem(delegation=trip, date=trip.start_date, description="Welcome"),
+            BudgetLine(delegation=trip, category="travel", planned_amount=10, currency="EUR"),
+            Gift(delegation=trip, direction="received", description="Vase"),
+            Ceremony(delegation=trip, date=trip.start_date, venue="City Hall"),
+        ):
+            part.save()
         draft = MemorandumFactory(agreement=self.terminated)
         MemorandumArticleFactory(memorandum=draft)
         document = Document(agreement=self.terminated, kind="letter", title="Old letter")
@@ -177,12 +192,7 @@ class World:
             Agreement: {"id": self.terminated.pk},
         }
         for model in RECORD_MODELS:
-            scope = (
-                {"memorandum__agreement": self.terminated}
-                if model is MemorandumArticle
-                else {"agreement": self.terminated}
-            )
-            rows = model.objects.filter(**scope)
+            rows = model.objects.filter(**_scope(model, self.terminated))
             state[f"terminated {model.__name__}"] = _rows(rows)
             ids = list(rows.values_list("pk", flat=True))
             history = model.history.filter(id__in=ids)
@@ -196,7 +206,17 @@ class World:
         return state
 
 
+def _scope(model, agreement) -> dict:
+    """The filter of `model`'s rows that belong to `agreement`."""
+    if model is MemorandumArticle:
+        return {"memorandum__agreement": agreement}
+    if model in DELEGATION_PARTS:
+        return {"delegation__agreement": agreement}
+    return {"agreement": agreement}
+
+
 RECORD_MODELS = [
+    *DELEGATION_PARTS,
     Contact,
     Goal,
     Commonality,
@@ -313,12 +333,7 @@ def _protected_objects(world: World) -> list[models.Model]:
         *world.frozen.articles.all(),
     ]
     for model in RECORD_MODELS:
-        scope = (
-            {"memorandum__agreement": world.terminated}
-            if model is MemorandumArticle
-            else {"agreement": world.terminated}
-        )
-        objects.extend(model.objects.filter(**scope))
+        objects.extend(model.objects.filter(**_scope(model, world.terminated)))
     return objects
 
 
@@ -463,6 +478,9 @@ def _manager_model(kind: str):
 def _record_attempts(client, path: str, method: str, world: World):
     """(url, body, format) for a record kind: each field changed alone, on each record of
     the live and the terminated agreement; a new record shaped like an existing one."""
+    if "{delegation_pk}" in path:
+        yield from _delegation_part_attempts(client, path, method, world)
+        return
     kind = path.split("/")[5]
     model = _manager_model(kind)
     for agreement in (world.live, world.terminated):
@@ -505,6 +523,47 @@ def _record_attempts(client, path: str, method: str, world: World):
                     yield url, body, "document" if model is Document else "json"
             if model is Document:
                 yield url, {"file": "replace"}, "document"
+
+
+def _delegation_part_attempts(client, path: str, method: str, world: World):
+    """Under the terminated agreement's delegation (nothing under a live agreement's
+    delegation is protected): a new record like the stored one, each field changed
+    alone, each record deleted."""
+    model = {
+        "participants": DelegationParticipant,
+        "programme": ProgrammeItem,
+        "budget-lines": BudgetLine,
+        "gifts": Gift,
+        "ceremonies": Ceremony,
+    }[path.split("/")[7]]
+    for delegation in Delegation.objects.filter(agreement=world.terminated):
+        base = path.replace("{agreement_pk}", str(world.terminated.pk)).replace(
+            "{delegation_pk}", str(delegation.pk)
+        )
+        records = model.objects.filter(delegation=delegation).order_by("pk")
+        if "{record_id}" not in path:
+            for record in records[:1]:
+                shown = client.get(f"{base}{record.pk}/").json()
+                yield base, {k: v for k, v in shown.items() if k != "id"}, "json"
+            continue
+        for record in records:
+            url = base.replace("{record_id}", str(record.pk))
+            if method == "delete":
+                yield url, None, "json"
+                continue
+            representation = client.get(url).json()
+            for field in model._meta.concrete_fields:
+                if field.primary_key:
+                    continue
+                value = _api_value(field, getattr(record, field.attname), world)
+                if value is None:
+                    continue
+                body = (
+                    {field.name: value}
+                    if method == "patch"
+                    else {**representation, field.name: value}
+                )
+                yield url, body, "json"
 
 
 def _agreement_attempts(path: str, method: str, world: World):
