@@ -495,6 +495,14 @@ AXES_CLIENT_IP_CALLABLE = "agreements.audit.client_ip"
 # A translated page for the login form, JSON for the API (429 with Retry-After).
 AXES_LOCKOUT_CALLABLE = "agreements.audit.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+# The calendar feed (/calendar/<token>.ics) has no username: an address whose
+# requests named this many unknown or revoked tokens within the window is refused
+# (429) until its oldest miss is older than the window. Calendar clients poll each
+# address once, so a real subscriber never comes near it.
+CALENDAR_FEED_MISS_LIMIT = env_int("CALENDAR_FEED_MISS_LIMIT", 20, minimum=1)
+CALENDAR_FEED_MISS_WINDOW = datetime.timedelta(
+    minutes=env_int("CALENDAR_FEED_MISS_MINUTES", 15, minimum=1)
+)
 
 # Background work (large exports, e-mail in production) goes through django-tasks:
 # a database queue run by `manage.py db_worker`; tests and DEBUG run tasks at once.
