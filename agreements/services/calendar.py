@@ -79,9 +79,7 @@ def feed_token(user) -> tuple[CalendarFeedToken, str]:
 def revoke_feed_token(user, *, reason: str = "calendar address revoked") -> bool:
     """End `user`'s live address (its URL answers 404 from now on). False if none."""
     with transaction.atomic():
-        rows = list(
-            CalendarFeedToken.objects.live().filter(user=user).select_for_update()
-        )
+        rows = list(CalendarFeedToken.objects.live().filter(user=user).select_for_update())
         for row in rows:
             row.revoked_at = timezone.now()
             row._change_reason = reason

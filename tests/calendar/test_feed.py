@@ -135,7 +135,9 @@ def test_only_the_tokens_sha256_is_stored_and_its_life_has_history(personas):
     assert token not in {str(value) for value in stored.values()}
     feed_tokens.renew_feed_token(personas.officer)
     history = CalendarFeedToken.history.filter(user=personas.officer).order_by("history_id")
-    assert [(h.history_type, h.revoked_at is not None, h.history_change_reason) for h in history] == [
+    assert [
+        (h.history_type, h.revoked_at is not None, h.history_change_reason) for h in history
+    ] == [
         ("+", False, "calendar address made"),
         ("~", True, "calendar address renewed"),
         ("+", False, "calendar address made"),
