@@ -33,7 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import audit
 from ..calendar_feed import CONTENT_TYPE, build_feed
 from ..models import CalendarFeedMiss
-from ..notifications import absolute_url
+from ..notifications import absolute_url, language_of
 from ..services import calendar as feed_tokens
 from .access import role_required
 
@@ -94,6 +94,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         response = HttpResponse(body, content_type=CONTENT_TYPE)
         response["Content-Disposition"] = 'inline; filename="sister-cities.ics"'
     response["ETag"] = etag
+    response["Content-Language"] = language_of(user)
     patch_cache_control(response, private=True, max_age=FEED_MAX_AGE)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -95,6 +95,7 @@ def test_the_summary_is_in_the_owners_language(personas, feed_world):
     found = events(parsed(client.get(feed_url_of(personas.officer))))
     summaries = {str(event["SUMMARY"]) for event in found.values()}
     assert summaries == {"هیئت اعزامی به فلورانس", "هیئت میهمان از فلورانس"}
+    assert client.get(feed_url_of(personas.officer))["Content-Language"] == "fa"
     set_language(personas.officer, "en")
     found = events(parsed(client.get(feed_url_of(personas.officer))))
     assert {str(event["SUMMARY"]) for event in found.values()} == {
