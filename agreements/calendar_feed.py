@@ -101,11 +101,19 @@ def delegation_events(delegations: Iterable[Delegation]) -> Iterator[Event]:
         yield event
 
 
+def _in_language(english: str, persian: str) -> str:
+    """A bilingual pair in the reader's language (English when the Persian is blank)."""
+    if translation.get_language() == "fa" and (persian or "").strip():
+        return persian
+    return english or persian or ""
+
+
 def programme_events(items: Iterable, tz: datetime.tzinfo) -> Iterator[Event]:
     """A VEVENT per programme item: `ProgrammeItem` (agreements/models/delegations.py,
-    with `delegation`, `date`, `start_time`, `end_time`, `place`, `description`,
-    `attendees`, `responsible`), its delegation, agreement and cities joined by the
-    caller. Timed in `tz`; an item without a start time is all-day on its date."""
+    branch `delegations`: `delegation`, `date`, `start_time`, `end_time`, `place` and
+    `place_fa`, `description` and `description_fa`, `attendees`, `responsible`, a
+    user), its delegation, agreement and cities joined by the caller. Timed in `tz`;
+    an item without a start time is all-day on its date."""
     for item in items:
         delegation = item.delegation
         event = Event()
@@ -121,13 +129,15 @@ def programme_events(items: Iterable, tz: datetime.tzinfo) -> Iterator[Event]:
             event.add("dtstart", start)
             if item.end_time is not None and item.end_time > item.start_time:
                 event.add("dtend", datetime.datetime.combine(item.date, item.end_time, tzinfo=tz))
+        what = _in_language(item.description, item.description_fa)
         event.add(
             "summary",
             _("%(what)s (%(delegation)s)")
-            % {"what": item.description, "delegation": delegation_summary(delegation)},
+            % {"what": what, "delegation": delegation_summary(delegation)},
         )
-        if item.place:
-            event.add("location", item.place)
+        place = _in_language(item.place, item.place_fa)
+        if place:
+            event.add("location", place)
         lines = []
         if item.attendees:
             lines.append(_("Attending: %(who)s") % {"who": item.attendees})
@@ -140,20 +150,30 @@ def programme_events(items: Iterable, tz: datetime.tzinfo) -> Iterator[Event]:
         yield event
 
 
-def _person(value) -> str:
-    """The responsible officer: a user (by the name they go by) or a name."""
-    if hasattr(value, "get_username"):
-        return value.get_full_name() or value.get_username()
-    return str(value)
+def _person(user) -> str:
+    """The responsible officer by the name they go by."""
+    return user.get_full_name() or user.get_username()
 
 
 def programme_items(user) -> list:
-    """The programme items of the delegations `user` may see.
+    """The programme items of the delegations `user` may see, in one query.
 
-    To be enabled at the merge of branch `delegations` (ProgrammeItem, related name
-    `programme_items`): one query, e.g.
-    `visible_through_agreement(user, ProgrammeItem.objects.filter(...))` through
-    `delegation__agreement`, joined to the delegation, agreement and cities.
+    TO ENABLE AT THE MERGE of branch `delegations` (which adds `ProgrammeItem` and
+    `permissions.visible_through_delegation`): replace the body with
+
+        return (
+            permissions.visible_through_delegation(user, ProgrammeItem.objects.all())
+            .select_related(
+                "delegation__agreement__home_city",
+                "delegation__agreement__partner_city",
+                "responsible",
+            )
+            .order_by("date", "start_time", "id")
+        )
+
+    and remove the skip mark of tests/calendar/test_feed.py
+    `test_the_feed_holds_each_visible_programme_item`. Until then the feed holds
+    the delegations only.
     """
     return []
 
