@@ -62,7 +62,7 @@ def _retry_after(address: str) -> int:
     return max(1, int((oldest + window - timezone.now()).total_seconds()) + 1)
 
 
-def _miss(request: HttpRequest, address: str) -> HttpResponse:
+def _miss(address: str) -> HttpResponse:
     now = timezone.now()
     CalendarFeedMiss.objects.filter(at__lte=now - settings.CALENDAR_FEED_MISS_WINDOW).delete()
     CalendarFeedMiss.objects.create(address=address[:45], at=now)
@@ -84,7 +84,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         return response
     user = feed_tokens.user_for_token(token)
     if user is None:
-        return _miss(request, address)
+        return _miss(address)
     body = build_feed(user)
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     conditional = get_conditional_response(request, etag=etag)
