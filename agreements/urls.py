@@ -9,6 +9,7 @@ from .views import (
     actions,
     approvals,
     bulk,
+    calendar,
     dashboard,
     delegations,
     detail,
@@ -144,4 +145,10 @@ urlpatterns = [
         name="signed-mou-bulk-export",
     ),
     path("approvals/", approvals.approvals, name="approvals"),
+    # The private calendar feed (no session: the token is the credential) and the
+    # page to subscribe from (views/calendar.py).
+    path("calendar/", calendar.subscribe, name="calendar"),
+    path("calendar/renew/", calendar.renew, name="calendar-renew"),
+    path("calendar/revoke/", calendar.revoke, name="calendar-revoke"),
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
 ]

@@ -200,6 +200,12 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     "agreements:gift-register": page(READ_ANY, LOGIN_THEN_405),
     "agreements:gift-register-csv": page(READ_ANY, LOGIN_THEN_405),
     "agreements:gift-register-xlsx": page(READ_ANY, LOGIN_THEN_405),
+    # The calendar page: anyone with a role, for their own address (a POST redirects).
+    "agreements:calendar": page(READ_ANY, LOGIN_THEN_405),
+    "agreements:calendar-renew": page(LOGIN_THEN_405, READ_ANY),
+    "agreements:calendar-revoke": page(LOGIN_THEN_405, READ_ANY),
+    # The feed needs no session: an unknown token is 404 whoever asks.
+    "agreements:calendar-feed": page(dict.fromkeys(PERSONAS, "404"), NOT_ALLOWED),
     "cities:directory": page(READ_ANY, LOGIN_THEN_405),
     "cities:detail": page(READ_ANY, LOGIN_THEN_405),
     # Partner cities: officers (anywhere) and administrators.
@@ -254,6 +260,9 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     "partner:confirm": page(NOT_ALLOWED, PUBLIC),
     "api:agreement-documents-file": page(API_READ_TEHRAN, API_DETAIL_POST),
     "api:export-list": page(API_READ_ANY, API_NOT_ALLOWED),
+    # Each user's own calendar address.
+    "api:calendar-feed": page(API_READ_ANY, API_NOT_ALLOWED),
+    "api:calendar-feed-renew": page(API_NOT_ALLOWED, API_READ_ANY),
     "api:export-detail": page(API_OWNER_ONLY, API_NOT_ALLOWED),
     "api:export-download": page(API_OWNER_ONLY, API_NOT_ALLOWED),
     "api:agreement-delegation-budget-lines-totals": page(API_READ_TEHRAN, API_DETAIL_POST),

@@ -3,8 +3,8 @@ Persian, with Persian digits.
 
 Each persona signs in, switches to Persian and opens every page of the product (the
 agreement list, page, history, every record form, approvals, dashboard, import page,
-exports, the directory and a city's page, the sign-in page, the 403 and 404 pages;
-not the admin and not the API) and every document (the memorandum PDF and the dossier,
+the calendar-feed page, exports, the directory and a city's page, the sign-in page,
+the 403 and 404 pages; not the admin and not the API) and every document (the memorandum PDF and the dossier,
 which holds the history, read back with pdftotext). The visible text (text nodes and
 the title, placeholder, aria-label and alt attributes; not scripts or styles) fails on
 
@@ -43,6 +43,7 @@ from agreements.memoranda import add_default_articles
 from agreements.models import ExportJob, Kind, RequestAction, Stage
 from agreements.pdf.memorandum import integrity_code, memorandum_content_hash
 from agreements.views.delegations import PART_KINDS
+from agreements.services import calendar as feed_tokens
 from agreements.views.sections import KINDS
 from tests.factories import (
     ActivityFactory,
@@ -337,6 +338,17 @@ def world(personas):
         size=123_456,
         expires_at=now + datetime.timedelta(days=1),
     )
+    # The officer has a calendar address (its page shows it), the others none yet;
+    # a delegation ahead, for the dashboard's next delegations.
+    feed_tokens.feed_token(officer)
+    ahead = timezone.localdate() + datetime.timedelta(days=10)
+    DelegationFactory(
+        agreement=agreement,
+        direction="incoming",
+        start_date=ahead,
+        end_date=ahead + datetime.timedelta(days=3),
+        head="Mayor of Florence",
+    )
     agreement.refresh_from_db()
     return {
         "agreement": agreement,
@@ -414,6 +426,7 @@ def pages(world) -> list[str]:
         f"/agreements/exports/{world['export'].pk}/",
         "/agreements/import/",
         "/approvals/",
+        "/calendar/",
         f"/agreements/{pk}/",
         f"/agreements/{pk}/edit/",
         f"/agreements/{pk}/history/",
@@ -473,8 +486,9 @@ def test_every_page_is_persian_for_every_persona(personas, world):
                 f"/agreements/{pk}/": 200,
                 "/agreements/?page=2": 200,
                 "/cities/?page=2": 200,
+                "/calendar/": 200,
             },
-            "approver": {"/approvals/": 200},
+            "approver": {"/approvals/": 200, "/calendar/": 200},
             "viewer": {f"/agreements/{pk}/edit/": 403, f"/agreements/{pk}/goals/new/": 403},
             "admin": {"/agreements/import/": 200, "/agreements/999999/": 404},
             "isfahan_officer": {f"/agreements/{pk}/": 404},

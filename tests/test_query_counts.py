@@ -102,6 +102,7 @@ PAGES = {
     "agreement": lambda p: f"/agreements/{p.shown.pk}/",
     "history": lambda p: f"/agreements/{p.shown.pk}/history/?page=2",
     "approvals": lambda p: "/approvals/",
+    "calendar": lambda p: "/calendar/",
     "api_list": lambda p: "/api/v1/agreements/",
     "directory": lambda p: "/cities/",
     # Rendered on the first load and after the growth (a new hash), read from

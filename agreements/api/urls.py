@@ -10,6 +10,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import views
 from .delegations import DELEGATION_VIEWSETS
+from .calendar import CalendarFeedRenewView, CalendarFeedView
 from .exports import ExportJobViewSet
 from .imports import ImportView
 from .partners import CounterpartViewSet, PartnerLinkViewSet
@@ -95,6 +96,8 @@ urlpatterns = [
     path("v1/agreements/export.xlsx", export_xlsx, name="agreement-export-xlsx"),
     path("v1/imports/", ImportView.as_view(), name="import"),
     path("v1/verify/<str:code>/", VerifyView.as_view(), name="verify"),
+    path("v1/calendar-feed/", CalendarFeedView.as_view(), name="calendar-feed"),
+    path("v1/calendar-feed/renew/", CalendarFeedRenewView.as_view(), name="calendar-feed-renew"),
     path("v1/", include(router.urls)),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     # The split view serves its start-up script as a file and our template has no

@@ -13,11 +13,13 @@ logged against them, one module per part of the domain:
 - `partners`: `Counterpart`, `PartnerLink`, `PartnerComment`, `PartnerConfirmation`;
 - `people`: roles, profiles, municipality settings, reminders;
 - `exports`: `ExportJob`;
+- `calendar`: `CalendarFeedToken` (a user's private calendar address) and the
+  transient `CalendarFeedMiss` (refused feed requests, for throttling);
 - `idempotency`: `IdempotentRequest` (the first answer to an API POST with an
   `Idempotency-Key`).
 
 Import from `agreements.models`; every model keeps its history (django-simple-history)
-but the transient `ExportJob` and `IdempotentRequest`.
+but the transient `ExportJob`, `IdempotentRequest` and `CalendarFeedMiss`.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ from .base import (
     TERM_YEARS_MAX,
     Record,
     Tracked,
+)
+from .calendar import (
+    CalendarFeedMiss,
+    CalendarFeedToken,
 )
 from .codes import (
     ApprovalStatus,
@@ -136,6 +142,8 @@ __all__ = [
     "ApprovalStatus",
     "ArticleKey",
     "Authority",
+    "CalendarFeedMiss",
+    "CalendarFeedToken",
     "Commonality",
     "CommonalityKind",
     "COUNTERPART_LANGUAGES",

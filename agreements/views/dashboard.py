@@ -41,12 +41,15 @@ from ..models import (
     StageRequest,
 )
 from ..pagination import capped_count
+from ..selectors.calendar import upcoming_delegations
 from ..selectors.history import SOURCES, Source, field_changes
 from ..selectors.history import _history_model as history_model
 from .access import role_required
 from .history import _label as record_label
 
 TOP = 10
+# Delegations under way or ahead shown on the dashboard.
+NEXT_DELEGATIONS = 5
 COUNTRIES_SHOWN = 12
 # How long a rejected request stays in "returned to you" (unless asked again sooner).
 RETURNED_DAYS = 30
@@ -80,7 +83,7 @@ def flag_querysets(visible: QuerySet[Agreement]) -> list[tuple[str, str, QuerySe
     ]
 
 
-def counts(visible: QuerySet[Agreement]) -> dict:
+def counts(visible: QuerySet[Agreement], version: str | None = None) -> dict:
     """Every aggregate of the page: agreements per stage, per partner country, per
     flag, and the first agreements of each flag.
 
@@ -110,7 +113,22 @@ def counts(visible: QuerySet[Agreement]) -> dict:
             },
         }
 
-    return figures.cached("dashboard", figures.scope_of(visible.order_by().values("pk")), compute)
+    return figures.cached(
+        "dashboard", figures.scope_of(visible.order_by().values("pk")), compute, version
+    )
+
+
+def next_delegations(user, visible: QuerySet[Agreement], version: str | None = None) -> list:
+    """The first delegations under way or ahead that `user` may see, soonest first,
+    with their agreement and cities. Finding them can mean reading every visible
+    delegation (no index orders them across agreements), so they are cached like
+    the figures: a save of a delegation shows at once, the day turns within a minute."""
+
+    def compute() -> list:
+        return list(upcoming_delegations(user)[:NEXT_DELEGATIONS])
+
+    scope = figures.scope_of(visible.order_by().values("pk"))
+    return figures.cached("next-delegations", scope, compute, version)
 
 
 def stage_chart(stage_counts: dict[str, int], rtl: bool):
@@ -336,7 +354,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     mine, mine_count = my_open_requests(user)
     attention, attention_count = needing_attention(user, visible)
     returned, returned_count = returned_to(user)
-    figures_now = counts(visible)
+    version = figures.data_version()
+    figures_now = counts(visible, version)
     stages = stage_chart(figures_now["stages"], rtl)
     context = {
         "stages": stages,
@@ -354,5 +373,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "returned_count": returned_count,
         "flagged": flagged(visible, figures_now),
         "changes": recent_changes(visible),
+        "next_delegations": next_delegations(user, visible, version),
     }
     return render(request, "agreements/dashboard.html", context)

@@ -143,6 +143,7 @@ def pages(world: World) -> list[tuple[str, str, str | None]]:
         ("memorandum-new", f"/agreements/{pk}/memoranda/new/", "officer"),
         ("contact-edit", f"/agreements/{pk}/contacts/{world.contact.pk}/edit/", "officer"),
         ("approvals", "/approvals/", "approver"),
+        ("calendar", "/calendar/", "officer"),
         ("import", "/agreements/import/", "admin"),
         ("exports", "/agreements/exports/", "officer"),
         ("cities", "/cities/", "officer"),
