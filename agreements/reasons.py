@@ -80,6 +80,7 @@ SENTENCES = {
     "imported": _("Imported from %(file)s"),
     "city_created": _("Created in the directory"),
     "city_edited": _("Edited in the directory"),
+    "city_geonames": _("Coordinates and population from GeoNames"),
     "reminder_sent": _("Reminder sent"),
     "demo_data": _("Demo data"),
     "demo_import": _("Imported from the seed paper's table"),

@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/", include("agreements.api.urls")),
     # Staff pages: dashboard at /, /agreements/, /cities/.
     path("cities/", include("agreements.city_urls")),
+    # Public pages for anyone, signed in or not (issue 23): /public/, /public/<slug>/.
+    path("public/", include("agreements.public_urls")),
     path("", include("agreements.urls")),
 ]
 
