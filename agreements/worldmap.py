@@ -101,10 +101,10 @@ def _x(longitude: float) -> float:
 
 def _path(rings: list[list[tuple[float, float]]]) -> str:
     parts = []
-    for ring in (copy for ring in rings if ring for copy in _unwrapped(ring)):
+    for copy in (c for ring in rings if ring for c in _unwrapped(ring)):
         previous = None
         commands = []
-        for longitude, latitude in ring:
+        for longitude, latitude in copy:
             x, y = _x(longitude), project(latitude, 0)[1]
             point = (round(x, 1), round(y, 1))
             if point == previous:

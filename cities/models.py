@@ -75,9 +75,7 @@ def slug_candidates(name: str, country: str):
         yield f"{base}-{n}"
 
 
-def unique_slug(
-    name: str, country: str, *, taken: set[str] | None = None, exclude_pk=None
-) -> str:
+def unique_slug(name: str, country: str, *, taken: set[str] | None = None, exclude_pk=None) -> str:
     """A slug no other city has. With `taken` (a bulk path: every stored slug and its
     own batch's, read once) the database is not asked again."""
     for candidate in slug_candidates(name, country):

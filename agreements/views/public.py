@@ -65,9 +65,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
         {
             "slug": row["slug"],
             "name": display_name(row["name"], row["name_fa"], persian=persian),
-            "other_name": (row["name"] if row["name_fa"] else "")
-            if persian
-            else row["name_fa"],
+            "other_name": (row["name"] if row["name_fa"] else "") if persian else row["name_fa"],
             "country": _country(row["country"]),
             "partnerships": row["partnerships"],
         }
