@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.safestring import SafeString, mark_safe
 
 ATLAS = Path(settings.BASE_DIR) / "static" / "vendor" / "world-atlas" / "countries-110m.json"
 WIDTH = 1000
@@ -147,6 +148,13 @@ def country_paths() -> tuple[Country, ...]:
     return tuple(countries)
 
 
+@functools.cache
+def countries_svg() -> SafeString:
+    """The countries as SVG markup, joined once per process: a page pastes it instead
+    of looping over 176 paths. The paths hold only numbers and M/L/Z."""
+    return mark_safe("".join(f'<path d="{c.d}"/>' for c in country_paths()))  # noqa: S308
+
+
 @dataclass
 class Marker:
     city_id: int
@@ -160,7 +168,7 @@ class Marker:
 class WorldMap:
     width: int
     height: int
-    countries: tuple[Country, ...]
+    countries: SafeString
     home: Marker | None
     markers: list[Marker]
 
@@ -197,4 +205,4 @@ def world_map(home, partners) -> WorldMap:
         x, y = project(latitude, longitude)
         arc = _arc((home_marker.x, home_marker.y), (x, y)) if home_marker else ""
         markers.append(Marker(city_id, round(x, 1), round(y, 1), arc, title))
-    return WorldMap(WIDTH, HEIGHT, country_paths(), home_marker, markers)
+    return WorldMap(WIDTH, HEIGHT, countries_svg(), home_marker, markers)

@@ -76,8 +76,14 @@ class Partnership:
     summary_fa: str
 
 
-def partnerships(home: City) -> list[Partnership]:
-    """`home`'s public partnerships, by partner name (one query)."""
+def partnership_count(home: City) -> int:
+    """How many public partnerships `home` has (one query)."""
+    return public_agreements().filter(home_city=home).count()
+
+
+def partnerships(home: City, *, offset: int = 0, limit: int | None = None) -> list[Partnership]:
+    """`home`'s public partnerships, by partner name, from `offset`, at most `limit`
+    (one query)."""
     rows = (
         public_agreements()
         .filter(home_city=home)
@@ -97,6 +103,7 @@ def partnerships(home: City) -> list[Partnership]:
             "partner_city__longitude",
         )
     )
+    rows = rows[offset : None if limit is None else offset + limit]
     return [
         Partnership(
             agreement_id=row["id"],

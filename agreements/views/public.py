@@ -24,9 +24,11 @@ from cities.models import display_name
 from .. import worldmap
 from ..dates import to_jalali
 from ..models import Direction, Kind, Sector
+from ..pagination import MAX_PAGE
 from ..selectors import public
 
 GEOJSON_TYPE = "application/geo+json"
+PER_PAGE = 100
 GEOJSON_CACHE_SECONDS = 24 * 3600
 
 
@@ -81,11 +83,30 @@ def _home_or_404(slug: str):
     return home
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        raise Http404
+    if not 1 <= number <= MAX_PAGE:
+        raise Http404
+    return number
+
+
 def public_municipality(request: HttpRequest, slug: str) -> HttpResponse:
+    """A municipality's page: its public partnerships PER_PAGE at a time on the map
+    and in the table (a national capital's thousands stay a page's worth of work;
+    the GeoJSON has them all), the latest public activities and delegations."""
     home = _home_or_404(slug)
-    partnerships = public.partnerships(home)
-    if not partnerships:
+    number = _page_number(request)
+    total = public.partnership_count(home)
+    if not total:
         raise Http404  # a municipality with nothing public does not publish
+    pages = (total + PER_PAGE - 1) // PER_PAGE
+    if number > pages:
+        raise Http404
+    offset = (number - 1) * PER_PAGE
+    partnerships = public.partnerships(home, offset=offset, limit=PER_PAGE)
     persian = _persian()
     home_name = display_name(home.name, home.name_fa, persian=persian)
     rows = []
@@ -152,6 +173,12 @@ def public_municipality(request: HttpRequest, slug: str) -> HttpResponse:
             "map": the_map,
             "activities": activities,
             "delegations": delegations,
+            "total": total,
+            "first": offset + 1,
+            "last": offset + len(rows),
+            "page_number": number,
+            "previous_page": number - 1 if number > 1 else None,
+            "next_page": number + 1 if number < pages else None,
         },
     )
 
