@@ -163,3 +163,17 @@ def test_the_page_keeps_the_content_security_policy(public_world):
     assert "<script>" not in html and " style=" not in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html
+
+
+def test_partnerships_come_a_page_at_a_time(public_world, monkeypatch):
+    from agreements.views import public as public_views
+
+    monkeypatch.setattr(public_views, "PER_PAGE", 1)
+    tehran = public_world["tehran"]
+    first = client("en").get(f"/public/{tehran.slug}/").content.decode()
+    second = client("en").get(f"/public/{tehran.slug}/?page=2").content.decode()
+    assert first.count("data-city=") == second.count("data-city=") == 1
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    assert "2 active partnerships" in first
+    for page in ("3", "0", "x", "99999999999"):
+        assert client().get(f"/public/{tehran.slug}/?page={page}").status_code == 404
