@@ -287,6 +287,14 @@ class Agreement(Tracked):
             models.Index(
                 fields=["partner_sort_key_fa", "id"], name="agreement_partner_sort_fa_idx"
             ),
+            # The public page (/public/<slug>/): a municipality's public partnerships by
+            # partner name, read in order from this partial index (without it SQLite
+            # read every active agreement of the country to find one municipality's).
+            models.Index(
+                fields=["home_city", "partner_sort_key", "id"],
+                condition=Q(stage="active", status="active", public=True),
+                name="agreement_public_idx",
+            ),
         ]
 
     def __str__(self) -> str:

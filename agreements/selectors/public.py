@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Subquery
 
 from cities.models import City
@@ -171,23 +172,43 @@ def latest_delegations(home: City, limit: int = LATEST) -> list[dict]:
 
 
 def public_version(home: City) -> str:
-    """A token that changes with anything the GeoJSON of `home` shows: the newest
-    history row of any agreement and of any city (two index reads of the history
-    tables' primary keys; one query). Any save of an agreement or a city writes a
+    """A token that changes with anything the public pages of `home` show: the newest
+    history row of any agreement, city, activity and delegation (index reads of the
+    end of the history tables' primary keys, in one query). Every save writes a
     history row, so a change shows at once."""
-    agreements = Agreement.history.model.objects.all()
-    cities = City.history.model.objects.all()
-    row = (
-        City.objects.filter(pk=home.pk)
-        .annotate(
-            newest_agreement=_subquery_max(agreements),
-            newest_city=_subquery_max(cities),
+    newest = {
+        name: _subquery_max(model.history.model.objects.all())
+        for name, model in (
+            ("agreement", Agreement),
+            ("city", City),
+            ("activity", Activity),
+            ("delegation", Delegation),
         )
-        .values("newest_agreement", "newest_city")
-        .first()
-        or {}
-    )
-    return f"{home.pk}-{row.get('newest_agreement') or 0}-{row.get('newest_city') or 0}"
+    }
+    row = City.objects.filter(pk=home.pk).annotate(**newest).values(*newest).first() or {}
+    return "-".join([str(home.pk), *(str(row.get(name) or 0) for name in newest)])
+
+
+PAGE_CACHE_SECONDS = 3600
+
+
+def page_data(home: City, *, offset: int, limit: int) -> dict:
+    """What `home`'s public page shows (the count of its public partnerships, those
+    from `offset`, the latest activities and delegations), kept in the cache under
+    public_version: two queries when nothing changed (the version and the cache),
+    five after a change, whatever the municipality's size."""
+    key = f"public-page:{public_version(home)}:{offset}:{limit}"
+    data = cache.get(key)
+    if data is None:
+        total = partnership_count(home)
+        data = {
+            "total": total,
+            "partnerships": partnerships(home, offset=offset, limit=limit) if total else [],
+            "activities": latest_activities(home) if total else [],
+            "delegations": latest_delegations(home) if total else [],
+        }
+        cache.set(key, data, PAGE_CACHE_SECONDS)
+    return data
 
 
 def _subquery_max(history):

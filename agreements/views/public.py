@@ -99,14 +99,14 @@ def public_municipality(request: HttpRequest, slug: str) -> HttpResponse:
     the GeoJSON has them all), the latest public activities and delegations."""
     home = _home_or_404(slug)
     number = _page_number(request)
-    total = public.partnership_count(home)
+    offset = (number - 1) * PER_PAGE
+    data = public.page_data(home, offset=offset, limit=PER_PAGE)
+    total, partnerships = data["total"], data["partnerships"]
     if not total:
         raise Http404  # a municipality with nothing public does not publish
     pages = (total + PER_PAGE - 1) // PER_PAGE
     if number > pages:
         raise Http404
-    offset = (number - 1) * PER_PAGE
-    partnerships = public.partnerships(home, offset=offset, limit=PER_PAGE)
     persian = _persian()
     home_name = display_name(home.name, home.name_fa, persian=persian)
     rows = []
@@ -147,7 +147,7 @@ def public_municipality(request: HttpRequest, slug: str) -> HttpResponse:
                 persian=persian,
             ),
         }
-        for a in public.latest_activities(home)
+        for a in data["activities"]
     ]
     delegations = [
         {
@@ -160,7 +160,7 @@ def public_municipality(request: HttpRequest, slug: str) -> HttpResponse:
                 persian=persian,
             ),
         }
-        for d in public.latest_delegations(home)
+        for d in data["delegations"]
     ]
     return render(
         request,
