@@ -194,10 +194,12 @@ PAGE_CACHE_SECONDS = 3600
 
 def page_data(home: City, *, offset: int, limit: int) -> dict:
     """What `home`'s public page shows (the count of its public partnerships, those
-    from `offset`, the latest activities and delegations), kept in the cache under
-    public_version: two queries when nothing changed (the version and the cache),
+    from `offset`, the latest activities and delegations) and its `version`, kept
+    in the cache under public_version (the page caches its rendered part under
+    it too): two queries when nothing changed (the version and the cache),
     five after a change, whatever the municipality's size."""
-    key = f"public-page:{public_version(home)}:{offset}:{limit}"
+    version = public_version(home)
+    key = f"public-page:{version}:{offset}:{limit}"
     data = cache.get(key)
     if data is None:
         total = partnership_count(home)
@@ -208,7 +210,7 @@ def page_data(home: City, *, offset: int, limit: int) -> dict:
             "delegations": latest_delegations(home) if total else [],
         }
         cache.set(key, data, PAGE_CACHE_SECONDS)
-    return data
+    return {**data, "version": version}
 
 
 def _subquery_max(history):

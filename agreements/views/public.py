@@ -10,6 +10,7 @@ Content-Security-Policy). No page here reads the session's user.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
@@ -36,8 +37,15 @@ def _persian() -> bool:
     return (get_language() or "").startswith("fa")
 
 
+@functools.lru_cache(maxsize=2048)
+def _country_in(code: str, language: str) -> str:
+    return str(countries.name(code) or code)
+
+
 def _country(code: str) -> str:
-    return str(countries.name(code) or code) if code else ""
+    """The country's name in the page's language (django-countries' look-up is slow
+    enough to show on a page of a hundred rows: kept per code and language)."""
+    return _country_in(code, get_language() or "") if code else ""
 
 
 def _label(choices, value: str) -> str:
@@ -83,32 +91,8 @@ def _home_or_404(slug: str):
     return home
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        number = int(request.GET.get("page", "1"))
-    except ValueError:
-        raise Http404
-    if not 1 <= number <= MAX_PAGE:
-        raise Http404
-    return number
-
-
-def public_municipality(request: HttpRequest, slug: str) -> HttpResponse:
-    """A municipality's page: its public partnerships PER_PAGE at a time on the map
-    and in the table (a national capital's thousands stay a page's worth of work;
-    the GeoJSON has them all), the latest public activities and delegations."""
-    home = _home_or_404(slug)
-    number = _page_number(request)
-    offset = (number - 1) * PER_PAGE
-    data = public.page_data(home, offset=offset, limit=PER_PAGE)
-    total, partnerships = data["total"], data["partnerships"]
-    if not total:
-        raise Http404  # a municipality with nothing public does not publish
-    pages = (total + PER_PAGE - 1) // PER_PAGE
-    if number > pages:
-        raise Http404
-    persian = _persian()
-    home_name = display_name(home.name, home.name_fa, persian=persian)
+def _shape(home, home_name: str, partnerships, data: dict, persian: bool) -> tuple:
+    """The table's rows, the map, the activities and delegations of one page."""
     rows = []
     for p in partnerships:
         name = display_name(p.name, p.name_fa, persian=persian)
@@ -162,6 +146,43 @@ def public_municipality(request: HttpRequest, slug: str) -> HttpResponse:
         }
         for d in data["delegations"]
     ]
+    return rows, the_map, activities, delegations
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        raise Http404
+    if not 1 <= number <= MAX_PAGE:
+        raise Http404
+    return number
+
+
+def public_municipality(request: HttpRequest, slug: str) -> HttpResponse:
+    """A municipality's page: its public partnerships PER_PAGE at a time on the map
+    and in the table (a national capital's thousands stay a page's worth of work;
+    the GeoJSON has them all), the latest public activities and delegations."""
+    home = _home_or_404(slug)
+    number = _page_number(request)
+    offset = (number - 1) * PER_PAGE
+    data = public.page_data(home, offset=offset, limit=PER_PAGE)
+    total, partnerships = data["total"], data["partnerships"]
+    if not total:
+        raise Http404  # a municipality with nothing public does not publish
+    pages = (total + PER_PAGE - 1) // PER_PAGE
+    if number > pages:
+        raise Http404
+    persian = _persian()
+    home_name = display_name(home.name, home.name_fa, persian=persian)
+    # What the page shows, shaped for the reader's language, is kept with the data's
+    # version (like the rendered fragment): unchanged data costs no shaping either.
+    key = f"public-view:{data['version']}:{get_language()}:{number}"
+    shaped = cache.get(key)
+    if shaped is None:
+        shaped = _shape(home, home_name, partnerships, data, persian)
+        cache.set(key, shaped, public.PAGE_CACHE_SECONDS)
+    rows, the_map, activities, delegations = shaped
     return render(
         request,
         "public/municipality.html",
@@ -174,6 +195,9 @@ def public_municipality(request: HttpRequest, slug: str) -> HttpResponse:
             "activities": activities,
             "delegations": delegations,
             "total": total,
+            # The rendered map, table and lists are kept under this (templates/public/
+            # municipality.html's {% cache %}): a capital's page costs a small one's.
+            "version": data["version"],
             "first": offset + 1,
             "last": offset + len(rows),
             "page_number": number,
