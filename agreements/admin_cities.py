@@ -36,7 +36,8 @@ class CityAdmin(AdministratorOnly, SimpleHistoryAdmin):
     list_filter = ["is_home", MissingPersianNameFilter, "country"]
     search_fields = ["name", "name_fa", "region", "region_fa"]
     inlines = [MembershipInline]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    # The public address (/public/<slug>/) is given once and kept: links are published.
+    readonly_fields = ["slug", "version", "created_at", "updated_at"]
 
 
 @admin.register(Network)

@@ -173,8 +173,15 @@ class AgreementEditForm(VersionedForm):
             "origin",
             "first_contact_on",
             "responsible_officer",
+            "public",
+            "public_summary",
+            "public_summary_fa",
         ]
         field_classes = {"first_contact_on": JalaliDateField}
+        widgets = {
+            "public_summary": forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
+            "public_summary_fa": forms.Textarea(attrs={"rows": 3, "dir": "rtl"}),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -68,7 +68,8 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries
 from simple_history.utils import bulk_create_with_history
 
-from cities.models import City, search_name_for
+from cities import geo
+from cities.models import City, search_name_for, unique_slug
 from cities.validators import LINE_BREAKS, character_code, control_character
 
 from .dates import format_number, reader_digits
@@ -640,17 +641,24 @@ def _write(plan: ImportPlan, *, by, reason: str, progress: Progress | None) -> I
     now = timezone.now()
     history_user = by if getattr(by, "is_authenticated", False) else None
     new_cities = plan.new_cities
+    # bulk_create skips City.save(): the slug and the GeoNames coordinates and
+    # population (cities.geo) are given here, as save() gives them.
+    slugs = set(City.objects.exclude(slug=None).values_list("slug", flat=True))
+    cities = []
+    for c in new_cities:
+        city = City(
+            name=c.name,
+            country=c.country,
+            name_fa=c.name_fa,
+            is_home=c.is_home,
+            search_name=search_name_for(c.name, c.name_fa),
+            slug=unique_slug(c.name, c.country, taken=slugs),
+        )
+        slugs.add(city.slug)
+        geo.fill_blanks(city)
+        cities.append(city)
     created = bulk_create_with_history(
-        [
-            City(
-                name=c.name,
-                country=c.country,
-                name_fa=c.name_fa,
-                is_home=c.is_home,
-                search_name=search_name_for(c.name, c.name_fa),
-            )
-            for c in new_cities
-        ],
+        cities,
         City,
         batch_size=BATCH_SIZE,
         default_user=history_user,

@@ -80,6 +80,7 @@ SENTENCES = {
     "imported": _("Imported from %(file)s"),
     "city_created": _("Created in the directory"),
     "city_edited": _("Edited in the directory"),
+    "city_geonames": _("Coordinates and population from GeoNames"),
     "reminder_sent": _("Reminder sent"),
     "partner_link_created": _("Partner review link created by %(user)s"),
     "partner_link_revoked": _("Partner review link revoked by %(user)s"),

@@ -22,6 +22,7 @@ import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from agreements.memoranda import default_articles
 from agreements.models import (
@@ -355,6 +357,26 @@ class Builder:
         if search_name_for is not None:
             for city in homes + partners:
                 city.search_name = search_name_for(city.name, city.name_fa)
+        # The public pages (/public/<slug>/) need an address and the map a place:
+        # unique slugs as City.save gives them, coordinates spread over the land.
+        # (A random stream of their own: the rest of the data set stays as it was.)
+        slugs: set[str] = set()
+        places = random.Random(23)
+        for city in homes + partners:
+            if hasattr(city, "slug"):
+                base = slugify(city.name) or "city"
+                slug, n = base, 1
+                while slug in slugs:
+                    n += 1
+                    slug = f"{base}-{n}"
+                slugs.add(slug)
+                city.slug = slug
+            if city.is_home:
+                city.latitude = Decimal(f"{places.uniform(26, 39):.6f}")
+                city.longitude = Decimal(f"{places.uniform(45, 61):.6f}")
+            else:
+                city.latitude = Decimal(f"{places.uniform(-45, 65):.6f}")
+                city.longitude = Decimal(f"{places.uniform(-170, 175):.6f}")
         self.bulk(City, homes + partners)
         self.homes, self.partners = homes, partners
 

@@ -113,6 +113,22 @@ def pages() -> list[Page]:
         Page("approvals", "Approvals queue", lambda c: "/approvals/"),
         Page("api_list", "API: list of agreements", lambda c: "/api/v1/agreements/"),
         Page("directory", "City directory", lambda c: "/cities/"),
+        # Issue 23: the public page, anonymous (the signed-in client is ignored there).
+        Page(
+            "public_biggest",
+            "Public page of the municipality with the most public partnerships",
+            lambda c: f"/public/{c['public_biggest']}/",
+        ),
+        Page(
+            "public_small",
+            "Public page of a municipality with few public partnerships",
+            lambda c: f"/public/{c['public_small']}/",
+        ),
+        Page(
+            "public_geojson",
+            "GeoJSON of the biggest municipality (cached: ETag, body in the cache)",
+            lambda c: f"/public/{c['public_biggest']}.geojson",
+        ),
         Page(
             "admin",
             "Baseline: admin changelist of agreements",
@@ -153,6 +169,14 @@ def run_raw(statements: list[tuple[str, object, bool]]) -> float:
         cursor.close()
 
 
+def public_slugs() -> dict[str, str]:
+    """The publishing municipalities with the most and the fewest public partnerships."""
+    from agreements.selectors import public
+
+    rows = sorted(public.publishing_municipalities(), key=lambda r: (r["partnerships"], r["id"]))
+    return {"public_biggest": rows[-1]["slug"], "public_small": rows[0]["slug"]}
+
+
 def measure_pages(dbs: Databases) -> tuple[list[Page], dict]:
     User = get_user_model()
     context: dict[str, dict] = {}
@@ -167,6 +191,7 @@ def measure_pages(dbs: Databases) -> tuple[list[Page], dict]:
             "agreements": total,
             "long_pk": Agreement.objects.get(title=LONG_HISTORY_TITLE).pk,
             "last_page": total // PER_PAGE,
+            **public_slugs(),
         }
     page_list = pages()
 

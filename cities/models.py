@@ -6,12 +6,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from . import geo
 from .search import normalise, persian_sort_key
 from .validators import validate_line, validate_text
 
@@ -55,6 +57,38 @@ def country_choices() -> list[tuple[str, str]]:
 
 def search_name_for(name: str, name_fa: str) -> str:
     return normalise(f"{name} {name_fa}")
+
+
+SLUG_MAX_LENGTH = 220
+
+
+def slug_candidates(name: str, country: str):
+    """The addresses a city may take, best first: its English name, then with its
+    country code, then numbered (two cities of one name in one country cannot
+    exist, but a name may slugify like another's)."""
+    base = (slugify(name) or "city")[: SLUG_MAX_LENGTH - 12]
+    yield base
+    code = str(country or "").lower()
+    if code:
+        yield f"{base}-{code}"
+    for n in range(2, 10_000):
+        yield f"{base}-{n}"
+
+
+def unique_slug(name: str, country: str, *, taken: set[str] | None = None, exclude_pk=None) -> str:
+    """A slug no other city has. With `taken` (a bulk path: every stored slug and its
+    own batch's, read once) the database is not asked again."""
+    for candidate in slug_candidates(name, country):
+        if taken is not None:
+            if candidate not in taken:
+                return candidate
+            continue
+        others = City.objects.filter(slug=candidate)
+        if exclude_pk is not None:
+            others = others.exclude(pk=exclude_pk)
+        if not others.exists():
+            return candidate
+    raise AssertionError("unreachable")
 
 
 class CityQuerySet(models.QuerySet):
@@ -117,6 +151,17 @@ class City(models.Model):
     # marks, digits): the text search filters on it instead of normalising every
     # row on every search. Filled by save(); bulk paths call search_name_for().
     search_name = models.TextField(_("search name"), default="", editable=False)
+    # The city's address on the public pages (/public/<slug>/): from the English
+    # name when the city is first saved, unique, never changed by a rename (links
+    # published on municipal websites keep working).
+    slug = models.SlugField(
+        _("address name"),
+        max_length=SLUG_MAX_LENGTH,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+    )
     is_home = models.BooleanField(
         _("home municipality"),
         default=False,
@@ -161,6 +206,14 @@ class City(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.search_name = search_name_for(self.name, self.name_fa)
+        if self._state.adding:
+            # A new city: coordinates and population from GeoNames where left blank.
+            geo.fill_blanks(self)
+        if not self.slug and self.name:
+            self.slug = unique_slug(self.name, self.country, exclude_pk=self.pk)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "slug"}
         super().save(*args, **kwargs)
 
     @property

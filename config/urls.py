@@ -22,6 +22,8 @@ urlpatterns = [
     path("partner/", include("agreements.partner_urls")),
     # Staff pages: dashboard at /, /agreements/, /cities/.
     path("cities/", include("agreements.city_urls")),
+    # Public pages for anyone, signed in or not (issue 23): /public/, /public/<slug>/.
+    path("public/", include("agreements.public_urls")),
     path("", include("agreements.urls")),
 ]
 

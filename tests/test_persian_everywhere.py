@@ -63,7 +63,9 @@ pytestmark = pytest.mark.django_db
 
 # Words a Persian page may show in Latin letters: names of file formats and of the
 # interface, which Persian readers use as they are.
-ALLOWED_TERMS = {"PDF", "CSV", "XLSX", "ZIP", "API", "English", "SHA", "ISO", "Vazirmatn"}
+ALLOWED_TERMS = {
+    "PDF", "CSV", "XLSX", "ZIP", "API", "English", "SHA", "ISO", "Vazirmatn", "GeoJSON",
+}  # fmt: skip
 # The language switch is labelled in the language it switches to, for the reader who
 # needs it (templates/_language_switch.html).
 ALLOWED_PHRASES = ["Switch to English"]
@@ -323,7 +325,12 @@ def world(personas):
         partner_city=kyoto,
         title="پیمان خواهرخواندگی تهران و کیوتو",
         kind="sister",
+        public_summary_fa="هفتهٔ فرهنگی ژاپن در تهران",
+        signed_on=datetime.date(2019, 5, 4),
     )
+    # The public page (/public/tehran/) shows its activities and official delegations.
+    ActivityFactory(agreement=signed, title="هفتهٔ فیلم کیوتو")
+    DelegationFactory(agreement=signed, head="Deputy mayor", direction="incoming")
     # Enough agreements and cities for a second page of the list and the directory.
     for number in range(51):
         AgreementFactory(home_city=personas.tehran, title=f"همکاری شمارهٔ {number}")
@@ -440,6 +447,9 @@ def pages(world) -> list[str]:
         f"/cities/{agreement.partner_city_id}/edit/",
         f"/cities/{agreement.home_city_id}/",
         "/agreements/999999/",  # 404
+        # The public pages (issue 23), for anyone.
+        "/public/",
+        f"/public/{signed.home_city.slug}/",
         # A frozen memorandum whose stored PDF is missing: the refusal page (409).
         reverse("agreements:memorandum-pdf", args=[signed.pk, signed.memoranda.get().pk]),
     ]
@@ -495,7 +505,11 @@ def test_every_page_is_persian_for_every_persona(personas, world):
             "outsider": {"/": 403, f"/agreements/{pk}/": 403},  # the no-role page
         }[persona]
         assert {url: statuses[url] for url in expected} == expected, persona
-    anonymous, _statuses = check_pages(persian_client(), ["/accounts/login/"], allowed)
+    public_pages = ["/public/", f"/public/{personas.tehran.slug}/"]
+    anonymous, statuses = check_pages(
+        persian_client(), ["/accounts/login/", *public_pages], allowed
+    )
+    assert [statuses[url] for url in public_pages] == [200, 200]
     problems += [f"[anonymous] {problem}" for problem in anonymous]
     assert not problems, report(problems)
 

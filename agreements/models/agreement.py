@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -14,7 +14,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
-from cities.validators import validate_date, validate_line, validate_text
+from cities.validators import (
+    NoPersianScript,
+    PersianScript,
+    validate_date,
+    validate_line,
+    validate_text,
+)
 
 from .base import TERM_YEARS_MAX, Tracked, _end_not_before_start, future_date_errors
 from .codes import Kind, Origin, Stage, Status
@@ -79,6 +85,9 @@ class AgreementQuerySet(models.QuerySet):
             stage=Stage.ACTIVE
         )
 
+
+# The public page's summary of a partnership (/public/<slug>/): a few sentences.
+PUBLIC_SUMMARY_MAX_LENGTH = 600
 
 SORT_KEY_FIELDS = ("home_sort_key", "home_sort_key_fa", "partner_sort_key", "partner_sort_key_fa")
 
@@ -157,6 +166,37 @@ class Agreement(Tracked):
     )
     expires_on = models.DateField(
         _("expires on"), null=True, blank=True, validators=[validate_date]
+    )
+    # What the public pages (/public/) show: an active agreement is public unless an
+    # officer hides it; nothing that is not active is ever public, whatever this says.
+    public = models.BooleanField(
+        _("shown on the public page"),
+        default=True,
+        help_text=_(
+            "Once active, the partnership is listed on the municipality's public page "
+            "unless this is unticked."
+        ),
+    )
+    public_summary = models.TextField(
+        _("public summary (English)"),
+        blank=True,
+        max_length=PUBLIC_SUMMARY_MAX_LENGTH,
+        help_text=_("A few sentences for citizens; shown on the public page."),
+        validators=[
+            validate_text,
+            MaxLengthValidator(PUBLIC_SUMMARY_MAX_LENGTH),
+            NoPersianScript(_("public summary (English)")),
+        ],
+    )
+    public_summary_fa = models.TextField(
+        _("public summary (Persian)"),
+        blank=True,
+        max_length=PUBLIC_SUMMARY_MAX_LENGTH,
+        validators=[
+            validate_text,
+            MaxLengthValidator(PUBLIC_SUMMARY_MAX_LENGTH),
+            PersianScript(_("public summary (Persian)")),
+        ],
     )
     responsible_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -246,6 +286,14 @@ class Agreement(Tracked):
             models.Index(fields=["partner_sort_key", "id"], name="agreement_partner_sort_idx"),
             models.Index(
                 fields=["partner_sort_key_fa", "id"], name="agreement_partner_sort_fa_idx"
+            ),
+            # The public page (/public/<slug>/): a municipality's public partnerships by
+            # partner name, read in order from this partial index (without it SQLite
+            # read every active agreement of the country to find one municipality's).
+            models.Index(
+                fields=["home_city", "partner_sort_key", "id"],
+                condition=Q(stage="active", status="active", public=True),
+                name="agreement_public_idx",
             ),
         ]
 

@@ -48,6 +48,10 @@ AGREEMENT_EDITABLE_FIELDS = {
     "summary",
     "first_contact_on",
     "responsible_officer",
+    # The public page (issue 23): hide an active partnership, its public summary.
+    "public",
+    "public_summary",
+    "public_summary_fa",
 }
 KIND_EDITABLE_STAGES = (Stage.CONTACT, Stage.GOALS, Stage.LEGAL)
 

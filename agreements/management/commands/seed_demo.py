@@ -42,6 +42,7 @@ from agreements.models import (
     Status,
 )
 from agreements.pdf import freeze_pdf
+from cities import geo
 from cities.models import City, Membership, Network
 
 FIXTURES = Path(__file__).resolve().parents[3] / "cities" / "fixtures"
@@ -145,9 +146,15 @@ class Command(BaseCommand):
         if city is None:
             city = _save(City(name=name, country=country, name_fa=name_fa))
             self.count.add("cities")
-        elif name_fa and not city.name_fa:
-            city.name_fa = name_fa
-            _save(city)
+        else:
+            # A city made before coordinates were kept: from GeoNames (cities.geo),
+            # as a new city gets them.
+            changed = geo.fill_blanks(city)
+            if name_fa and not city.name_fa:
+                city.name_fa = name_fa
+                changed = True
+            if changed:
+                _save(city)
         return city
 
     def _get_or_create(self, model, lookup: dict, **defaults):
