@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0019_official_partner_language'),
+        ('agreements', '0022_calendar_feed'),
         ('cities', '0008_city_slug'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0019_official_partner_language'),
+        ('agreements', '0021_delegation_protocol'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
