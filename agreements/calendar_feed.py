@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,7 +34,8 @@ from icalendar import Calendar, Event
 
 from cities.models import display_name
 
-from .models import Delegation, Direction
+from . import permissions
+from .models import Delegation, Direction, ProgrammeItem
 from .notifications import absolute_url, language_of
 from .selectors.calendar import visible_delegations
 
@@ -155,27 +157,17 @@ def _person(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def programme_items(user) -> list:
-    """The programme items of the delegations `user` may see, in one query.
-
-    TO ENABLE AT THE MERGE of branch `delegations` (which adds `ProgrammeItem` and
-    `permissions.visible_through_delegation`): replace the body with
-
-        return (
-            permissions.visible_through_delegation(user, ProgrammeItem.objects.all())
-            .select_related(
-                "delegation__agreement__home_city",
-                "delegation__agreement__partner_city",
-                "responsible",
-            )
-            .order_by("date", "start_time", "id")
+def programme_items(user) -> QuerySet:
+    """The programme items of the delegations `user` may see, in one query."""
+    return (
+        permissions.visible_through_delegation(user, ProgrammeItem.objects.all())
+        .select_related(
+            "delegation__agreement__home_city",
+            "delegation__agreement__partner_city",
+            "responsible",
         )
-
-    and remove the skip mark of tests/calendar/test_feed.py
-    `test_the_feed_holds_each_visible_programme_item`. Until then the feed holds
-    the delegations only.
-    """
-    return []
+        .order_by("date", "start_time", "id")
+    )
 
 
 def build_feed(user) -> bytes:

@@ -280,7 +280,6 @@ def test_programme_items_are_timed_events_in_the_municipalitys_time_zone(persona
 
 
 # TO ENABLE AT THE MERGE of branch `delegations`, with `calendar_feed.programme_items`.
-@pytest.mark.skip(reason="Enable at the merge of branch `delegations` (ProgrammeItem).")
 def test_the_feed_holds_each_visible_programme_item(personas, feed_world):
     from agreements.models import ProgrammeItem  # exists after the merge
 
