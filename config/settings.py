@@ -506,13 +506,10 @@ AXES_HTTP_RESPONSE_CODE = 429
 # (agreements/throttling.py), then 429 until the minute ends.
 VERIFY_MISSES_PER_MINUTE = env_int("VERIFY_MISSES_PER_MINUTE", 10, minimum=1)
 # The calendar feed (/calendar/<token>.ics) has no username: an address whose
-# requests named this many unknown or revoked tokens within the window is refused
-# (429) until its oldest miss is older than the window. Calendar clients poll each
+# requests named this many unknown or revoked tokens in a minute is refused (429)
+# until the minute ends (agreements/throttling.py). Calendar clients poll each
 # address once, so a real subscriber never comes near it.
-CALENDAR_FEED_MISS_LIMIT = env_int("CALENDAR_FEED_MISS_LIMIT", 20, minimum=1)
-CALENDAR_FEED_MISS_WINDOW = datetime.timedelta(
-    minutes=env_int("CALENDAR_FEED_MISS_MINUTES", 15, minimum=1)
-)
+CALENDAR_FEED_MISSES_PER_MINUTE = env_int("CALENDAR_FEED_MISSES_PER_MINUTE", 10, minimum=1)
 
 # Background work (large exports, e-mail in production) goes through django-tasks:
 # a database queue run by `manage.py db_worker`; tests and DEBUG run tasks at once.

@@ -16,19 +16,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CalendarFeedMiss',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(editable=False, max_length=45, verbose_name='address')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='at')),
-            ],
-            options={
-                'verbose_name': 'calendar feed miss',
-                'verbose_name_plural': 'calendar feed misses',
-                'indexes': [models.Index(fields=['address', 'at'], name='calendar_miss_address_at_idx'), models.Index(fields=['at'], name='calendar_miss_at_idx')],
-            },
-        ),
-        migrations.CreateModel(
             name='HistoricalCalendarFeedToken',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),

@@ -13,13 +13,12 @@ logged against them, one module per part of the domain:
 - `partners`: `Counterpart`, `PartnerLink`, `PartnerComment`, `PartnerConfirmation`;
 - `people`: roles, profiles, municipality settings, reminders;
 - `exports`: `ExportJob`;
-- `calendar`: `CalendarFeedToken` (a user's private calendar address) and the
-  transient `CalendarFeedMiss` (refused feed requests, for throttling);
+- `calendar`: `CalendarFeedToken` (a user's private calendar address);
 - `idempotency`: `IdempotentRequest` (the first answer to an API POST with an
   `Idempotency-Key`).
 
 Import from `agreements.models`; every model keeps its history (django-simple-history)
-but the transient `ExportJob`, `IdempotentRequest` and `CalendarFeedMiss`.
+but the transient `ExportJob` and `IdempotentRequest`.
 """
 
 from __future__ import annotations
@@ -39,7 +38,6 @@ from .base import (
     Tracked,
 )
 from .calendar import (
-    CalendarFeedMiss,
     CalendarFeedToken,
 )
 from .codes import (
@@ -142,7 +140,6 @@ __all__ = [
     "ApprovalStatus",
     "ArticleKey",
     "Authority",
-    "CalendarFeedMiss",
     "CalendarFeedToken",
     "Commonality",
     "CommonalityKind",

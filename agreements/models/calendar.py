@@ -1,4 +1,4 @@
-"""The private calendar feed: each user's secret address and the misses against it.
+"""The private calendar feed: each user's secret address.
 
 `CalendarFeedToken`: one live token per user (a partial unique constraint), kept
 after it is revoked, with its history (django-simple-history), so who made or
@@ -7,10 +7,7 @@ stored (`digest`), which the feed looks the token up by. The token itself is
 HMAC-SHA256(SECRET_KEY, `salt`) (agreements/services/calendar.py): the page can
 show the same address again, while a copy of the database alone opens no feed.
 
-`CalendarFeedMiss`: one row per refused feed request (unknown or revoked token)
-from an address, so that an address guessing tokens is throttled on every app
-server alike (agreements/views/calendar.py). Transient, like IdempotentRequest:
-no history, deleted once older than the throttling window, left out of backups.
+Misses against it are counted in the cache (agreements/throttling.py).
 """
 
 from __future__ import annotations
@@ -61,21 +58,3 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d}{' (revoked)' if self.revoked_at else ''}"
-
-
-class CalendarFeedMiss(models.Model):
-    """A feed request from `address` whose token opened no feed."""
-
-    address = models.CharField(_("address"), max_length=45, editable=False)
-    at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
-
-    class Meta:
-        verbose_name = _("calendar feed miss")
-        verbose_name_plural = _("calendar feed misses")
-        indexes = [
-            models.Index(fields=["address", "at"], name="calendar_miss_address_at_idx"),
-            models.Index(fields=["at"], name="calendar_miss_at_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.address} {self.at:%Y-%m-%d %H:%M}"

@@ -5,11 +5,10 @@ The feed needs no session: the token in the address is the credential
 the request carries, the calendar is the token owner's, in the owner's language.
 
 - An unknown or revoked token, or a deactivated owner: 404, and the miss is
-  counted against the client's address (`audit.client_ip`, as the login
-  throttling). An address with CALENDAR_FEED_MISS_LIMIT misses within
-  CALENDAR_FEED_MISS_WINDOW gets 429 with Retry-After for every feed request,
-  a right token included, until its oldest miss leaves the window. The misses
-  are rows (CalendarFeedMiss), so every app server counts the same.
+  counted against the client's address (agreements/throttling.py, in the cache
+  every app server shares with REDIS_URL). An address with
+  CALENDAR_FEED_MISSES_PER_MINUTE misses in a minute gets 429 with Retry-After for
+  every feed request, a right token included, until the minute ends.
 - An owner without any role gets a valid, empty calendar: the subscription keeps
   working and shows nothing, and comes back to life if a role is given again.
 - The answer is private (`Cache-Control: private`), valid for a few minutes, with
@@ -30,61 +29,38 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import audit
+from .. import throttling
 from ..calendar_feed import CONTENT_TYPE, build_feed
-from ..models import CalendarFeedMiss
 from ..notifications import absolute_url, language_of
 from ..services import calendar as feed_tokens
 from .access import role_required
 
 logger = logging.getLogger("sistercities.audit")
 
+SCOPE = "calendar-feed"
 # How long a calendar client may keep the feed before asking again.
 FEED_MAX_AGE = 15 * 60
 
 
-def _address(request: HttpRequest) -> str:
-    return audit.client_ip(request) or "-"
-
-
-def _retry_after(address: str) -> int:
-    """Seconds until `address` may ask again; 0 when it is not throttled."""
-    window = settings.CALENDAR_FEED_MISS_WINDOW
-    since = timezone.now() - window
-    misses = list(
-        CalendarFeedMiss.objects.filter(address=address, at__gt=since)
-        .order_by("-at")
-        .values_list("at", flat=True)[: settings.CALENDAR_FEED_MISS_LIMIT]
-    )
-    if len(misses) < settings.CALENDAR_FEED_MISS_LIMIT:
-        return 0
-    oldest = misses[-1]
-    return max(1, int((oldest + window - timezone.now()).total_seconds()) + 1)
-
-
-def _miss(address: str) -> HttpResponse:
-    now = timezone.now()
-    CalendarFeedMiss.objects.filter(at__lte=now - settings.CALENDAR_FEED_MISS_WINDOW).delete()
-    CalendarFeedMiss.objects.create(address=address[:45], at=now)
+def _miss(request: HttpRequest) -> HttpResponse:
+    throttling.count_miss(SCOPE, request)
     logger.warning("calendar feed refused: unknown or revoked address")
     return HttpResponse(_("No calendar at this address."), status=404, content_type="text/plain")
 
 
 @require_http_methods(["GET", "HEAD"])
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    address = _address(request)
-    retry_after = _retry_after(address)
-    if retry_after:
+    if throttling.over_limit(SCOPE, request, settings.CALENDAR_FEED_MISSES_PER_MINUTE):
         response = HttpResponse(
             _("Too many requests for unknown calendar addresses. Try again later."),
             status=429,
             content_type="text/plain",
         )
-        response["Retry-After"] = str(retry_after)
+        response["Retry-After"] = str(throttling.seconds_left())
         return response
     user = feed_tokens.user_for_token(token)
     if user is None:
-        return _miss(address)
+        return _miss(request)
     body = build_feed(user)
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     conditional = get_conditional_response(request, etag=etag)

@@ -13,8 +13,7 @@ The archive holds
 Left out: sessions and django-axes' login attempts (state that a restore should
 not bring back), background exports (ExportJob and its files under
 exports/: copies of the data above, deleted within EXPORT_RETENTION_HOURS), and the
-answers kept for API retries (IdempotentRequest: copies too, for 24 hours), and refused calendar-feed
-requests (CalendarFeedMiss: throttling state, like axes'). `manage.py restore FILE` puts it back into an empty database.
+answers kept for API retries (IdempotentRequest: copies too, for 24 hours). `manage.py restore FILE` puts it back into an empty database.
 The archive contains password hashes and tokens: it is written with mode 0600.
 """
 
@@ -44,14 +43,8 @@ MANIFEST_MEMBER = "manifest.json"
 MEDIA_PREFIX = "media/"
 # App labels and models not backed up: sessions, login throttling state, the
 # transient background exports (their files are under EXPORTS_PREFIX) and answers
-# kept for API retries; calendar-feed misses (throttling state).
-EXCLUDED = [
-    "sessions",
-    "axes",
-    "agreements.ExportJob",
-    "agreements.IdempotentRequest",
-    "agreements.CalendarFeedMiss",
-]
+# kept for API retries.
+EXCLUDED = ["sessions", "axes", "agreements.ExportJob", "agreements.IdempotentRequest"]
 EXPORTS_PREFIX = "exports/"
 # Rebuilt by `migrate` in the empty database; replaced by the archive's own rows.
 METADATA_MODELS = ["contenttypes.ContentType", "auth.Permission"]
