@@ -40,7 +40,14 @@ from django.utils import timezone, translation
 
 from agreements import errors, services
 from agreements.memoranda import add_default_articles
-from agreements.models import ExportJob, Kind, RequestAction, Stage
+from agreements.models import (
+    Counterpart,
+    ExportJob,
+    Kind,
+    PartnerConfirmation,
+    RequestAction,
+    Stage,
+)
 from agreements.pdf.memorandum import integrity_code, memorandum_content_hash
 from agreements.views.delegations import PART_KINDS
 from agreements.services import calendar as feed_tokens
@@ -311,6 +318,24 @@ def world(personas):
         partner_signatory_name_fa="شهردار فلورانس",
     )
     add_default_articles(memorandum)
+    # The partner's review on the memorandum page: a link, a comment with its reply,
+    # a confirmation (now outdated). The partner's own page is not a Persian page: its
+    # words are English (agreements/views/partner.py page_language).
+    counterpart = services.save_record(
+        record=Counterpart(agreement=agreement, name="Giulia Rossi", email="giulia@example.org"),
+        by=officer,
+    )
+    link, _token = services.create_partner_link(
+        memorandum=memorandum, by=officer, counterpart=counterpart
+    )
+    comment = services.add_partner_comment(
+        link=link, name="Giulia Rossi", body="Article 2?", article_id=memorandum.articles.first().pk
+    )
+    services.reply_to_partner_comment(comment=comment, by=officer, reply="بله، اصلاح می‌شود.")
+    PartnerConfirmation.objects.create(
+        link=link, memorandum=memorandum, name="Giulia Rossi", email="giulia@example.org",
+        content_hash="0" * 64,
+    )
     DocumentFactory(agreement=agreement, title="Letter of intent", original_name="intent.pdf")
     trip = DelegationFactory(agreement=agreement, head="Deputy mayor", purpose="Craft fair")
     _delegation_protocol(trip, officer)

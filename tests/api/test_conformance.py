@@ -38,7 +38,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.stateful import run_state_machine_as_test
 
-from agreements.models import Activity, Agreement, Document, Stage, StageRequest
+from agreements.models import Activity, Agreement, Counterpart, Document, Stage, StageRequest
 from tests.factories import (
     AgreementFactory,
     CityFactory,
@@ -143,6 +143,7 @@ def _world_records(agreement) -> dict:
         "documents": lambda: Document.objects.create(
             agreement=agreement, kind="letter", file=ContentFile(b"%PDF-1.4", name="letter.pdf")
         ),
+        "counterparts": lambda: Counterpart.objects.create(agreement=agreement, name="Layla"),
     }
 
 
@@ -292,6 +293,8 @@ def _real_ids(case, world) -> None:
         params["agreement_pk"] = world["agreement"]
         if "record_id" in params:
             params["record_id"] = world["objects"][path.split("/")[5]].pk
+    elif "memorandum_pk" in params:
+        params["memorandum_pk"] = world["memoranda"]
     elif "id" in params:
         if path.startswith("/api/v1/stage-requests/"):
             params["id"] = world["stage-requests"]
