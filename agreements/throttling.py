@@ -1,6 +1,7 @@
 """Failed look-ups counted per client address, in the cache: the anonymous pages
-that take a secret-looking key in their URL (`/verify/<code>/`) answer 429 after
-too many misses from one address in a minute, so nobody can walk the codes.
+that take a secret in their URL (`/verify/<code>/`, `/partner/<token>/`,
+`/calendar/<token>.ics`), each its own `scope`, answer 429 after too many misses
+from one address in a minute, so nobody can walk the codes.
 
 Like the sign-in throttling (django-axes, `audit.py`), the client is
 `audit.client_ip(request)`. The count is a fixed one-minute window in Django's

@@ -8,7 +8,7 @@ of the product is reachable from it: no navigation, no link, no session (only th
 CSRF cookie); its own forms are the only writes (agreements.services.partners).
 
 An unknown, expired or revoked token is 404, and an address that tries too many of
-them in a minute gets 429 for the minute (agreements.throttle). The page's own
+them in a minute gets 429 for the minute (agreements.throttling). The page's own
 words are in the partner's language when the product has a catalogue for it, else
 in English; each text is marked with its language and direction.
 """
@@ -25,12 +25,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import services, throttle
+from .. import services, throttling
 from ..forms_partners import PartnerCommentForm, PartnerConfirmForm
 from ..models import PartnerLink
 from ..selectors.partners import partner_confirmation
 
 RIGHT_TO_LEFT = {"fa", "ar"}
+# Unknown, expired or revoked tokens, counted per address (agreements/throttling.py).
+SCOPE = "partner-link"
 
 
 def page_language(partner_language: str) -> str:
@@ -50,7 +52,7 @@ def _headers(response: HttpResponse) -> HttpResponse:
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
-    throttle.count_bad_token(request)
+    throttling.count_miss(SCOPE, request)
     with translation.override("en"):
         response = render(request, "partner/not_found.html", status=404)
     return _headers(response)
@@ -59,12 +61,12 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 def _too_many(request: HttpRequest) -> HttpResponse:
     with translation.override("en"):
         response = render(request, "partner/too_many.html", status=429)
-    response["Retry-After"] = str(throttle.retry_after())
+    response["Retry-After"] = str(throttling.seconds_left())
     return _headers(response)
 
 
 def _link_or_refusal(request: HttpRequest, token: str) -> tuple[PartnerLink | None, HttpResponse]:
-    if throttle.is_blocked(request):
+    if throttling.over_limit(SCOPE, request, settings.PARTNER_BAD_TOKENS_PER_MINUTE):
         return None, _too_many(request)
     link = services.find_active_link(token)
     if link is None:
