@@ -17,6 +17,7 @@ from .views import (
     history,
     imports,
     lists,
+    plans,
     records,
 )
 
@@ -71,6 +72,11 @@ urlpatterns = [
         "agreements/<int:pk>/memoranda/<int:memorandum_id>/pdf/",
         files.memorandum_pdf,
         name="memorandum-pdf",
+    ),
+    path(
+        "agreements/<int:pk>/committee-meetings/<int:meeting_id>/make-item/",
+        plans.meeting_make_item,
+        name="meeting-make-item",
     ),
     path("agreements/<int:pk>/dossier.pdf", files.dossier_pdf, name="dossier-pdf"),
     path("agreements/<int:pk>/signed-mou.zip", files.signed_mou_export, name="signed-mou-export"),

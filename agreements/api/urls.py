@@ -9,6 +9,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .committees import COMMITTEE_VIEWSETS, ActionPlanItemViewSet
 from .exports import ExportJobViewSet
 from .imports import ImportView
 from .records import RECORD_VIEWSETS, OfficialViewSet
@@ -19,7 +20,7 @@ router.register("agreements", views.AgreementViewSet, basename="agreement")
 router.register("stage-requests", views.StageRequestViewSet, basename="stage-request")
 router.register("memoranda", views.MemorandumViewSet, basename="memorandum")
 router.register("exports", ExportJobViewSet, basename="export")
-for kind, viewset in RECORD_VIEWSETS.items():
+for kind, viewset in {**RECORD_VIEWSETS, **COMMITTEE_VIEWSETS}.items():
     router.register(
         rf"agreements/(?P<agreement_pk>{views.ID_PATTERN})/{kind}",
         viewset,
@@ -30,6 +31,11 @@ router.register(
     rf"/memoranda/(?P<memorandum_pk>{views.ID_PATTERN})/officials",
     OfficialViewSet,
     basename="agreement-memorandum-officials",
+)
+router.register(
+    rf"action-plans/(?P<plan_pk>{views.ID_PATTERN})/items",
+    ActionPlanItemViewSet,
+    basename="action-plan-items",
 )
 
 app_name = "api"

@@ -58,6 +58,10 @@ from .codes import (
     Stage,
     Status,
 )
+from .committees import (
+    CommitteeMeeting,
+    CommitteeMember,
+)
 from .exports import (
     ExportJob,
     export_upload_to,
@@ -79,6 +83,13 @@ from .people import (
     UserProfile,
     default_required_authorities,
 )
+from .plans import (
+    ActionPlan,
+    ActionPlanItem,
+    Calendar,
+    PlanItemStatus,
+    year_span,
+)
 from .records import (
     Activity,
     Commonality,
@@ -96,6 +107,13 @@ from .requests import (
 
 __all__ = [
     "ARTICLE_BODY_MAX",
+    "ActionPlan",
+    "ActionPlanItem",
+    "Calendar",
+    "CommitteeMeeting",
+    "CommitteeMember",
+    "PlanItemStatus",
+    "year_span",
     "Activity",
     "Agreement",
     "AgreementQuerySet",

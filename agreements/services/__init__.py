@@ -63,6 +63,9 @@ from .memoranda import (
     freeze_memorandum,
     new_memorandum,
 )
+from .plans import (
+    item_from_decision,
+)
 from .records import (
     check_record,
     check_record_delete,
@@ -125,6 +128,7 @@ __all__ = [
     "delete_record",
     "freeze_memorandum",
     "grant_role",
+    "item_from_decision",
     "make_request",
     "new_memorandum",
     "reject_stage_request",
