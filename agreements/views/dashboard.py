@@ -42,12 +42,15 @@ from ..models import (
 )
 from ..pagination import capped_count
 from ..selectors.history import SOURCES, Source, field_changes
+from ..selectors.plans import completion_by_partnership, overdue_items, with_plan_follow_up
+from ..templatetags.sistercities import city_name
 from ..selectors.history import _history_model as history_model
 from .access import role_required
 from .history import _label as record_label
 
 TOP = 10
 COUNTRIES_SHOWN = 12
+COMPLETION_SHOWN = 12
 # How long a rejected request stays in "returned to you" (unless asked again sooner).
 RETURNED_DAYS = 30
 
@@ -77,6 +80,11 @@ def flag_querysets(visible: QuerySet[Agreement]) -> list[tuple[str, str, QuerySe
         ("stalled", _g("Stalled"), visible.stalled().order_by("stage_changed_at", "id")),
         ("expiring", _g("Expiring"), visible.expiring().order_by("expires_on", "id")),
         ("dormant", _g("Dormant"), visible.dormant().order_by("signed_year", "id")),
+        (
+            "plan_overdue",
+            _g("Action plan items overdue"),
+            with_plan_follow_up(visible.with_overdue_plan_items()).order_by("id"),
+        ),
     ]
 
 
@@ -108,9 +116,26 @@ def counts(visible: QuerySet[Agreement]) -> dict:
                 code: list(queryset.with_cities()[:TOP])
                 for code, _l, queryset in flag_querysets(visible)
             },
+            # Action plans (issue 22): overdue items in all, and the completion of
+            # the current plans, lowest first.
+            "overdue_items": overdue_items().filter(agreement__in=visible.order_by().values("pk")).count(),
+            "completion": completion_by_partnership(visible, limit=COMPLETION_SHOWN),
         }
 
     return figures.cached("dashboard", figures.scope_of(visible.order_by().values("pk")), compute)
+
+
+def completion_chart(pairs: list[tuple[Agreement, int]], rtl: bool):
+    """Completion of each partnership's current action plan, in percent."""
+    rows = [
+        (
+            f"{city_name(agreement.home_city)} – {city_name(agreement.partner_city)}",
+            completion,
+            reverse("agreements:detail", args=[agreement.pk]) + "#section-action-plans",
+        )
+        for agreement, completion in pairs
+    ]
+    return bar_chart(rows, rtl=rtl, scale=100)
 
 
 def stage_chart(stage_counts: dict[str, int], rtl: bool):
@@ -187,8 +212,16 @@ def needing_attention(user, visible: QuerySet[Agreement]) -> tuple[list[Agreemen
             flag_stalled=Exists(everything.stalled().filter(pk=OuterRef("pk"))),
             flag_expiring=Exists(everything.expiring().filter(pk=OuterRef("pk"))),
             flag_dormant=Exists(everything.dormant().filter(pk=OuterRef("pk"))),
+            flag_plan_overdue=Exists(
+                everything.with_overdue_plan_items().filter(pk=OuterRef("pk"))
+            ),
         )
-        .filter(Q(flag_stalled=True) | Q(flag_expiring=True) | Q(flag_dormant=True))
+        .filter(
+            Q(flag_stalled=True)
+            | Q(flag_expiring=True)
+            | Q(flag_dormant=True)
+            | Q(flag_plan_overdue=True)
+        )
     )
     rows = list(queryset.with_cities().order_by("expires_on", "stage_changed_at", "id")[:TOP])
     return rows, queryset.count()
@@ -341,6 +374,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "stages": stages,
         "countries": country_chart(figures_now["countries"], rtl),
+        "completion": completion_chart(figures_now["completion"], rtl),
+        "overdue_items": figures_now["overdue_items"],
         "total": stages.total,
         "is_approver": bool(permissions.home_city_ids(user, RoleName.APPROVER)),
         "is_officer": bool(permissions.home_city_ids(user, RoleName.OFFICER)),
