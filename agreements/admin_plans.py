@@ -48,7 +48,5 @@ class ActionPlanItemAdmin(RecordAdmin):
 
     def get_fields(self, request, obj=None):
         readonly = self.get_readonly_fields(request, obj)
-        editable = [
-            name for name in ("plan", *self.model.EDITABLE_FIELDS) if name not in readonly
-        ]
+        editable = [name for name in ("plan", *self.model.EDITABLE_FIELDS) if name not in readonly]
         return editable + [name for name in readonly if name not in editable]

@@ -310,6 +310,7 @@ def world(personas):
     DocumentFactory(agreement=agreement, title="Letter of intent", original_name="intent.pdf")
     DelegationFactory(agreement=agreement, head="Deputy mayor", purpose="Craft fair")
     ActivityFactory(agreement=agreement, title="Joint exhibition of miniatures")
+    meeting = _committee_and_plan(agreement, officer)
     services.make_request(
         agreement=agreement, by=officer, action=RequestAction.ADVANCE, note="All approvals in"
     )
@@ -336,7 +337,56 @@ def world(personas):
         expires_at=now + datetime.timedelta(days=1),
     )
     agreement.refresh_from_db()
-    return {"agreement": agreement, "signed": signed, "memorandum": memorandum, "export": export}
+    return {
+        "agreement": agreement,
+        "signed": signed,
+        "memorandum": memorandum,
+        "export": export,
+        "meeting": meeting,
+    }
+
+
+def _committee_and_plan(agreement, by):
+    """The joint committee (a member, a meeting with decisions) and this Jalali year's
+    action plan with an item done, one overdue and one made from a decision (issue 22)."""
+    from agreements.dates import to_jalali
+    from agreements.models import ActionPlan, ActionPlanItem, CommitteeMeeting, CommitteeMember
+
+    services.save_record(
+        record=CommitteeMember(agreement=agreement, side="partner", name="Sindaco", is_chair=True),
+        by=by,
+    )
+    meeting = services.save_record(
+        record=CommitteeMeeting(
+            agreement=agreement,
+            date=datetime.date(2025, 5, 1),
+            place="Florence",
+            agenda="Craft fair",
+            decisions="Open a craft school\nTwin museums",
+        ),
+        by=by,
+    )
+    today = timezone.localdate()
+    plan = services.save_record(
+        record=ActionPlan(agreement=agreement, calendar="jalali", year=to_jalali(today).year),
+        by=by,
+    )
+    services.item_from_decision(meeting=meeting, plan=plan, decision=1, by=by)
+    for status in ("done", "in_progress"):
+        services.save_record(
+            record=ActionPlanItem(
+                agreement=agreement,
+                plan=plan,
+                sector="arts",
+                owner_department="economic",
+                description=f"Miniature workshop {status}",
+                partner_counterpart="Uffizi",
+                due_date=plan.starts_on,
+                status=status,
+            ),
+            by=by,
+        )
+    return meeting
 
 
 def persian_client(user=None) -> Client:
@@ -374,6 +424,7 @@ def pages(world) -> list[str]:
         f"/cities/{agreement.partner_city_id}/edit/",
         f"/cities/{agreement.home_city_id}/",
         "/agreements/999999/",  # 404
+        f"/agreements/{pk}/committee-meetings/{world['meeting'].pk}/make-item/?decision=2",
         # A frozen memorandum whose stored PDF is missing: the refusal page (409).
         reverse("agreements:memorandum-pdf", args=[signed.pk, signed.memoranda.get().pk]),
     ]

@@ -126,8 +126,10 @@ class CommitteeMeeting(Record):
         if not self.online and not (self.place or "").strip():
             errors["place"] = [ValidationError(PLACE_OR_ONLINE, code="place_required")]
         if self.minutes_id is not None and self.agreement_id is not None:
-            minutes = type(self)._meta.get_field("minutes").related_model.objects.filter(
-                pk=self.minutes_id
+            minutes = (
+                type(self)
+                ._meta.get_field("minutes")
+                .related_model.objects.filter(pk=self.minutes_id)
             )
             if not minutes.filter(agreement_id=self.agreement_id).exists():
                 errors["minutes"] = [

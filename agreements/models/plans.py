@@ -102,7 +102,13 @@ class ActionPlan(Record):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} ({self.get_calendar_display()})"
+        from ..dates import reader_digits
+
+        if self.calendar == Calendar.JALALI:
+            text = _("Year %(year)s (Jalali)")
+        else:
+            text = _("Year %(year)s (Gregorian)")
+        return str(text) % {"year": reader_digits(self.year)}
 
     @property
     def completion(self) -> int | None:
@@ -304,7 +310,12 @@ class ActionPlanItem(Record):
                     DUE_OUTSIDE_PLAN, code="due_outside_plan", params={"start": start, "end": end}
                 )
             ]
-        for name in ("evidence_activity", "evidence_delegation", "evidence_document", "from_meeting"):
+        for name in (
+            "evidence_activity",
+            "evidence_delegation",
+            "evidence_document",
+            "from_meeting",
+        ):
             linked_id = getattr(self, f"{name}_id")
             if linked_id is None:
                 continue

@@ -81,20 +81,13 @@ def plan_figures(plan: ActionPlan | None, today: datetime.date | None = None) ->
     return PlanFigures(**counts)
 
 
-def plan_completion(
-    agreement: Agreement, year: int, calendar: str = Calendar.JALALI
-) -> int | None:
+def plan_completion(agreement: Agreement, year: int, calendar: str = Calendar.JALALI) -> int | None:
     """The completion of the agreement's plan for `year` (None: no plan or an empty one)."""
     return plan_figures(plan_for_year(agreement, year, calendar)).completion
 
 
 def _count(items: QuerySet) -> Coalesce:
-    counted = (
-        items.order_by()
-        .values("agreement_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    counted = items.order_by().values("agreement_id").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 

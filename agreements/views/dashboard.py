@@ -42,9 +42,9 @@ from ..models import (
 )
 from ..pagination import capped_count
 from ..selectors.history import SOURCES, Source, field_changes
+from ..selectors.history import _history_model as history_model
 from ..selectors.plans import completion_by_partnership, overdue_items, with_plan_follow_up
 from ..templatetags.sistercities import city_name
-from ..selectors.history import _history_model as history_model
 from .access import role_required
 from .history import _label as record_label
 
@@ -118,7 +118,9 @@ def counts(visible: QuerySet[Agreement]) -> dict:
             },
             # Action plans (issue 22): overdue items in all, and the completion of
             # the current plans, lowest first.
-            "overdue_items": overdue_items().filter(agreement__in=visible.order_by().values("pk")).count(),
+            "overdue_items": overdue_items()
+            .filter(agreement__in=visible.order_by().values("pk"))
+            .count(),
             "completion": completion_by_partnership(visible, limit=COMPLETION_SHOWN),
         }
 

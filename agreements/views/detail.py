@@ -23,8 +23,8 @@ from ..permissions import (
     get_agreement_for_user,
 )
 from ..selectors.display import person_name
-from ..selectors.timeline import Event, timeline
 from ..selectors.plans import percent, with_plan_follow_up
+from ..selectors.timeline import Event, timeline
 from ..templatetags.sistercities import digits
 from .access import role_required
 from .history import history_page

@@ -29,7 +29,9 @@ def meeting_make_item(request: HttpRequest, pk: int, meeting_id: int) -> HttpRes
         return refusal
     meeting = get_object_or_404(CommitteeMeeting, pk=meeting_id, agreement=agreement)
     data = request.POST if request.method == "POST" else None
-    form = MakeItemForm(data, agreement=agreement, initial={"decision": request.GET.get("decision")})
+    form = MakeItemForm(
+        data, agreement=agreement, initial={"decision": request.GET.get("decision")}
+    )
     decision = None
     raw = (request.POST if data is not None else request.GET).get("decision", "")
     if raw.isdigit() and 1 <= int(raw) <= len(meeting.decision_lines):

@@ -67,18 +67,33 @@ def test_the_ladder_and_history(personas, agreement, client_for, kind):
 
 def test_a_plans_year_in_either_calendar(personas, agreement, client_for):
     api = client_for(personas.officer)
-    jalali = api.post(url(agreement, "action-plans"), {"calendar": "jalali", "year": 1405}, format="json")
+    jalali = api.post(
+        url(agreement, "action-plans"), {"calendar": "jalali", "year": 1405}, format="json"
+    )
     assert jalali.json()["starts_on"] == "2026-03-21"
     assert jalali.json()["ends_on"] == "2027-03-20"
     assert jalali.json()["plan_completion"] is None
-    overlapping = api.post(url(agreement, "action-plans"), {"calendar": "gregorian", "year": 2026}, format="json")
+    overlapping = api.post(
+        url(agreement, "action-plans"), {"calendar": "gregorian", "year": 2026}, format="json"
+    )
     assert overlapping.status_code == 400
-    gregorian = api.post(url(agreement, "action-plans"), {"calendar": "gregorian", "year": 2028}, format="json")
-    assert (gregorian.json()["starts_on"], gregorian.json()["ends_on"]) == ("2028-01-01", "2028-12-31")
-    wrong = api.post(url(agreement, "action-plans"), {"calendar": "lunar", "year": 1447}, format="json")
+    gregorian = api.post(
+        url(agreement, "action-plans"), {"calendar": "gregorian", "year": 2028}, format="json"
+    )
+    assert (gregorian.json()["starts_on"], gregorian.json()["ends_on"]) == (
+        "2028-01-01",
+        "2028-12-31",
+    )
+    wrong = api.post(
+        url(agreement, "action-plans"), {"calendar": "lunar", "year": 1447}, format="json"
+    )
     assert wrong.status_code == 400
     # The dates are derived: sending them changes nothing.
-    sent = api.patch(url(agreement, "action-plans", gregorian.json()["id"]), {"starts_on": "2020-01-01"}, format="json")
+    sent = api.patch(
+        url(agreement, "action-plans", gregorian.json()["id"]),
+        {"starts_on": "2020-01-01"},
+        format="json",
+    )
     assert sent.json()["starts_on"] == "2028-01-01"
 
 
@@ -101,13 +116,20 @@ def test_items_of_a_plan(personas, agreement, client_for):
     assert created.status_code == 201, created.json()
     assert created.json()["plan"] == saved.pk
     assert api.post(items, {**payload, "due_date": "2027-02-01"}, format="json").status_code == 400
-    refused = api.post(items, {**payload, "evidence_activity": None, "evidence_document": foreign.pk}, format="json")
+    refused = api.post(
+        items,
+        {**payload, "evidence_activity": None, "evidence_document": foreign.pk},
+        format="json",
+    )
     assert refused.status_code == 400
     assert api.post(items, {**payload, "status": "finished"}, format="json").status_code == 400
     assert client_for(personas.viewer).get(items).json()["count"] == 1
     assert client_for(personas.viewer).post(items, payload, format="json").status_code == 403
     assert client_for(personas.isfahan_officer).get(items).status_code == 404
-    assert client_for(personas.isfahan_officer).get("/api/v1/action-plans/999999/items/").status_code == 404
+    assert (
+        client_for(personas.isfahan_officer).get("/api/v1/action-plans/999999/items/").status_code
+        == 404
+    )
     pk = created.json()["id"]
     assert api.patch(f"{items}{pk}/", {"status": "dropped"}, format="json").status_code == 200
     assert ActionPlanItem.history.filter(id=pk).count() == 2
@@ -119,7 +141,11 @@ def test_a_decision_made_an_item(personas, agreement, client_for):
     api = client_for(personas.officer)
     meeting = api.post(
         url(agreement, "committee-meetings"),
-        {"date": "2025-05-01", "online": True, "decisions": "Open a tourism office\n\nTwin schools"},
+        {
+            "date": "2025-05-01",
+            "online": True,
+            "decisions": "Open a tourism office\n\nTwin schools",
+        },
         format="json",
     ).json()
     make = url(agreement, "committee-meetings", meeting["id"]) + "make-item/"
@@ -132,7 +158,12 @@ def test_a_decision_made_an_item(personas, agreement, client_for):
     assert api.post(make, {"plan": saved.pk, "decision": 3}, format="json").status_code == 400
     other_plan = plan(AgreementFactory(home_city=personas.tehran), personas.officer)
     assert api.post(make, {"plan": other_plan.pk, "decision": 1}, format="json").status_code == 400
-    assert client_for(personas.viewer).post(make, {"plan": saved.pk, "decision": 1}, format="json").status_code == 403
+    assert (
+        client_for(personas.viewer)
+        .post(make, {"plan": saved.pk, "decision": 1}, format="json")
+        .status_code
+        == 403
+    )
     assert ActionPlanItem.objects.count() == 1
 
 
@@ -151,7 +182,9 @@ def test_the_agreement_shows_completion_and_overdue_items(personas, agreement, c
     api = client_for(personas.viewer)
     detail = api.get(f"/api/v1/agreements/{agreement.pk}/").json()
     assert (detail["plan_completion"], detail["overdue_items"]) == expected
-    row = [a for a in api.get("/api/v1/agreements/").json()["results"] if a["id"] == agreement.pk][0]
+    row = [a for a in api.get("/api/v1/agreements/").json()["results"] if a["id"] == agreement.pk][
+        0
+    ]
     assert (row["plan_completion"], row["overdue_items"]) == expected
 
 

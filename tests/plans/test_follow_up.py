@@ -96,7 +96,9 @@ def test_overdue_items_are_a_reminder_reason(personas, agreement, settings):
     settings.LANGUAGE_CODE = "en"
     _fixed_plan(agreement, personas.officer)
     on_time = AgreementFactory(home_city=personas.tehran, status="active", stage="active")
-    item(plan(on_time, personas.officer, year=2026), personas.officer, due=datetime.date(2026, 12, 1))
+    item(
+        plan(on_time, personas.officer, year=2026), personas.officer, due=datetime.date(2026, 12, 1)
+    )
     assert list(flagged(TODAY)["plan_overdue"].values_list("pk", flat=True)) == [agreement.pk]
     outcome = send_reminders(today=TODAY)
     assert Reminder.objects.filter(agreement=agreement, reason="plan_overdue").count() == 1

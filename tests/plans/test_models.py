@@ -25,7 +25,10 @@ def test_year_spans_in_both_calendars():
 
 def test_a_plan_stores_its_dates(personas, agreement):
     saved = plan(agreement, personas.officer, year=1405, calendar="jalali")
-    assert (saved.starts_on, saved.ends_on) == (datetime.date(2026, 3, 21), datetime.date(2027, 3, 20))
+    assert (saved.starts_on, saved.ends_on) == (
+        datetime.date(2026, 3, 21),
+        datetime.date(2027, 3, 20),
+    )
     saved.year = 1406
     saved = services.save_record(record=saved, by=personas.officer)
     assert saved.starts_on == datetime.date(2027, 3, 21)
@@ -69,7 +72,12 @@ def test_evidence_and_meeting_of_another_agreement_are_refused(personas, agreeme
         with pytest.raises(ValidationError) as error:
             item(saved, personas.officer, **{name: linked})
         assert name in error.value.message_dict
-    ok = item(saved, personas.officer, status="done", evidence_activity=ActivityFactory(agreement=agreement))
+    ok = item(
+        saved,
+        personas.officer,
+        status="done",
+        evidence_activity=ActivityFactory(agreement=agreement),
+    )
     assert ok.evidence is not None
 
 
@@ -98,10 +106,13 @@ def test_a_meeting_has_a_place_or_is_online_and_its_minutes_are_of_its_agreement
 ):
     by = personas.officer
     with pytest.raises(ValidationError) as error:
-        services.save_record(record=CommitteeMeeting(agreement=agreement, date=datetime.date(2025, 1, 5)), by=by)
+        services.save_record(
+            record=CommitteeMeeting(agreement=agreement, date=datetime.date(2025, 1, 5)), by=by
+        )
     assert "place" in error.value.message_dict
     services.save_record(
-        record=CommitteeMeeting(agreement=agreement, date=datetime.date(2025, 1, 5), online=True), by=by
+        record=CommitteeMeeting(agreement=agreement, date=datetime.date(2025, 1, 5), online=True),
+        by=by,
     )
     other = DocumentFactory(agreement=AgreementFactory(home_city=personas.tehran))
     with pytest.raises(ValidationError) as error:
@@ -117,9 +128,13 @@ def test_a_meeting_has_a_place_or_is_online_and_its_minutes_are_of_its_agreement
 def test_a_meeting_with_decisions_is_not_in_the_future(personas, agreement):
     future = datetime.date.today() + datetime.timedelta(days=30)
     by = personas.officer
-    services.save_record(record=CommitteeMeeting(agreement=agreement, date=future, place="Karbala"), by=by)
+    services.save_record(
+        record=CommitteeMeeting(agreement=agreement, date=future, place="Karbala"), by=by
+    )
     with pytest.raises(ValidationError):
         services.save_record(
-            record=CommitteeMeeting(agreement=agreement, date=future, place="Karbala", decisions="x"),
+            record=CommitteeMeeting(
+                agreement=agreement, date=future, place="Karbala", decisions="x"
+            ),
             by=by,
         )

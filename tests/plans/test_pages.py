@@ -31,8 +31,14 @@ def test_officer_adds_members_meetings_plans_and_items_on_the_page(english, pers
     english.force_login(personas.officer)
     year = timezone.localdate().year
     posts = [
-        ("committee-members", {"side": "home", "name": "Deputy mayor", "title": "Deputy", "is_chair": "on"}),
-        ("committee-meetings", {"date": "2025-05-01", "place": "Tehran", "decisions": "Twin schools"}),
+        (
+            "committee-members",
+            {"side": "home", "name": "Deputy mayor", "title": "Deputy", "is_chair": "on"},
+        ),
+        (
+            "committee-meetings",
+            {"date": "2025-05-01", "place": "Tehran", "decisions": "Twin schools"},
+        ),
         ("action-plans", {"calendar": "gregorian", "year": str(year)}),
     ]
     for kind, data in posts:
@@ -54,7 +60,13 @@ def test_officer_adds_members_meetings_plans_and_items_on_the_page(english, pers
     assert CommitteeMember.objects.get().is_chair
     assert ActionPlanItem.objects.get().agreement == agreement
     page = english.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
-    for text in ("Joint committee: members", "Deputy mayor", "Twin schools", "Action plans", "Cultural week"):
+    for text in (
+        "Joint committee: members",
+        "Deputy mayor",
+        "Twin schools",
+        "Action plans",
+        "Cultural week",
+    ):
         assert text in page
     assert "Make an item from this decision" in page
 
