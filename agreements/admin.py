@@ -580,5 +580,3 @@ admin.site.unregister(User)
 class UserAdmin(AdministratorOnly, DjangoUserAdmin):
     inlines = [RoleInline]
     list_display = ["username", "email", "first_name", "last_name", "is_active", "last_login"]
-
-from . import admin_plans  # noqa: E402, F401 (registers the committee and plan admin)
