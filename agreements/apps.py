@@ -16,6 +16,9 @@ class AgreementsConfig(AppConfig):
         # A renamed city's agreements sort under the new name (Agreement.*_sort_key).
         post_save.connect(refresh_sort_keys, sender=City, dispatch_uid="sistercities_sort_keys")
 
+        # The joint committee's and the action plans' admin (it builds on admin.py's
+        # RecordAdmin, so admin.py cannot import it without a cycle).
+        from . import admin_plans  # noqa: F401
         from .audit import connect_signals
 
         # Failed logins, logins and lockouts go to the audit log (agreements/audit.py).

@@ -41,10 +41,14 @@ class BarChart:
     total: int
 
 
-def bar_chart(rows: list[tuple[str, int, str]], *, rtl: bool) -> BarChart:
+def bar_chart(
+    rows: list[tuple[str, int, str]], *, rtl: bool, scale: int | None = None
+) -> BarChart:
     """Coordinates of a horizontal bar chart. The SVG is drawn with direction="ltr"
-    so that x grows to the right in both languages; `rtl` mirrors the layout."""
-    largest = max((value for _label, value, _href in rows), default=0) or 1
+    so that x grows to the right in both languages; `rtl` mirrors the layout.
+    `scale`: the value of a full-length bar (100 for percentages); the largest
+    value otherwise."""
+    largest = scale or max((value for _label, value, _href in rows), default=0) or 1
     room = WIDTH - LABEL_WIDTH - VALUE_ROOM
     bars = []
     for index, (label, value, href) in enumerate(rows):

@@ -37,12 +37,13 @@ from django.utils import timezone
 
 from cities.models import City
 
-from .models import Activity, Agreement, Delegation
+from .models import ActionPlan, ActionPlanItem, Activity, Agreement, Delegation
 
 TIMEOUT = 60
 
 # What the dashboard's figures are counted from.
-SOURCES = (Agreement, Delegation, Activity, City)
+# Action plans and their items: the dormant flag and the plan figures read them.
+SOURCES = (Agreement, Delegation, Activity, City, ActionPlan, ActionPlanItem)
 
 
 @functools.cache

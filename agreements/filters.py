@@ -53,6 +53,7 @@ FLAG_CHOICES = [
     ("stalled", _("Stalled")),
     ("expiring", _("Expiring")),
     ("dormant", _("Dormant")),
+    ("plan_overdue", _("Action plan items overdue")),
 ]
 
 # The allow-list of sort keys shown in the URL (?sort=-signed_year); anything
@@ -242,6 +243,8 @@ class AgreementFilter(django_filters.FilterSet):
             return queryset.stalled()
         if value == "expiring":
             return queryset.expiring()
+        if value == "plan_overdue":
+            return queryset.with_overdue_plan_items()
         return queryset
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -1,4 +1,5 @@
-"""The daily reminders: stalled, expiring and dormant agreements, one digest e-mail
+"""The daily reminders: stalled, expiring and dormant agreements and those with
+overdue action plan items, one digest e-mail
 per person listing all of theirs (`manage.py send_reminders`, and the daily task
 `send_daily_reminders`).
 
@@ -46,6 +47,7 @@ def flagged(today: datetime.date) -> dict[str, object]:
         ReminderReason.STALLED: Agreement.objects.stalled(),
         ReminderReason.EXPIRING: Agreement.objects.expiring(today),
         ReminderReason.DORMANT: Agreement.objects.dormant(today),
+        ReminderReason.PLAN_OVERDUE: Agreement.objects.live().with_overdue_plan_items(today),
     }
 
 

@@ -20,6 +20,7 @@ from .views import (
     imports,
     lists,
     partners,
+    plans,
     records,
 )
 
@@ -90,6 +91,11 @@ urlpatterns = [
         "agreements/<int:pk>/memoranda/<int:memorandum_id>/partner-comments/<int:comment_id>/reply/",
         partners.partner_comment_reply,
         name="partner-comment-reply",
+    ),
+    path(
+        "agreements/<int:pk>/committee-meetings/<int:meeting_id>/make-item/",
+        plans.meeting_make_item,
+        name="meeting-make-item",
     ),
     path("agreements/<int:pk>/dossier.pdf", files.dossier_pdf, name="dossier-pdf"),
     path("agreements/<int:pk>/signed-mou.zip", files.signed_mou_export, name="signed-mou-export"),

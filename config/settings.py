@@ -410,6 +410,8 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "agreements.models.DocumentKind",
         "ApprovalStatusEnum": "agreements.models.ApprovalStatus",
         "RequestActionEnum": "agreements.models.RequestAction",
+        # A department support's department and an action plan item's owner (issue 22).
+        "DepartmentEnum": "agreements.models.Department",
     },
     # Facts of every operation: operationIds without dots, the headers of each answer,
     # the 404 of an unknown `format` (agreements/api/schema.py).

@@ -131,6 +131,9 @@ RECORD_KINDS = [
     "delegation-budget-lines",
     "delegation-gifts",
     "delegation-ceremonies",
+    "committee-members",
+    "committee-meetings",
+    "action-plans",
 ]
 
 POLICIES: dict[str, dict[str, dict[str, str]]] = {
@@ -266,6 +269,13 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     "api:export-detail": page(API_OWNER_ONLY, API_NOT_ALLOWED),
     "api:export-download": page(API_OWNER_ONLY, API_NOT_ALLOWED),
     "api:agreement-delegation-budget-lines-totals": page(API_READ_TEHRAN, API_DETAIL_POST),
+    # Joint committees and action plans (issue 22).
+    "agreements:meeting-make-item": page(WRITE_TEHRAN, WRITE_TEHRAN),
+    "api:agreement-committee-meetings-make-item": page(
+        {**API_NOT_ALLOWED, "isfahan_officer": "404"}, API_WRITE_TEHRAN
+    ),
+    "api:action-plan-items-list": page(API_READ_TEHRAN, API_WRITE_TEHRAN),
+    "api:action-plan-items-detail": page(API_READ_TEHRAN, API_DETAIL_POST),
 }
 for _kind in RECORD_KINDS:
     POLICIES[f"api:agreement-{_kind}-list"] = page(API_READ_TEHRAN, API_WRITE_TEHRAN)
@@ -328,6 +338,7 @@ def world(personas):
         "activities": agreement.activities.get().pk,
         "documents": document.pk,
         "memorandum-officials": memorandum.officials.first().pk,
+        **_committee_and_plan(agreement, personas.officer),
     }
     delegation = agreement.delegations.get()
     parts = _delegation_parts(delegation, personas.officer)
@@ -357,6 +368,32 @@ def world(personas):
         "delegation_id": delegation.pk,
         "delegation_pk": delegation.pk,
         "gift_id": parts["gifts"].pk,
+        "plan_pk": records["action-plans"],
+        "meeting_id": records["committee-meetings"],
+    }
+
+
+def _committee_and_plan(agreement, by) -> dict[str, int]:
+    from agreements.models import ActionPlan, CommitteeMeeting, CommitteeMember
+
+    member = services.save_record(
+        record=CommitteeMember(agreement=agreement, name="Chair", is_chair=True), by=by
+    )
+    meeting = services.save_record(
+        record=CommitteeMeeting(
+            agreement=agreement, date=datetime.date(2025, 1, 5), online=True, decisions="A"
+        ),
+        by=by,
+    )
+    plan = services.save_record(
+        record=ActionPlan(agreement=agreement, calendar="gregorian", year=2026), by=by
+    )
+    item = services.item_from_decision(meeting=meeting, plan=plan, decision=1, by=by)
+    return {
+        "committee-members": member.pk,
+        "committee-meetings": meeting.pk,
+        "action-plans": plan.pk,
+        "action-plan-items": item.pk,
     }
 
 
@@ -412,6 +449,10 @@ def build_path(pattern: Pattern, world: dict) -> str:
             return world["job_id"]
         if name == "pk" and pattern.key.startswith("api:memorandum-"):
             return str(world["memorandum_id"])
+        if name == "record_id" and pattern.key.startswith("api:action-plan-items-"):
+            return str(world["records"]["action-plan-items"])
+        if name == "record_id" and pattern.key.endswith("-make-item"):
+            return str(world["records"]["committee-meetings"])
         if name == "record_id" and pattern.key.startswith("api:agreement-"):
             kind = pattern.key.removeprefix("api:agreement-").rsplit("-", 1)[0]
             return str(world["records"][kind])

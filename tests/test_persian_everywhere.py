@@ -340,6 +340,7 @@ def world(personas):
     trip = DelegationFactory(agreement=agreement, head="Deputy mayor", purpose="Craft fair")
     _delegation_protocol(trip, officer)
     ActivityFactory(agreement=agreement, title="Joint exhibition of miniatures")
+    meeting = _committee_and_plan(agreement, officer)
     services.make_request(
         agreement=agreement, by=officer, action=RequestAction.ADVANCE, note="All approvals in"
     )
@@ -388,6 +389,7 @@ def world(personas):
         "memorandum": memorandum,
         "export": export,
         "delegation": trip,
+        "meeting": meeting,
     }
 
 
@@ -436,6 +438,49 @@ def _delegation_protocol(delegation, officer) -> None:
         services.save_record(record=record, by=officer)
 
 
+def _committee_and_plan(agreement, by):
+    """The joint committee (a member, a meeting with decisions) and this Jalali year's
+    action plan with an item done, one overdue and one made from a decision (issue 22)."""
+    from agreements.dates import to_jalali
+    from agreements.models import ActionPlan, ActionPlanItem, CommitteeMeeting, CommitteeMember
+
+    services.save_record(
+        record=CommitteeMember(agreement=agreement, side="partner", name="Sindaco", is_chair=True),
+        by=by,
+    )
+    meeting = services.save_record(
+        record=CommitteeMeeting(
+            agreement=agreement,
+            date=datetime.date(2025, 5, 1),
+            place="Florence",
+            agenda="Craft fair",
+            decisions="Open a craft school\nTwin museums",
+        ),
+        by=by,
+    )
+    today = timezone.localdate()
+    plan = services.save_record(
+        record=ActionPlan(agreement=agreement, calendar="jalali", year=to_jalali(today).year),
+        by=by,
+    )
+    services.item_from_decision(meeting=meeting, plan=plan, decision=1, by=by)
+    for status in ("done", "in_progress"):
+        services.save_record(
+            record=ActionPlanItem(
+                agreement=agreement,
+                plan=plan,
+                sector="arts",
+                owner_department="economic",
+                description=f"Miniature workshop {status}",
+                partner_counterpart="Uffizi",
+                due_date=plan.starts_on,
+                status=status,
+            ),
+            by=by,
+        )
+    return meeting
+
+
 def persian_client(user=None) -> Client:
     client = Client(raise_request_exception=False)
     if user is not None:
@@ -475,6 +520,7 @@ def pages(world) -> list[str]:
         # The public pages (issue 23), for anyone.
         "/public/",
         f"/public/{signed.home_city.slug}/",
+        f"/agreements/{pk}/committee-meetings/{world['meeting'].pk}/make-item/?decision=2",
         # A frozen memorandum whose stored PDF is missing: the refusal page (409).
         reverse("agreements:memorandum-pdf", args=[signed.pk, signed.memoranda.get().pk]),
     ]

@@ -45,6 +45,7 @@ from ..models import (
 from ..permissions import can_decide, can_edit_agreement
 from ..selectors.gates import gate_checklist
 from ..selectors.partners import partner_confirmation
+from ..selectors.plans import percent, with_plan_follow_up
 from ..services import REJECTION_REASON_REQUIRED, REQUEST_REASON_REQUIRED
 
 VERSION_HELP = _(
@@ -190,6 +191,15 @@ class AgreementSerializer(NoModelValidators, DateFieldsMixin, serializers.ModelS
     version = serializers.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1, help_text=VERSION_HELP
     )
+    plan_completion = serializers.SerializerMethodField(
+        help_text=_(
+            "Percent of the current action plan's items done (the plan whose year "
+            "contains today), dropped items left out; null without a plan or items."
+        )
+    )
+    overdue_items = serializers.SerializerMethodField(
+        help_text=_("Action plan items due before today and still planned or in progress.")
+    )
 
     class Meta:
         model = Agreement
@@ -221,6 +231,8 @@ class AgreementSerializer(NoModelValidators, DateFieldsMixin, serializers.ModelS
             "created_at",
             "updated_at",
             "version",
+            "plan_completion",
+            "overdue_items",
         ]
         # Set by the workflow (stage, status, signing date, term and expiry taken from
         # the memorandum when the request to leave signing is approved).
@@ -236,6 +248,25 @@ class AgreementSerializer(NoModelValidators, DateFieldsMixin, serializers.ModelS
             "created_at",
             "updated_at",
         ]
+
+
+    def _follow_up(self, agreement: Agreement) -> Agreement:
+        # The list annotates its queryset (selectors.plans.with_plan_follow_up: a fixed
+        # number of queries); one agreement read otherwise is annotated here.
+        if not hasattr(agreement, "plan_items_counted"):
+            annotated = with_plan_follow_up(Agreement.objects.filter(pk=agreement.pk)).first()
+            for name in ("plan_items_counted", "plan_items_done", "overdue_items"):
+                setattr(agreement, name, getattr(annotated, name, 0))
+        return agreement
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_plan_completion(self, agreement: Agreement) -> int | None:
+        agreement = self._follow_up(agreement)
+        return percent(agreement.plan_items_done, agreement.plan_items_counted)
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_overdue_items(self, agreement: Agreement) -> int:
+        return self._follow_up(agreement).overdue_items
 
 
 class AgreementUpdateSerializer(AgreementSerializer):

@@ -11,6 +11,7 @@ from rest_framework.routers import SimpleRouter
 from . import views
 from .delegations import DELEGATION_VIEWSETS
 from .calendar import CalendarFeedRenewView, CalendarFeedView
+from .committees import COMMITTEE_VIEWSETS, ActionPlanItemViewSet
 from .exports import ExportJobViewSet
 from .imports import ImportView
 from .partners import CounterpartViewSet, PartnerLinkViewSet
@@ -23,7 +24,7 @@ router.register("agreements", views.AgreementViewSet, basename="agreement")
 router.register("stage-requests", views.StageRequestViewSet, basename="stage-request")
 router.register("memoranda", views.MemorandumViewSet, basename="memorandum")
 router.register("exports", ExportJobViewSet, basename="export")
-for kind, viewset in RECORD_VIEWSETS.items():
+for kind, viewset in {**RECORD_VIEWSETS, **COMMITTEE_VIEWSETS}.items():
     router.register(
         rf"agreements/(?P<agreement_pk>{views.ID_PATTERN})/{kind}",
         viewset,
@@ -53,6 +54,11 @@ for kind, viewset in DELEGATION_VIEWSETS.items():
         viewset,
         basename=f"agreement-delegation-{kind}",
     )
+router.register(
+    rf"action-plans/(?P<plan_pk>{views.ID_PATTERN})/items",
+    ActionPlanItemViewSet,
+    basename="action-plan-items",
+)
 
 app_name = "api"
 

@@ -34,6 +34,7 @@ from .. import export_jobs, exporting, permissions, reasons, services
 from ..city_directory import check_may_edit_city, save_city
 from ..models import Agreement, ExportFormat, Memorandum, StageRequest
 from ..problems import PROBLEM_CONTENT_TYPE
+from ..selectors.plans import with_plan_follow_up
 from . import history as api_history
 from . import tokens
 from .conditional import ConditionalWrites
@@ -365,9 +366,11 @@ class AgreementViewSet(
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Agreement]:
-        return permissions.visible_agreements(
-            self.request.user,
-            Agreement.objects.with_cities().select_related("responsible_officer"),
+        return with_plan_follow_up(
+            permissions.visible_agreements(
+                self.request.user,
+                Agreement.objects.with_cities().select_related("responsible_officer"),
+            )
         )
 
     def get_serializer_class(self):

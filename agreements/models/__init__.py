@@ -78,6 +78,10 @@ from .delegations import (
     ProgrammeItem,
     TravelDocumentStatus,
 )
+from .committees import (
+    CommitteeMeeting,
+    CommitteeMember,
+)
 from .exports import (
     ExportJob,
     export_upload_to,
@@ -105,6 +109,13 @@ from .people import (
     Role,
     UserProfile,
     default_required_authorities,
+)
+from .plans import (
+    ActionPlan,
+    ActionPlanItem,
+    Calendar,
+    PlanItemStatus,
+    year_span,
 )
 from .records import (
     Activity,
@@ -134,6 +145,13 @@ __all__ = [
     "ProgrammeItem",
     "TravelDocumentStatus",
     "ARTICLE_BODY_MAX",
+    "ActionPlan",
+    "ActionPlanItem",
+    "Calendar",
+    "CommitteeMeeting",
+    "CommitteeMember",
+    "PlanItemStatus",
+    "year_span",
     "Activity",
     "Agreement",
     "AgreementQuerySet",

@@ -54,7 +54,8 @@ class AgreementQuerySet(models.QuerySet):
     # can filter on them at 100,000 agreements.
 
     def dormant(self, today: datetime.date | None = None) -> AgreementQuerySet:
-        """Active partnerships with no delegation or activity for DORMANT_MONTHS."""
+        """Active partnerships with no delegation or activity for DORMANT_MONTHS, or
+        whose current action plan is stalled (_plan_stalled)."""
         cutoff = dormant_cutoff(today)
         # The record models are defined above this one (models.records): reached
         # through the reverse relations (the documented _meta API), not imported.
@@ -63,13 +64,38 @@ class AgreementQuerySet(models.QuerySet):
         activities = meta.get_field("activities").related_model.objects
         recent_delegation = delegations.filter(agreement=OuterRef("pk"), start_date__gte=cutoff)
         recent_activity = activities.filter(agreement=OuterRef("pk"), start_date__gte=cutoff)
-        return (
-            self.filter(status=Status.ACTIVE)
-            .exclude(signed_on__gte=cutoff)
-            .exclude(signed_year__gt=cutoff.year)
-            .exclude(Exists(recent_delegation))
-            .exclude(Exists(recent_activity))
+        quiet = (
+            ~Q(signed_on__gte=cutoff)
+            & ~Q(signed_year__gt=cutoff.year)
+            & ~Exists(recent_delegation)
+            & ~Exists(recent_activity)
         )
+        return self.filter(status=Status.ACTIVE).filter(quiet | self._plan_stalled(today))
+
+    def _plan_stalled(self, today: datetime.date | None = None) -> Q:
+        """Its current action plan (the one whose year contains today) has items that
+        count (not dropped), none of them done, and some of them overdue: the plan
+        was made and nothing came of it (issue 22). A partnership is dormant then
+        even if a delegation or an activity was recorded meanwhile."""
+        today = today or timezone.localdate()
+        items = self.model._meta.get_field("action_plan_items").related_model.objects
+        current = items.filter(
+            agreement=OuterRef("pk"), plan__starts_on__lte=today, plan__ends_on__gte=today
+        ).exclude(status="dropped")
+        return (
+            Exists(current)
+            & ~Exists(current.filter(status="done"))
+            & Exists(current.filter(status__in=("planned", "in_progress"), due_date__lt=today))
+        )
+
+    def with_overdue_plan_items(self, today: datetime.date | None = None) -> AgreementQuerySet:
+        """Agreements with an action plan item due before today and not done or dropped."""
+        today = today or timezone.localdate()
+        items = self.model._meta.get_field("action_plan_items").related_model.objects
+        overdue = items.filter(
+            agreement=OuterRef("pk"), status__in=("planned", "in_progress"), due_date__lt=today
+        )
+        return self.filter(Exists(overdue))
 
     def expiring(self, today: datetime.date | None = None) -> AgreementQuerySet:
         """Live agreements whose term ends within EXPIRING_DAYS."""

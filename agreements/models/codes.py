@@ -171,6 +171,7 @@ class ReminderReason(models.TextChoices):
     STALLED = "stalled", _("Stalled")
     EXPIRING = "expiring", _("Expiring")
     DORMANT = "dormant", _("Dormant")
+    PLAN_OVERDUE = "plan_overdue", _("Action plan items overdue")
 
 
 # --- Background exports ------------------------------------------------------------------------

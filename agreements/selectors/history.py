@@ -31,8 +31,12 @@ from cities.models import City
 
 from ..models import (
     SORT_KEY_FIELDS,
+    ActionPlan,
+    ActionPlanItem,
     Activity,
     Agreement,
+    CommitteeMeeting,
+    CommitteeMember,
     Commonality,
     Contact,
     Delegation,
@@ -75,6 +79,10 @@ SOURCES = [
     Source("delegations", Delegation),
     Source("activities", Activity),
     Source("documents", Document),
+    Source("committee-members", CommitteeMember),
+    Source("committee-meetings", CommitteeMeeting),
+    Source("action-plans", ActionPlan),
+    Source("action-plan-items", ActionPlanItem),
     Source("requests", StageRequest),
 ]
 _BY_KEY = {source.key: source for source in SOURCES}

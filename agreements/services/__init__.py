@@ -76,6 +76,9 @@ from .partners import (
     reply_to_partner_comment,
     revoke_partner_link,
 )
+from .plans import (
+    item_from_decision,
+)
 from .records import (
     check_record,
     check_record_delete,
@@ -143,6 +146,7 @@ __all__ = [
     "find_active_link",
     "freeze_memorandum",
     "grant_role",
+    "item_from_decision",
     "make_request",
     "new_memorandum",
     "reject_stage_request",

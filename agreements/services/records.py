@@ -116,6 +116,8 @@ def _check_record_change(record: models.Model, stored: models.Model | None, by) 
     if stored is not None:
         model = type(record)
         allowed = set(model.EDITABLE_FIELDS) - _FIXED_ONCE_SAVED.get(model, set())
+        # Fields the model derives from its editable ones (an action plan's dates).
+        allowed |= set(getattr(model, "DERIVED_FIELDS", ()))
         changed = sorted(
             f.name
             for f in record._meta.concrete_fields

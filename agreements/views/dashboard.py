@@ -44,6 +44,8 @@ from ..pagination import capped_count
 from ..selectors.calendar import upcoming_delegations
 from ..selectors.history import SOURCES, Source, field_changes
 from ..selectors.history import _history_model as history_model
+from ..selectors.plans import completion_by_partnership, overdue_items, with_plan_follow_up
+from ..templatetags.sistercities import city_name
 from .access import role_required
 from .history import _label as record_label
 
@@ -51,6 +53,7 @@ TOP = 10
 # Delegations under way or ahead shown on the dashboard.
 NEXT_DELEGATIONS = 5
 COUNTRIES_SHOWN = 12
+COMPLETION_SHOWN = 12
 # How long a rejected request stays in "returned to you" (unless asked again sooner).
 RETURNED_DAYS = 30
 
@@ -80,6 +83,11 @@ def flag_querysets(visible: QuerySet[Agreement]) -> list[tuple[str, str, QuerySe
         ("stalled", _g("Stalled"), visible.stalled().order_by("stage_changed_at", "id")),
         ("expiring", _g("Expiring"), visible.expiring().order_by("expires_on", "id")),
         ("dormant", _g("Dormant"), visible.dormant().order_by("signed_year", "id")),
+        (
+            "plan_overdue",
+            _g("Action plan items overdue"),
+            with_plan_follow_up(visible.with_overdue_plan_items()).order_by("id"),
+        ),
     ]
 
 
@@ -111,6 +119,12 @@ def counts(visible: QuerySet[Agreement], version: str | None = None) -> dict:
                 code: list(queryset.with_cities()[:TOP])
                 for code, _l, queryset in flag_querysets(visible)
             },
+            # Action plans (issue 22): overdue items in all, and the completion of
+            # the current plans, lowest first.
+            "overdue_items": overdue_items()
+            .filter(agreement__in=visible.order_by().values("pk"))
+            .count(),
+            "completion": completion_by_partnership(visible, limit=COMPLETION_SHOWN),
         }
 
     return figures.cached(
@@ -129,6 +143,19 @@ def next_delegations(user, visible: QuerySet[Agreement], version: str | None = N
 
     scope = figures.scope_of(visible.order_by().values("pk"))
     return figures.cached("next-delegations", scope, compute, version)
+
+
+def completion_chart(pairs: list[tuple[Agreement, int]], rtl: bool):
+    """Completion of each partnership's current action plan, in percent."""
+    rows = [
+        (
+            f"{city_name(agreement.home_city)} – {city_name(agreement.partner_city)}",
+            completion,
+            reverse("agreements:detail", args=[agreement.pk]) + "#section-action-plans",
+        )
+        for agreement, completion in pairs
+    ]
+    return bar_chart(rows, rtl=rtl, scale=100)
 
 
 def stage_chart(stage_counts: dict[str, int], rtl: bool):
@@ -205,8 +232,16 @@ def needing_attention(user, visible: QuerySet[Agreement]) -> tuple[list[Agreemen
             flag_stalled=Exists(everything.stalled().filter(pk=OuterRef("pk"))),
             flag_expiring=Exists(everything.expiring().filter(pk=OuterRef("pk"))),
             flag_dormant=Exists(everything.dormant().filter(pk=OuterRef("pk"))),
+            flag_plan_overdue=Exists(
+                everything.with_overdue_plan_items().filter(pk=OuterRef("pk"))
+            ),
         )
-        .filter(Q(flag_stalled=True) | Q(flag_expiring=True) | Q(flag_dormant=True))
+        .filter(
+            Q(flag_stalled=True)
+            | Q(flag_expiring=True)
+            | Q(flag_dormant=True)
+            | Q(flag_plan_overdue=True)
+        )
     )
     rows = list(queryset.with_cities().order_by("expires_on", "stage_changed_at", "id")[:TOP])
     return rows, queryset.count()
@@ -360,6 +395,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "stages": stages,
         "countries": country_chart(figures_now["countries"], rtl),
+        "completion": completion_chart(figures_now["completion"], rtl),
+        "overdue_items": figures_now["overdue_items"],
         "total": stages.total,
         "is_approver": bool(permissions.home_city_ids(user, RoleName.APPROVER)),
         "is_officer": bool(permissions.home_city_ids(user, RoleName.OFFICER)),

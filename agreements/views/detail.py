@@ -23,6 +23,7 @@ from ..permissions import (
     get_agreement_for_user,
 )
 from ..selectors.display import person_name
+from ..selectors.plans import percent, with_plan_follow_up
 from ..selectors.timeline import Event, timeline
 from ..templatetags.sistercities import digits
 from .access import role_required
@@ -146,6 +147,7 @@ def detail_context(
         pending_request=pending,
     )
     sections = {slug: section(agreement, kind) for slug, kind in KINDS.items()}
+    plan_follow_up = with_plan_follow_up(Agreement.objects.filter(pk=agreement.pk)).get()
     memoranda = sections["memoranda"]["records"]
     gate = checklist(agreement, memoranda[0] if memoranda else None)
     bound = bound or {}
@@ -175,6 +177,10 @@ def detail_context(
             "dormant": agreement.is_dormant,
             "expiring": agreement.is_expiring,
             "stalled": agreement.is_stalled,
+            "plan_overdue": plan_follow_up.overdue_items,
+            "plan_completion": percent(
+                plan_follow_up.plan_items_done, plan_follow_up.plan_items_counted
+            ),
         },
         "forms": forms,
         "can_request": any(name.startswith("request_") for name in actions),

@@ -37,8 +37,12 @@ from django.views.decorators.http import require_GET
 from .. import reasons
 from ..dates import reader_digits
 from ..models import (
+    ActionPlan,
+    ActionPlanItem,
     Activity,
     Agreement,
+    CommitteeMeeting,
+    CommitteeMember,
     Commonality,
     Contact,
     Delegation,
@@ -119,6 +123,14 @@ def _label(row) -> str:
         return truncatechars(row.title, 60)
     if model is Document:
         return row.title or row.original_name or str(row.get_kind_display())
+    if model is CommitteeMember:
+        return f"{row.get_side_display()}: {row.name}"
+    if model is CommitteeMeeting:
+        return jdate(row.date)
+    if model is ActionPlan:
+        return str(row.instance)
+    if model is ActionPlanItem:
+        return truncatechars(row.description, 60)
     if model is StageRequest:
         arrow = "←" if get_language_bidi() else "→"
         return f"{row.get_from_stage_display()} {arrow} {row.get_to_stage_display()}"

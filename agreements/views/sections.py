@@ -17,9 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import forms as record_forms
 from ..forms_partners import CounterpartForm
+from .. import forms_plans
 from ..models import (
+    ActionPlan,
+    ActionPlanItem,
     Activity,
     Agreement,
+    CommitteeMeeting,
+    CommitteeMember,
     Commonality,
     Contact,
     Counterpart,
@@ -31,9 +36,13 @@ from ..models import (
     Memorandum,
 )
 from ..selectors.gates import gate_checklist
+from ..selectors.plans import with_plan_counts
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.db import models
+    from django.db.models import QuerySet
     from django.utils.functional import Promise
 
 
@@ -48,6 +57,8 @@ class RecordKind:
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
     order_by: tuple[str, ...] = ()
+    # A selector that adds what the section shows besides the rows (annotations).
+    prepare: Callable[[QuerySet], QuerySet] | None = None
 
     @property
     def template(self) -> str:
@@ -69,6 +80,8 @@ class RecordKind:
             queryset = queryset.prefetch_related(*self.prefetch_related)
         if self.order_by:
             queryset = queryset.order_by(*self.order_by)
+        if self.prepare is not None:
+            queryset = self.prepare(queryset)
         return list(queryset)
 
 
@@ -152,6 +165,50 @@ KINDS: dict[str, RecordKind] = {
             _("Upload a document"),
             "documents",
             select_related=("memorandum",),
+        ),
+        # The joint committee and the action plans (issue 22).
+        RecordKind(
+            "committee-members",
+            CommitteeMember,
+            forms_plans.CommitteeMemberForm,
+            _("Joint committee: members"),
+            _("Add a member"),
+            "committee_members",
+        ),
+        RecordKind(
+            "committee-meetings",
+            CommitteeMeeting,
+            forms_plans.CommitteeMeetingForm,
+            _("Joint committee: meetings"),
+            _("Log a meeting"),
+            "committee_meetings",
+            select_related=("minutes",),
+            prefetch_related=("plan_items",),
+        ),
+        RecordKind(
+            "action-plans",
+            ActionPlan,
+            forms_plans.ActionPlanForm,
+            _("Action plans"),
+            _("Add a year's plan"),
+            "action_plans",
+            prepare=with_plan_counts,
+        ),
+        RecordKind(
+            "action-plan-items",
+            ActionPlanItem,
+            forms_plans.ActionPlanItemForm,
+            _("Action plan items"),
+            _("Add an item"),
+            "action_plan_items",
+            select_related=(
+                "plan",
+                "evidence_activity",
+                "evidence_delegation",
+                "evidence_document",
+                "from_meeting",
+            ),
+            order_by=("-plan__starts_on", "due_date", "id"),
         ),
     ]
 }

@@ -28,10 +28,14 @@ from rest_framework.test import APIClient
 from agreements import services
 from agreements.models import (
     DELEGATION_PARTS,
+    ActionPlan,
+    ActionPlanItem,
     Activity,
     Agreement,
     BudgetLine,
     Ceremony,
+    CommitteeMeeting,
+    CommitteeMember,
     Commonality,
     Contact,
     Delegation,
@@ -150,6 +154,7 @@ class World:
         document.file.save("old.pdf", ContentFile(PDF), save=False)
         document.sha256 = hashlib.sha256(PDF).hexdigest()
         document.save()
+        self._committee_and_plan(self.terminated, personas.officer)
         # Test set-up: placed directly in the terminated state.
         self.terminated.status = "terminated"
         self.terminated.save()
@@ -159,6 +164,25 @@ class World:
             Document: [self.signed_copy.pk, self.letter.pk],
             Memorandum: [self.frozen.pk],
         }
+
+    @staticmethod
+    def _committee_and_plan(agreement, by) -> None:
+        """A member, a meeting, a plan and an item (issue 22)."""
+        services.save_record(record=CommitteeMember(agreement=agreement, name="Chair"), by=by)
+        meeting = services.save_record(
+            record=CommitteeMeeting(
+                agreement=agreement,
+                date=datetime.date(2025, 1, 5),
+                place="Tehran",
+                decisions="Twin schools",
+                minutes=agreement.documents.first(),
+            ),
+            by=by,
+        )
+        plan = services.save_record(
+            record=ActionPlan(agreement=agreement, calendar="jalali", year=1405), by=by
+        )
+        services.item_from_decision(meeting=meeting, plan=plan, decision=1, by=by)
 
     # What must not change -----------------------------------------------------------------
 
@@ -217,6 +241,10 @@ def _scope(model, agreement) -> dict:
 
 RECORD_MODELS = [
     *DELEGATION_PARTS,
+    CommitteeMember,
+    CommitteeMeeting,
+    ActionPlan,
+    ActionPlanItem,
     Contact,
     Goal,
     Commonality,
@@ -598,7 +626,28 @@ def _attempts(client, path: str, method: str, world: World):
                 for name in ("kind", "signed_on", "place", "partner_language"):
                     yield url, {name: "sister" if name == "kind" else "2020-02-03"}, "json"
                 yield url, _action_body(), "json"
+    elif path.startswith("/api/v1/action-plans/{plan_pk}/items/"):
+        yield from _plan_item_attempts(client, path, method, world)
     # Cities, tokens and creating agreements touch nothing protected here.
+
+
+def _plan_item_attempts(client, path: str, method: str, world: World):
+    """The items of the terminated agreement's plan: a new one shaped like its item,
+    each field of the item changed alone, and its deletion."""
+    for item in ActionPlanItem.objects.filter(agreement=world.terminated):
+        base = path.replace("{plan_pk}", str(item.plan_id))
+        if "{record_id}" not in path:
+            shown = client.get(f"{base}{item.pk}/").json()
+            yield base, {k: v for k, v in shown.items() if k != "id"}, "json"
+            continue
+        url = base.replace("{record_id}", str(item.pk))
+        if method == "delete":
+            yield url, None, "json"
+            continue
+        for field in ActionPlanItem._meta.concrete_fields:
+            if not field.primary_key:
+                value = _api_value(field, getattr(item, field.attname), world)
+                yield url, {field.name: value}, "json"
 
 
 def _send(client, method: str, url: str, body, how: str):
