@@ -33,7 +33,7 @@ from agreements import services
 from agreements.models import Document, ExportFormat, ExportJob, ExportState, Stage
 from agreements.pdf import freeze_pdf
 from tests.factories import ActivityFactory, AgreementFactory, CityFactory, MemorandumFactory
-from tests.workflow_helpers import fulfil_gate
+from tests.workflow_helpers import agreement_at, fulfil_gate
 
 pytestmark = pytest.mark.django_db
 
@@ -180,6 +180,10 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     # Partner cities: officers (anywhere) and administrators.
     "cities:create": page(WRITE_ANY_OFFICER, WRITE_ANY_OFFICER),
     "cities:edit": page(WRITE_ANY_OFFICER, WRITE_ANY_OFFICER),
+    # The public pages (issue 23): for anyone, signed in or not; read only.
+    "public:index": page(PUBLIC, NOT_ALLOWED),
+    "public:municipality": page(PUBLIC, NOT_ALLOWED),
+    "public:geojson": page(PUBLIC, NOT_ALLOWED),
     # API
     "api:token": page(NOT_ALLOWED, PUBLIC),
     # The schema and its docs describe the contract; they hold no data.
@@ -269,6 +273,8 @@ def world(personas):
         "memorandum-officials": memorandum.officials.first().pk,
     }
     partner = CityFactory()
+    # Tehran publishes: one public partnership (/public/tehran/).
+    agreement_at(Stage.ACTIVE, home_city=personas.tehran, partner_city=CityFactory())
     export = _done_export(personas.viewer, [personas.tehran.pk])
     return {
         "pk": agreement.pk,
@@ -286,6 +292,7 @@ def world(personas):
         "personas": personas,
         "stage": Stage.CONTACT,
         "job_id": str(export.pk),
+        "public_slug": personas.tehran.slug,
     }
 
 
@@ -326,6 +333,8 @@ def build_path(pattern: Pattern, world: dict) -> str:
         if name == "record_id" and pattern.key.startswith("api:agreement-"):
             kind = pattern.key.removeprefix("api:agreement-").rsplit("-", 1)[0]
             return str(world["records"][kind])
+        if name == "slug" and pattern.key.startswith("public:"):
+            return world["public_slug"]
         if name in ("app_label",):
             return "agreements"
         if name == "model_name":
