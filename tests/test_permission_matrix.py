@@ -42,7 +42,7 @@ from agreements.models import (
 )
 from agreements.pdf import freeze_pdf
 from tests.factories import ActivityFactory, AgreementFactory, CityFactory, MemorandumFactory
-from tests.workflow_helpers import fulfil_gate
+from tests.workflow_helpers import agreement_at, fulfil_gate
 
 pytestmark = pytest.mark.django_db
 
@@ -214,6 +214,10 @@ POLICIES: dict[str, dict[str, dict[str, str]]] = {
     # Partner cities: officers (anywhere) and administrators.
     "cities:create": page(WRITE_ANY_OFFICER, WRITE_ANY_OFFICER),
     "cities:edit": page(WRITE_ANY_OFFICER, WRITE_ANY_OFFICER),
+    # The public pages (issue 23): for anyone, signed in or not; read only.
+    "public:index": page(PUBLIC, NOT_ALLOWED),
+    "public:municipality": page(PUBLIC, NOT_ALLOWED),
+    "public:geojson": page(PUBLIC, NOT_ALLOWED),
     # API
     "api:token": page(NOT_ALLOWED, PUBLIC),
     # Anyone verifies a signed memorandum by its integrity code (world's "code"); read only.
@@ -344,6 +348,8 @@ def world(personas):
     parts = _delegation_parts(delegation, personas.officer)
     records |= {f"delegation-{kind}": part.pk for kind, part in parts.items()}
     partner = CityFactory()
+    # Tehran publishes: one public partnership (/public/tehran/).
+    agreement_at(Stage.ACTIVE, home_city=personas.tehran, partner_city=CityFactory())
     export = _done_export(personas.viewer, [personas.tehran.pk])
     return {
         "pk": agreement.pk,
@@ -361,6 +367,7 @@ def world(personas):
         "personas": personas,
         "stage": Stage.CONTACT,
         "job_id": str(export.pk),
+<<<<<<< HEAD
         "code": memorandum.content_sha256[:12],
         "token": token,
         "link_id": link.pk,
@@ -370,6 +377,9 @@ def world(personas):
         "gift_id": parts["gifts"].pk,
         "plan_pk": records["action-plans"],
         "meeting_id": records["committee-meetings"],
+=======
+        "public_slug": personas.tehran.slug,
+>>>>>>> public-map
     }
 
 
@@ -456,11 +466,16 @@ def build_path(pattern: Pattern, world: dict) -> str:
         if name == "record_id" and pattern.key.startswith("api:agreement-"):
             kind = pattern.key.removeprefix("api:agreement-").rsplit("-", 1)[0]
             return str(world["records"][kind])
+<<<<<<< HEAD
         if pattern.key.startswith("agreements:delegation-part-"):
             if name == "kind":
                 return "gifts"
             if name == "record_id":
                 return str(world["gift_id"])
+=======
+        if name == "slug" and pattern.key.startswith("public:"):
+            return world["public_slug"]
+>>>>>>> public-map
         if name in ("app_label",):
             return "agreements"
         if name == "model_name":

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from cities.models import display_name
@@ -69,6 +70,7 @@ def _year(partnership: public.Partnership, persian: bool) -> int | None:
     return partnership.signed_year - 621 if partnership.signed_year else None
 
 
+@require_safe
 def public_index(request: HttpRequest) -> HttpResponse:
     persian = _persian()
     municipalities = [
@@ -159,6 +161,7 @@ def _page_number(request: HttpRequest) -> int:
     return number
 
 
+@require_safe
 def public_municipality(request: HttpRequest, slug: str) -> HttpResponse:
     """A municipality's page: its public partnerships PER_PAGE at a time on the map
     and in the table (a national capital's thousands stay a page's worth of work;
@@ -256,6 +259,7 @@ def geojson_document(home, partnerships: list[public.Partnership]) -> dict:
     }
 
 
+@require_safe
 def public_geojson(request: HttpRequest, slug: str) -> HttpResponse:
     """The GeoJSON, with an ETag from the newest history row of any agreement or
     city (public.public_version): If-None-Match answers 304 after two queries; the

@@ -123,7 +123,8 @@ def test_one_agreement_from_contact_to_active_with_the_generated_client(
         ),
         201,
     )
-    assert partner.latitude is None
+    # Filled from GeoNames when the city was created (cities.geo).
+    assert partner.latitude == pytest.approx(38.53575)
     # A list and a number go out and come back; a null and an empty list clear them.
     capital, historic = models.CharacteristicsEnum.CAPITAL, models.CharacteristicsEnum.HISTORIC
     changed = _ok(
