@@ -41,9 +41,7 @@ class BarChart:
     total: int
 
 
-def bar_chart(
-    rows: list[tuple[str, int, str]], *, rtl: bool, scale: int | None = None
-) -> BarChart:
+def bar_chart(rows: list[tuple[str, int, str]], *, rtl: bool, scale: int | None = None) -> BarChart:
     """Coordinates of a horizontal bar chart. The SVG is drawn with direction="ltr"
     so that x grows to the right in both languages; `rtl` mirrors the layout.
     `scale`: the value of a full-length bar (100 for percentages); the largest

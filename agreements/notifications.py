@@ -237,9 +237,7 @@ REMINDER_SUBJECTS = {
     ReminderReason.STALLED: gettext_noop("Stalled agreement: %(home)s – %(partner)s"),
     ReminderReason.EXPIRING: gettext_noop("Agreement expiring soon: %(home)s – %(partner)s"),
     ReminderReason.DORMANT: gettext_noop("Dormant partnership: %(home)s – %(partner)s"),
-    ReminderReason.PLAN_OVERDUE: gettext_noop(
-        "Action plan items overdue: %(home)s – %(partner)s"
-    ),
+    ReminderReason.PLAN_OVERDUE: gettext_noop("Action plan items overdue: %(home)s – %(partner)s"),
 }
 REMINDER_LINES = {
     ReminderReason.STALLED: gettext_noop(
@@ -252,8 +250,7 @@ REMINDER_LINES = {
         "No delegation or activity has been recorded for %(home)s – %(partner)s for a long time."
     ),
     ReminderReason.PLAN_OVERDUE: gettext_noop(
-        "Items of the action plan of %(home)s – %(partner)s are past their due date "
-        "and not done."
+        "Items of the action plan of %(home)s – %(partner)s are past their due date and not done."
     ),
 }
 

@@ -57,13 +57,10 @@ def partner_feedback(*, comment_id: int | None = None, confirmation_id: int | No
             body += "\n\n" + _("Read it and reply here: %(url)s") % {"url": url}
         else:
             subject = _("The partner city confirmed the text: %(home)s – %(partner)s") % values
-            body = (
-                _(
-                    "%(name)s confirmed the text of memorandum version %(number)s of the "
-                    "agreement %(home)s – %(partner)s (integrity code %(code)s)."
-                )
-                % (values | {"code": item.content_hash[:12]})
-            )
+            body = _(
+                "%(name)s confirmed the text of memorandum version %(number)s of the "
+                "agreement %(home)s – %(partner)s (integrity code %(code)s)."
+            ) % (values | {"code": item.content_hash[:12]})
             body += "\n\n" + _("The memorandum: %(url)s") % {"url": url}
         return subject, body
 

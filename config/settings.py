@@ -410,17 +410,14 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "agreements.models.DocumentKind",
         "ApprovalStatusEnum": "agreements.models.ApprovalStatus",
         "RequestActionEnum": "agreements.models.RequestAction",
-<<<<<<< HEAD
         # A department support's department and an action plan item's owner (issue 22).
         "DepartmentEnum": "agreements.models.Department",
-=======
         # Records under a delegation (a gift's direction is not a delegation's).
         "DirectionEnum": "agreements.models.Direction",
         "GiftDirectionEnum": "agreements.models.GiftDirection",
         "CeremonyKindEnum": "agreements.models.CeremonyKind",
         "CurrencyEnum": "agreements.models.Currency",
         "SideEnum": "agreements.models.Side",
->>>>>>> delegations
     },
     # Facts of every operation: operationIds without dots, the headers of each answer,
     # the 404 of an unknown `format` (agreements/api/schema.py).

@@ -367,7 +367,6 @@ def world(personas):
         "personas": personas,
         "stage": Stage.CONTACT,
         "job_id": str(export.pk),
-<<<<<<< HEAD
         "code": memorandum.content_sha256[:12],
         "token": token,
         "link_id": link.pk,
@@ -377,9 +376,7 @@ def world(personas):
         "gift_id": parts["gifts"].pk,
         "plan_pk": records["action-plans"],
         "meeting_id": records["committee-meetings"],
-=======
         "public_slug": personas.tehran.slug,
->>>>>>> public-map
     }
 
 
@@ -466,16 +463,13 @@ def build_path(pattern: Pattern, world: dict) -> str:
         if name == "record_id" and pattern.key.startswith("api:agreement-"):
             kind = pattern.key.removeprefix("api:agreement-").rsplit("-", 1)[0]
             return str(world["records"][kind])
-<<<<<<< HEAD
         if pattern.key.startswith("agreements:delegation-part-"):
             if name == "kind":
                 return "gifts"
             if name == "record_id":
                 return str(world["gift_id"])
-=======
         if name == "slug" and pattern.key.startswith("public:"):
             return world["public_slug"]
->>>>>>> public-map
         if name in ("app_label",):
             return "agreements"
         if name == "model_name":

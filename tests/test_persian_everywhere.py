@@ -49,8 +49,8 @@ from agreements.models import (
     Stage,
 )
 from agreements.pdf.memorandum import integrity_code, memorandum_content_hash
-from agreements.views.delegations import PART_KINDS
 from agreements.services import calendar as feed_tokens
+from agreements.views.delegations import PART_KINDS
 from agreements.views.sections import KINDS
 from tests.factories import (
     ActivityFactory,
@@ -333,7 +333,10 @@ def world(personas):
     )
     services.reply_to_partner_comment(comment=comment, by=officer, reply="بله، اصلاح می‌شود.")
     PartnerConfirmation.objects.create(
-        link=link, memorandum=memorandum, name="Giulia Rossi", email="giulia@example.org",
+        link=link,
+        memorandum=memorandum,
+        name="Giulia Rossi",
+        email="giulia@example.org",
         content_hash="0" * 64,
     )
     DocumentFactory(agreement=agreement, title="Letter of intent", original_name="intent.pdf")

@@ -249,7 +249,6 @@ class AgreementSerializer(NoModelValidators, DateFieldsMixin, serializers.ModelS
             "updated_at",
         ]
 
-
     def _follow_up(self, agreement: Agreement) -> Agreement:
         # The list annotates its queryset (selectors.plans.with_plan_follow_up: a fixed
         # number of queries); one agreement read otherwise is annotated here.

@@ -9,9 +9,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 
 from . import views
-from .delegations import DELEGATION_VIEWSETS
 from .calendar import CalendarFeedRenewView, CalendarFeedView
 from .committees import COMMITTEE_VIEWSETS, ActionPlanItemViewSet
+from .delegations import DELEGATION_VIEWSETS
 from .exports import ExportJobViewSet
 from .imports import ImportView
 from .partners import CounterpartViewSet, PartnerLinkViewSet

@@ -648,6 +648,7 @@ class MemorandumViewSet(
         if self.action == "retrieve":
             return MemorandumDetailSerializer
         return MemorandumSerializer
+
     permission_classes = [HasRole]
     lookup_value_regex = ID_PATTERN
 

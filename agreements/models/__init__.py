@@ -65,6 +65,10 @@ from .codes import (
     Stage,
     Status,
 )
+from .committees import (
+    CommitteeMeeting,
+    CommitteeMember,
+)
 from .delegations import (
     DELEGATION_PARTS,
     BudgetCategory,
@@ -77,10 +81,6 @@ from .delegations import (
     GiftDirection,
     ProgrammeItem,
     TravelDocumentStatus,
-)
-from .committees import (
-    CommitteeMeeting,
-    CommitteeMember,
 )
 from .exports import (
     ExportJob,

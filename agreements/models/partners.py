@@ -38,9 +38,7 @@ class Counterpart(Record):
     )
     name = models.CharField(_("name"), max_length=200, validators=[validate_line])
     title = models.CharField(_("title"), max_length=200, blank=True, validators=[validate_line])
-    office = models.CharField(
-        _("office"), max_length=200, blank=True, validators=[validate_line]
-    )
+    office = models.CharField(_("office"), max_length=200, blank=True, validators=[validate_line])
     email = models.EmailField(_("e-mail"), max_length=254, blank=True, validators=[validate_line])
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_line])
     language = models.CharField(

@@ -154,9 +154,7 @@ def add_partner_comment(
         fresh, memorandum = _locked_active(link)
         article = None
         if article_id is not None:
-            article = MemorandumArticle.objects.filter(
-                pk=article_id, memorandum=memorandum
-            ).first()
+            article = MemorandumArticle.objects.filter(pk=article_id, memorandum=memorandum).first()
             if article is None:
                 raise ValidationError({"article": [ARTICLE_OF_ANOTHER_MEMORANDUM]})
         comment = PartnerComment(

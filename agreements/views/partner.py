@@ -88,7 +88,11 @@ def _columns(content: dict, field: str, data: dict) -> list[dict]:
         else:
             text = english
         columns.append(
-            {"language": language, "dir": "rtl" if language in RIGHT_TO_LEFT else "ltr", "text": text}
+            {
+                "language": language,
+                "dir": "rtl" if language in RIGHT_TO_LEFT else "ltr",
+                "text": text,
+            }
         )
     return columns
 
@@ -117,7 +121,11 @@ def partner_text(memorandum) -> dict:
         )
     commonalities = [
         [
-            {"language": w["language"], "dir": w["direction"], "text": c["fa"] if w["language"] == "fa" else c["en"]}
+            {
+                "language": w["language"],
+                "dir": w["direction"],
+                "text": c["fa"] if w["language"] == "fa" else c["en"],
+            }
             for w in wordings
         ]
         for c in content["commonalities"]
@@ -223,7 +231,9 @@ def partner_comment(request: HttpRequest, token: str) -> HttpResponse:
     except services.WorkflowError as exc:
         return _render(request, link, token, comment_form=form, error=exc.message, status=409)
     except ValidationError as exc:
-        return _render(request, link, token, comment_form=form, error=" ".join(exc.messages), status=400)
+        return _render(
+            request, link, token, comment_form=form, error=" ".join(exc.messages), status=400
+        )
     return redirect(f"{reverse('partner:page', args=[token])}?done=comment#comments")
 
 
@@ -252,5 +262,7 @@ def partner_confirm(request: HttpRequest, token: str) -> HttpResponse:
         typed = {name: data[name] for name in ("name", "title", "email")}
         return _render(request, link, token, confirm_initial=typed, error=exc.message, status=409)
     except ValidationError as exc:
-        return _render(request, link, token, confirm_form=form, error=" ".join(exc.messages), status=400)
+        return _render(
+            request, link, token, confirm_form=form, error=" ".join(exc.messages), status=400
+        )
     return redirect(f"{reverse('partner:page', args=[token])}?done=confirmed#confirmation")

@@ -16,8 +16,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .. import forms as record_forms
-from ..forms_partners import CounterpartForm
 from .. import forms_plans
+from ..forms_partners import CounterpartForm
 from ..models import (
     ActionPlan,
     ActionPlanItem,

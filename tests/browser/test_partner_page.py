@@ -24,9 +24,7 @@ HEIGHT = {390: 844, 1366: 900}
 
 
 def _draft(personas, language: str):
-    partner = CityFactory(
-        name=f"Beirut {language}", name_fa=f"بیروت {language}", country="LB"
-    )
+    partner = CityFactory(name=f"Beirut {language}", name_fa=f"بیروت {language}", country="LB")
     agreement = AgreementFactory(
         home_city=personas.tehran, partner_city=partner, responsible_officer=personas.officer
     )
@@ -59,9 +57,12 @@ def test_the_partner_page(personas, sign_in, screenshots, language, width):
         assert arabic.evaluate("el => getComputedStyle(el).direction") == "rtl"
     else:
         assert page.locator('[lang="ar"]').count() == 0
-    assert page.locator('.partner-article [lang="fa"]').first.evaluate(
-        "el => getComputedStyle(el).direction"
-    ) == "rtl"
+    assert (
+        page.locator('.partner-article [lang="fa"]').first.evaluate(
+            "el => getComputedStyle(el).direction"
+        )
+        == "rtl"
+    )
     assert page.locator("a").count() == 0  # no link to anything
     assert overflow_of(page) is None, overflow_of(page)
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ import icalendar
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import translation
 
 from agreements.calendar_feed import build_feed, programme_events
 from agreements.models import CalendarFeedToken, Role, UserProfile

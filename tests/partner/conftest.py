@@ -65,4 +65,8 @@ def partner_client():
 def csrf_of(client: Client, path: str) -> str:
     response = client.get(path)
     assert response.status_code == 200, response.status_code
-    return response.cookies["csrftoken"].value if "csrftoken" in response.cookies else client.cookies["csrftoken"].value
+    return (
+        response.cookies["csrftoken"].value
+        if "csrftoken" in response.cookies
+        else client.cookies["csrftoken"].value
+    )

@@ -33,8 +33,14 @@ def test_counterparts_through_the_api(personas, draft, api_for):
     officer = api_for(personas.officer)
     created = officer.post(
         url,
-        {"name": "Omar Khalil", "title": "Deputy Mayor", "email": "omar@example.org",
-         "phone": "+961 1 234 567", "language": "ar", "office": "City Hall"},
+        {
+            "name": "Omar Khalil",
+            "title": "Deputy Mayor",
+            "email": "omar@example.org",
+            "phone": "+961 1 234 567",
+            "language": "ar",
+            "office": "City Hall",
+        },
         format="json",
     )
     assert created.status_code == 201, created.json()
@@ -66,7 +72,9 @@ def test_create_a_link_through_the_api(personas, draft, counterpart, api_for):
 
 def test_links_permissions(personas, draft, api_for):
     assert api_for(personas.viewer).post(_links(draft), {}, format="json").status_code == 403
-    assert api_for(personas.isfahan_officer).post(_links(draft), {}, format="json").status_code == 404
+    assert (
+        api_for(personas.isfahan_officer).post(_links(draft), {}, format="json").status_code == 404
+    )
     assert api_for(personas.isfahan_officer).get(_links(draft)).status_code == 404
     assert api_for(personas.outsider).get(_links(draft)).status_code == 403
     assert api_for(None).post(_links(draft), {}, format="json").status_code == 401
@@ -109,7 +117,10 @@ def test_the_memorandum_shows_its_partner_confirmation(personas, draft, link, ap
     row, _token, _path = link
     current = memorandum_content_hash(draft)
     services.confirm_partner_text(
-        link=row, name="Layla Haddad", title="Director", email="layla@example.org",
+        link=row,
+        name="Layla Haddad",
+        title="Director",
+        email="layla@example.org",
         content_hash=current,
     )
     confirmation = viewer.get(url).json()["partner_confirmation"]
@@ -128,7 +139,9 @@ def test_the_officer_creates_and_revokes_a_link_on_the_page(personas, draft, cou
     base = f"/agreements/{draft.agreement_id}/memoranda/{draft.pk}"
     page = client.get(f"{base}/edit/")
     assert page.status_code == 200 and b'id="partner-review"' in page.content
-    response = client.post(f"{base}/partner-links/new/", {"counterpart": counterpart.pk, "days": 30})
+    response = client.post(
+        f"{base}/partner-links/new/", {"counterpart": counterpart.pk, "days": 30}
+    )
     assert response.status_code == 200
     url = response.context["url"]
     assert "/partner/" in url and url.encode() in response.content
@@ -218,7 +231,9 @@ def test_freezing_waits_for_a_current_confirmation(personas, at_signing, link):
     assert "confirmed its current text" in refused.value.message
     row, _token, _path = link
     services.confirm_partner_text(
-        link=row, name="Layla", email="layla@example.org",
+        link=row,
+        name="Layla",
+        email="layla@example.org",
         content_hash=memorandum_content_hash(draft),
     )
     # A change after the confirmation: outdated, refused again.
@@ -227,7 +242,9 @@ def test_freezing_waits_for_a_current_confirmation(personas, at_signing, link):
     with pytest.raises(services.WorkflowError):
         services.freeze_memorandum(memorandum=draft, by=personas.officer)
     services.confirm_partner_text(
-        link=row, name="Layla", email="layla@example.org",
+        link=row,
+        name="Layla",
+        email="layla@example.org",
         content_hash=memorandum_content_hash(draft),
     )
     frozen = services.freeze_memorandum(memorandum=draft, by=personas.officer)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -44,6 +44,8 @@ from agreements.models import (
 from agreements.pdf import freeze_pdf
 from cities import geo
 from cities.models import City, Membership, Network
+
+from .. import demo_protocol
 
 FIXTURES = Path(__file__).resolve().parents[3] / "cities" / "fixtures"
 REASON = reasons.reason("demo_data", via="command")
@@ -394,189 +396,11 @@ class Command(BaseCommand):
             )
 
     def _delegation_protocol(self) -> None:
-        """Participants, a programme, a budget, gifts and a ceremony for the first two
-        delegations of Tehran's agreements (once: a delegation with participants is
-        left as it is)."""
-        from decimal import Decimal
-
-        from ...models import (
-            BudgetLine,
-            Ceremony,
-            DelegationParticipant,
-            Gift,
-            ProgrammeItem,
-        )
-
         officer = get_user_model().objects.filter(username="officer").first()
         delegations = Delegation.objects.filter(agreement__home_city__name="Tehran").order_by(
             "start_date", "id"
         )[:2]
-        for index, delegation in enumerate(delegations):
-            if delegation.participants.exists():
-                continue
-            by = {"created_by": officer, "delegation": delegation}
-            day = delegation.start_date
-            for side, name, role, organisation, documents, diet in [
-                (
-                    "home",
-                    "Reza Karimi",
-                    "Head of delegation",
-                    "Tehran Municipality",
-                    "visa_granted",
-                    "",
-                ),
-                (
-                    "home",
-                    "Sara Moradi",
-                    "Interpreter",
-                    "International Relations Office",
-                    "visa_requested",
-                    "Vegetarian",
-                ),
-                ("home", "Ali Jafari", "Councillor", "Tehran City Council", "passport_ok", ""),
-                ("partner", "Host protocol officer", "Protocol", "Host city hall", "", ""),
-            ]:
-                _save(
-                    DelegationParticipant(
-                        side=side,
-                        name=name,
-                        role=role,
-                        organisation=organisation,
-                        travel_documents=documents if delegation.direction == "outgoing" else "",
-                        dietary_needs=diet,
-                        **by,
-                    )
-                )
-            self.count.add("participants", 4)
-            for offset, start, end, what, what_fa, place, place_fa in [
-                (
-                    0,
-                    "09:00",
-                    "10:30",
-                    "Welcome at City Hall",
-                    "خوش‌آمدگویی در شهرداری",
-                    "City Hall",
-                    "ساختمان شهرداری",
-                ),
-                (
-                    0,
-                    "11:00",
-                    "13:00",
-                    "Meeting with the mayor",
-                    "دیدار با شهردار",
-                    "Mayor's office",
-                    "دفتر شهردار",
-                ),
-                (
-                    0,
-                    "19:00",
-                    None,
-                    "Official dinner",
-                    "شام رسمی",
-                    "Municipal guest house",
-                    "مهمان‌سرای شهرداری",
-                ),
-                (
-                    1,
-                    "10:00",
-                    "12:00",
-                    "Visit to the cultural centre",
-                    "بازدید از فرهنگسرا",
-                    "Cultural centre",
-                    "فرهنگسرا",
-                ),
-                (
-                    1,
-                    "15:00",
-                    "16:00",
-                    "Signing ceremony",
-                    "مراسم امضا",
-                    "Council chamber",
-                    "تالار شورا",
-                ),
-            ]:
-                date = day + timedelta(days=offset)
-                if delegation.end_date and date > delegation.end_date:
-                    date = delegation.end_date
-                _save(
-                    ProgrammeItem(
-                        date=date,
-                        start_time=time.fromisoformat(start),
-                        end_time=time.fromisoformat(end) if end else None,
-                        description=what,
-                        description_fa=what_fa,
-                        place=place,
-                        place_fa=place_fa,
-                        attendees="Both delegations",
-                        responsible=officer,
-                        **by,
-                    )
-                )
-            self.count.add("programme items", 5)
-            for category, planned, actual, currency, paid_by in [
-                ("travel", "4200.00", "4050.00", "EUR", "home"),
-                ("lodging", "2600.00", "2750.00", "EUR", "partner"),
-                ("interpreting", "350000000", "320000000", "IRR", "home"),
-                ("gifts", "90000000", None, "IRR", "home"),
-            ][: 4 if index == 0 else 2]:
-                _save(
-                    BudgetLine(
-                        category=category,
-                        planned_amount=Decimal(planned),
-                        actual_amount=Decimal(actual) if actual else None,
-                        currency=currency,
-                        paid_by=paid_by,
-                        **by,
-                    )
-                )
-            self.count.add("budget lines", 4 if index == 0 else 2)
-            if index == 0:
-                for direction, what, value, currency, giver, recipient, kept_at in [
-                    (
-                        "given",
-                        "Hand-painted Isfahan miniature",
-                        "45000000",
-                        "IRR",
-                        "Mayor of Tehran",
-                        "Host mayor",
-                        "",
-                    ),
-                    (
-                        "received",
-                        "Crystal vase with the city's arms",
-                        "300",
-                        "EUR",
-                        "Host mayor",
-                        "Mayor of Tehran",
-                        "Tehran City Hall, protocol office showcase",
-                    ),
-                ]:
-                    _save(
-                        Gift(
-                            direction=direction,
-                            description=what,
-                            estimated_value=Decimal(value),
-                            currency=currency,
-                            giver=giver,
-                            recipient=recipient,
-                            date=day,
-                            kept_at=kept_at,
-                            **by,
-                        )
-                    )
-                self.count.add("gifts", 2)
-                _save(
-                    Ceremony(
-                        kind="signing",
-                        date=day + timedelta(days=1) if delegation.end_date else day,
-                        venue="Council chamber",
-                        home_officials="Mayor of Tehran\nHead of the International Relations Office",
-                        partner_officials="Mayor of the partner city",
-                        press_release_url="https://www.tehran.ir/",
-                        **by,
-                    )
-                )
-                self.count.add("ceremonies")
+        demo_protocol.add(delegations, officer, save=_save, count=self.count.add)
 
     def _officials(self, memorandum: Memorandum, example: Example) -> None:
         """The officials present at the exchange, one on each side (the workflow

@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0019_official_partner_language'),
+        ('agreements', '0023_agreement_public'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
