@@ -31,6 +31,7 @@ from ..models import (
     Department,
     Sector,
 )
+from ..models.plans import YEAR_LIMITS
 from ..selectors.plans import plan_figures
 from .permissions import agreement_for, require_edit
 from .records import RecordViewSet, _schema
@@ -50,7 +51,13 @@ class CommitteeMeetingSerializer(RecordSerializer):
 
 class ActionPlanSerializer(RecordSerializer):
     year = serializers.IntegerField(
-        min_value=1, max_value=9999, help_text=_("The year in the chosen calendar.")
+        # The widest range of the two calendars (Jalali 1279-1478, Gregorian 1900-2100);
+        # each calendar's own range is checked with the calendar.
+        min_value=min(low for low, _high in YEAR_LIMITS.values()),
+        max_value=max(high for _low, high in YEAR_LIMITS.values()),
+        help_text=_(
+            "The year in the chosen calendar: Jalali 1279 to 1478, Gregorian 1900 to 2100."
+        ),
     )
     plan_completion = serializers.SerializerMethodField(
         help_text=_(

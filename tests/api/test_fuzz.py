@@ -23,7 +23,16 @@ from hypothesis import HealthCheck, settings
 from knox.models import AuthToken
 from schemathesis.config import SchemathesisConfig
 
-from agreements.models import Activity, Document, Stage, StageRequest
+from agreements.models import (
+    ActionPlan,
+    Activity,
+    CommitteeMeeting,
+    CommitteeMember,
+    Counterpart,
+    Document,
+    Stage,
+    StageRequest,
+)
 from tests.factories import (
     AgreementFactory,
     CityFactory,
@@ -76,6 +85,14 @@ def world(personas, settings_override):
         "documents": Document.objects.create(
             agreement=agreement, kind="letter", file=ContentFile(b"%PDF-1.4", name="letter.pdf")
         ),
+        "counterparts": Counterpart.objects.create(agreement=agreement, name="Layla"),
+        "committee-members": CommitteeMember.objects.create(
+            agreement=agreement, name="Chair", is_chair=True
+        ),
+        "committee-meetings": CommitteeMeeting.objects.create(
+            agreement=agreement, date="2025-01-05", online=True, decisions="A"
+        ),
+        "action-plans": _action_plan(agreement),
     }
     waiting = AgreementFactory(home_city=personas.tehran)
     fulfil_gate(waiting)
@@ -112,6 +129,13 @@ def settings_override(settings, tmp_path):
     yield settings
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+def _action_plan(agreement) -> ActionPlan:
+    plan = ActionPlan(agreement=agreement, calendar="gregorian", year=2026)
+    plan.set_span()
+    plan.save()
+    return plan
 
 
 def _real_ids(case, world) -> None:
