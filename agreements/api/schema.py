@@ -169,6 +169,14 @@ _NOT_FOUND = {
 }
 
 
+# Any operation answers 406 to an `Accept` none of its renderers has (DRF's
+# negotiation runs before the view), so every operation documents it.
+_NOT_ACCEPTABLE = {
+    "description": "`not_acceptable`: `Accept` names no type this answer comes in.",
+    "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
 def _headers(response: dict[str, Any], *names: str) -> None:
     headers = response.setdefault("headers", {})
     for name in names:
@@ -197,6 +205,7 @@ def postprocess(result: dict[str, Any], generator, request, public) -> dict[str,
             names = {parameter["name"] for parameter in operation.get("parameters", [])}
             if "format" in names and "404" not in responses:
                 responses["404"] = dict(_NOT_FOUND)
+            responses.setdefault("406", dict(_NOT_ACCEPTABLE))
             for status, response in responses.items():
                 _headers(response, "X-Request-ID")
                 body = _body_schema(response, components)
