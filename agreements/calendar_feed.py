@@ -38,6 +38,7 @@ from . import permissions
 from .models import Delegation, Direction, ProgrammeItem
 from .notifications import absolute_url, language_of
 from .selectors.calendar import visible_delegations
+from .selectors.display import person_name
 
 PRODID = "-//Sister Cities//Calendar feed//EN"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -144,17 +145,12 @@ def programme_events(items: Iterable, tz: datetime.tzinfo) -> Iterator[Event]:
         if item.attendees:
             lines.append(_("Attending: %(who)s") % {"who": item.attendees})
         if item.responsible:
-            lines.append(_("Responsible: %(who)s") % {"who": _person(item.responsible)})
+            lines.append(_("Responsible: %(who)s") % {"who": person_name(item.responsible)})
         if lines:
             event.add("description", "\n".join(lines))
         event.add("url", _agreement_url(delegation.agreement_id))
         event.add("related-to", delegation_uid(delegation.pk))
         yield event
-
-
-def _person(user) -> str:
-    """The responsible officer by the name they go by."""
-    return user.get_full_name() or user.get_username()
 
 
 def programme_items(user) -> QuerySet:

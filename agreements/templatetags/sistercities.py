@@ -21,9 +21,16 @@ from django.utils.translation import get_language
 
 from agreements import permissions, reasons
 from agreements.dates import format_jalali, format_number, local_time, persian_digits
+from agreements.selectors.display import person_name
 from cities.models import display_name
 
 register = template.Library()
+
+
+@register.filter(name="person_name")
+def person_name_filter(user) -> str:
+    """A user as every page, document and e-mail names them (selectors.display)."""
+    return person_name(user)
 
 
 def is_persian() -> bool:
