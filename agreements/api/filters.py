@@ -9,6 +9,7 @@ contract names.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -31,6 +32,7 @@ class InvalidParameters(ValidationError):
 
 
 UNKNOWN_PARAMETER = _("This list has no such parameter.")
+EMPTY_PARAMETER = _("Give a value, or leave the parameter out.")
 
 
 def reject_unknown_parameters(request, known) -> None:
@@ -42,6 +44,23 @@ def reject_unknown_parameters(request, known) -> None:
                 name: [ErrorDetail(str(UNKNOWN_PARAMETER), code="unknown")]
                 for name in sorted(unknown)
             }
+        )
+
+
+def reject_empty_values(request, fields) -> None:
+    """400 `invalid_parameter` for an empty value of a parameter that is not free text.
+    django-filter reads `kind=` as "no filter", as a page's form sends it; the schema
+    says a kind is one of its codes, and a client that sends nothing meant something."""
+    empty = [
+        name
+        for name, field in fields.items()
+        if not isinstance(field, forms.CharField)
+        and name in request.query_params
+        and "" in request.query_params.getlist(name)
+    ]
+    if empty:
+        raise InvalidParameters(
+            {name: [ErrorDetail(str(EMPTY_PARAMETER), code="blank")] for name in sorted(empty)}
         )
 
 
@@ -59,6 +78,7 @@ class QueryFilterBackend(DjangoFilterBackend):
             reject_unknown_parameters(request, self.common)
             return queryset
         reject_unknown_parameters(request, set(filterset.form.fields) | self.common)
+        reject_empty_values(request, filterset.form.fields)
         if not filterset.is_valid():
             raise InvalidParameters(translate_validation(filterset.errors).detail)
         return filterset.qs

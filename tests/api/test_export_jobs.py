@@ -153,8 +153,7 @@ def test_too_many_unfinished_exports_are_429(personas, agreements, client_for, s
     settings.TASKS = DATABASE_QUEUE
     api = client_for(personas.viewer)
     settings.EXPORT_INLINE_MAX_ROWS = 0
-    for country in ("", "JP", "IT"):
-        query = {"partner_country": country}
+    for query in ({}, {"partner_country": "JP"}, {"partner_country": "IT"}):
         assert api.get("/api/v1/agreements/export.csv", query).status_code == 202
     response = api.get("/api/v1/agreements/export.xlsx")
     assert response.status_code == 429 and "detail" in response.json()

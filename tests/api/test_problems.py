@@ -77,6 +77,17 @@ def test_an_unknown_parameter_is_400_invalid_parameter(personas, client_for, agr
     }
 
 
+def test_an_empty_choice_is_400_but_empty_free_text_is_no_filter(personas, client_for, agreement):
+    client = client_for(personas.officer)
+    for path in ("/api/v1/agreements/", "/api/v1/agreements/export.xlsx"):
+        response = client.get(path, {"sector": "youth", "kind": "", "signed_year": ""})
+        assert field_messages(response, "invalid_parameter") == {
+            "kind": ["Give a value, or leave the parameter out."],
+            "signed_year": ["Give a value, or leave the parameter out."],
+        }
+    assert client.get("/api/v1/agreements/", {"q": ""}).status_code == 200
+
+
 def test_a_wrong_method_is_405(personas, client_for, agreement):
     response = client_for(personas.officer).delete(f"/api/v1/agreements/{agreement.pk}/")
     problem(response, 405, "method_not_allowed")
