@@ -215,6 +215,11 @@ class Memorandum(Record):
                 violation_error_message=_("This version of the memorandum already exists."),
             )
         ]
+        indexes = [
+            # The public verification page finds a memorandum by its code, the start
+            # of content_sha256, as a range on this index (selectors.verification).
+            models.Index(fields=["content_sha256"], name="memorandum_content_idx"),
+        ]
 
     def __str__(self) -> str:
         return _("Memorandum v%(number)s") % {"number": format_number(self.number)}

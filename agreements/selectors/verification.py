@@ -129,7 +129,14 @@ def public_memorandum(code: str) -> PublicMemorandum | None:
     if code is None:
         return None
     memorandum = (
-        Memorandum.objects.filter(frozen_at__isnull=False, content_sha256__startswith=code)
+        Memorandum.objects.filter(
+            # The range reads the index on content_sha256 (a LIKE does not, on
+            # either database); hex digits all sort before "g".
+            content_sha256__gte=code,
+            content_sha256__lt=f"{code}g",
+            content_sha256__startswith=code,
+            frozen_at__isnull=False,
+        )
         .select_related("agreement__home_city", "agreement__partner_city")
         .order_by("frozen_at", "pk")
         .first()

@@ -189,6 +189,29 @@ def test_unknown_draft_and_malformed_codes_are_404():
     assert client.get(f"/verify/{code.upper()}/").status_code == 200
 
 
+def test_a_code_finds_its_memorandum_among_its_neighbours():
+    """The lookup is a range on the index of content_sha256 (gte code, lt code + "g"):
+    codes that share all but the last digit, or end where another goes on, stay apart."""
+    hashes = {
+        "abcdef012345": "abcdef012345" + "0" * 52,
+        "abcdef012346": "abcdef012346" + "f" * 52,
+        "abcdef01234f": "abcdef01234f" + "9" * 52,
+    }
+    found = {}
+    for status, (code, content_hash) in zip(
+        ("active", "suspended", "terminated"), hashes.items(), strict=True
+    ):
+        memorandum, _code = signed(status)
+        memorandum.content_sha256 = content_hash
+        memorandum.save()
+        found[code] = content_hash
+    for code, content_hash in found.items():
+        assert public_memorandum(code).content_sha256 == content_hash
+        assert public_memorandum(code.upper()).content_sha256 == content_hash
+    assert public_memorandum("abcdef012344") is None
+    assert public_memorandum("abcdef012347") is None
+
+
 def test_rate_limit_on_misses(settings):
     settings.VERIFY_MISSES_PER_MINUTE = 3
     memorandum, code = signed("active")
